@@ -1,0 +1,3 @@
+from postkit.cli import main
+
+main()
