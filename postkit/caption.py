@@ -1,0 +1,126 @@
+"""Write caption.txt and each slide's alt text within Instagram's limits."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from postkit import limits
+from postkit.errors import CheckError
+from postkit.themes import Theme, jinja_environment
+
+log = logging.getLogger("postkit")
+
+CAPTION_TEMPLATE = "caption.txt.j2"
+_LEAD_CHARS = 300
+
+
+@dataclass(frozen=True)
+class CaptionFields:
+    """What the caption template is given: all of it data from the article, none of it template."""
+
+    title: str
+    date_text: str | None
+    handle: str | None
+    credit: str | None
+    credit_label: str | None
+    hashtags: tuple[str, ...]
+    sentences: tuple[str, ...]      # the body's sentences, in order, for the lead
+
+
+def shorten(text: str, limit: int, ellipsis: str = "\u2026") -> str:
+    """Cut ``text`` at a word boundary so that it is at most ``limit`` characters, marking the cut."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - len(ellipsis) + 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    else:
+        cut = cut[: limit - len(ellipsis)]
+    return cut.rstrip(" ,;:\u2014-") + ellipsis
+
+
+def hook_line(title: str, date_text: str | None) -> str:
+    """Return the caption's first line, date and title, within the 125 characters shown before "more"."""
+    prefix = f"{date_text} \u2014 " if date_text else ""
+    return prefix + shorten(title, limits.CAPTION_VISIBLE_CHARS - len(prefix))
+
+
+def lead(sentences: Sequence[str], budget: int) -> str:
+    """Take whole sentences from the start of the body up to ``budget`` characters (at least one)."""
+    text = ""
+    for sentence in sentences:
+        candidate = f"{text} {sentence}".strip()
+        if text and len(candidate) > budget:
+            break
+        text = candidate
+    return shorten(text, max(budget, 40))
+
+
+def render_caption(theme: Theme, fields: CaptionFields) -> str:
+    """Render the theme's caption template, shortening the lead until it fits 2,200 characters."""
+    template = jinja_environment(theme).get_template(CAPTION_TEMPLATE)
+    budget = _LEAD_CHARS
+    while True:
+        text = template.render(
+            hook=hook_line(fields.title, fields.date_text),
+            lead=lead(fields.sentences, budget),
+            title=fields.title,
+            date_text=fields.date_text,
+            handle=fields.handle,
+            credit=fields.credit,
+            credit_label=fields.credit_label,
+            hashtags=list(fields.hashtags),
+        )
+        text = tidy(text)
+        if limits.caption_length(text) <= limits.CAPTION_MAX_CHARS or budget <= 40:
+            return text
+        budget //= 2
+
+
+def tidy(text: str) -> str:
+    """Trim trailing spaces, collapse runs of blank lines to one, end with a single newline."""
+    text = "\n".join(line.rstrip() for line in text.strip().splitlines())
+    return re.sub(r"\n{3,}", "\n\n", text) + "\n"
+
+
+def check_caption(text: str, source: str) -> list[str]:
+    """Raise CheckError if the caption breaks a hard limit; return warnings for soft ones."""
+    length = limits.caption_length(text)
+    tags = limits.hashtags_in(text)
+    mentions = limits.mentions_in(text)
+    errors, warnings = [], []
+    if length > limits.CAPTION_MAX_CHARS:
+        errors.append(f"the caption is {length:,} characters, Instagram allows {limits.CAPTION_MAX_CHARS:,}; shorten it")
+    if len(tags) > limits.HASHTAGS_MAX:
+        errors.append(f"the caption has {len(tags)} hashtags, Instagram allows {limits.HASHTAGS_MAX}; remove some")
+    elif len(tags) > limits.HASHTAGS_RECOMMENDED:
+        warnings.append(f"the caption has {len(tags)} hashtags; Instagram is capping posts at {limits.HASHTAGS_RECOMMENDED}")
+    if len(mentions) > limits.MENTIONS_MAX:
+        errors.append(f"the caption has {len(mentions)} @mentions, Instagram allows {limits.MENTIONS_MAX}; remove some")
+    if errors:
+        msg = f"{source}: " + "; ".join(errors)
+        raise CheckError(msg)
+    return [f"{source}: {w}" for w in warnings]
+
+
+def alt_text(kind: str, *, title: str = "", date_text: str | None = None, credit: str | None = None,
+             handle: str | None = None, text: str = "", has_picture: bool = True) -> str:
+    """Describe one slide for screen readers, within Instagram's 1,000 characters."""
+    if kind == "cover":
+        parts = [f"{date_text}: {title}." if date_text else f"{title}."]
+        if has_picture:
+            parts.append(f"Illustration: {credit}" if credit else "Cover illustration.")
+        result = " ".join(parts)
+    elif kind == "closing":
+        parts = []
+        if credit:
+            parts.append(f"Credit: {credit}")
+        parts.append(f"Follow @{handle} for more." if handle else f"End of {title}.")
+        result = " ".join(parts)
+    else:
+        result = " ".join(text.split())
+    return shorten(result, limits.ALT_TEXT_MAX)

@@ -1,0 +1,91 @@
+"""Paint card plans into images: background, illustration, scrim, rules and text."""
+
+from __future__ import annotations
+
+from PIL import Image, ImageDraw
+
+from postkit.contrast import MIN_CONTRAST, worst_contrast
+from postkit.illustration import cover
+from postkit.layout import CardPlan, Line, Picture, measure
+
+MAT = (251, 248, 241)
+_SCRIM_STEP = 0.08
+
+
+class Painter:
+    """Paint the cards of one post, reusing the illustration's resized copies between cards."""
+
+    def __init__(self, illustration: Image.Image | None, scrim_rgb: tuple[int, int, int], keyline_rgb: tuple[int, int, int]):
+        self.illustration = illustration
+        self.scrim_rgb = scrim_rgb
+        self.keyline_rgb = keyline_rgb
+        self._pictures: dict[Picture, Image.Image] = {}
+        self.scrim_strength: dict[int, float] = {}
+
+    def paint(self, plan: CardPlan, scrim_min: float = 0.55) -> Image.Image:
+        """Paint one card; over a picture, darken the scrim until every line reaches 4.5:1."""
+        image = Image.new("RGB", plan.size, plan.background)
+        if plan.picture and self.illustration is not None:
+            self._paste_picture(image, plan.picture)
+        if plan.scrim_top is not None and self.illustration is not None:
+            image = self._scrim(image, plan, scrim_min)
+        draw = ImageDraw.Draw(image)
+        for rule in plan.rules:
+            draw.rectangle((rule.box[0], rule.box[1], rule.box[2] - 1, rule.box[3] - 1), fill=rule.fill)
+        for line in plan.lines:
+            draw_line(draw, line)
+        return image
+
+    def _picture(self, picture: Picture, size: tuple[int, int]) -> Image.Image:
+        key = Picture(box=(0, 0, *size), fit=picture.fit, focus=picture.focus)
+        if key not in self._pictures:
+            if picture.fit == "contain":
+                self._pictures[key] = self.illustration.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+            else:
+                self._pictures[key] = cover(self.illustration, size, picture.focus)
+        return self._pictures[key]
+
+    def _paste_picture(self, image: Image.Image, picture: Picture) -> None:
+        x0, y0, x1, y1 = picture.box
+        if picture.frame or picture.mat:
+            draw = ImageDraw.Draw(image)
+            draw.rectangle((x0, y0, x1 - 1, y1 - 1), fill=self.keyline_rgb)
+            f = picture.frame
+            draw.rectangle((x0 + f, y0 + f, x1 - 1 - f, y1 - 1 - f), fill=MAT)
+            inset = picture.frame + picture.mat
+            x0, y0, x1, y1 = x0 + inset, y0 + inset, x1 - inset, y1 - inset
+        image.paste(self._picture(picture, (x1 - x0, y1 - y0)), (x0, y0))
+
+    def _scrim(self, image: Image.Image, plan: CardPlan, strength: float) -> Image.Image:
+        """Darken the picture from scrim_top down, as little as keeps all text legible."""
+        width, height = plan.size
+        top = plan.scrim_top
+        ramp = max(1, round((height - top) * 0.55))
+        solid = Image.new("RGB", plan.size, self.scrim_rgb)
+        while True:
+            column = Image.new("L", (1, height), 0)
+            column.putdata([_alpha(y, top, ramp, strength) for y in range(height)])
+            result = Image.composite(solid, image, column.resize(plan.size))
+            worst = min((worst_contrast(result, line.box, line.fill) for line in plan.lines), default=21.0)
+            if worst >= MIN_CONTRAST or strength >= 1.0:
+                self.scrim_strength[id(plan)] = strength
+                return result
+            strength = min(1.0, strength + _SCRIM_STEP)
+
+
+def _alpha(y: int, top: int, ramp: int, strength: float) -> int:
+    if y < top:
+        return 0
+    t = min(1.0, (y - top) / ramp)
+    eased = t * t * (3 - 2 * t)
+    return round(255 * strength * eased)
+
+
+def draw_line(draw: ImageDraw.ImageDraw, line: Line) -> None:
+    """Draw one line at its top-left corner; tracked labels go character by character."""
+    if not line.tracking:
+        draw.text((line.x, line.y), line.text, font=line.font, fill=line.fill, anchor="la")
+        return
+    for k, char in enumerate(line.text):
+        x = line.x + measure(line.font, line.text[:k]) + line.tracking * k
+        draw.text((x, line.y), char, font=line.font, fill=line.fill, anchor="la")

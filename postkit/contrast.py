@@ -1,0 +1,52 @@
+"""WCAG 2 relative luminance and contrast ratio, measured on colours and on image pixels."""
+
+from __future__ import annotations
+
+from PIL import Image
+
+MIN_CONTRAST = 4.5   # WCAG 2.x AA for normal text (https://www.w3.org/TR/WCAG22/#contrast-minimum)
+
+
+def _linear(channel: int) -> float:
+    c = channel / 255
+    return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+
+_LINEAR = [_linear(v) for v in range(256)]
+
+
+def luminance(rgb: tuple[int, int, int]) -> float:
+    """Return the WCAG relative luminance (0 black .. 1 white) of an sRGB colour."""
+    r, g, b = rgb[:3]
+    return 0.2126 * _LINEAR[r] + 0.7152 * _LINEAR[g] + 0.0722 * _LINEAR[b]
+
+
+def contrast_ratio(a: float, b: float) -> float:
+    """Return the WCAG contrast ratio (1 .. 21) of two relative luminances."""
+    light, dark = max(a, b), min(a, b)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def luminance_range(image: Image.Image, box: tuple[float, float, float, float], block: int = 4) -> tuple[float, float]:
+    """Return the darkest and lightest luminance behind ``box``, averaged over ``block``-px squares.
+
+    Averaging over small squares ignores single stray pixels (JPEG noise) but not any area a
+    letter's stroke could cover.
+    """
+    x0, y0, x1, y1 = (max(0, round(v)) for v in box)
+    x1, y1 = min(x1, image.width), min(y1, image.height)
+    if x1 <= x0 or y1 <= y0:
+        return 0.0, 0.0
+    region = image.crop((x0, y0, x1, y1)).convert("RGB")
+    if block > 1 and region.width >= block and region.height >= block:
+        region = region.reduce(block)
+    lum = _LINEAR
+    values = [0.2126 * lum[r] + 0.7152 * lum[g] + 0.0722 * lum[b] for r, g, b in region.getdata()]
+    return min(values), max(values)
+
+
+def worst_contrast(image: Image.Image, box: tuple[float, float, float, float], text_rgb: tuple[int, int, int]) -> float:
+    """Return the lowest contrast between ``text_rgb`` and any part of the image behind ``box``."""
+    text = luminance(text_rgb)
+    darkest, lightest = luminance_range(image, box)
+    return min(contrast_ratio(text, darkest), contrast_ratio(text, lightest))

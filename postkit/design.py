@@ -1,0 +1,278 @@
+"""Plan each card of a post (cover, text slides, closing) from the theme's geometry, as data."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from postkit.fonts import FontChain, load_font
+from postkit.layout import CardPlan, Line, Picture, Rule, line_height, measure, wrap
+from postkit.slicing import Slide, Slicing
+from postkit.themes import Theme
+
+FORMATS = {"portrait": (1080, 1350), "square": (1080, 1080)}
+SWIPE_CUE = "Swipe \u2192"
+FOLLOW_LINE = "Follow for a new story from history every day"
+
+
+@dataclass(frozen=True)
+class PostText:
+    """The words a post's cards show besides the body."""
+
+    title: str
+    date_text: str | None
+    handle: str | None
+    credit: str | None
+    credit_label: str | None
+
+    @property
+    def at_handle(self) -> str | None:
+        return f"@{self.handle}" if self.handle else None
+
+    @property
+    def kicker(self) -> str:
+        return (self.date_text or "").upper()
+
+
+class Design:
+    """The theme's geometry at one card size, and the plan of every card."""
+
+    def __init__(self, theme: Theme, size: tuple[int, int], text: PostText, has_picture: bool):
+        self.theme = theme
+        self.size = self.width, self.height = size
+        self.text = text
+        self.has_picture = has_picture
+        self.scale = scale = self.width / 1080
+        margins = theme["margins"]
+        self.side = round(margins["side"] * scale)
+        self.top = round(margins["top"] * scale)
+        self.bottom = round(margins["bottom"] * scale)
+        types = theme["type"]
+        self.colors = theme.colors
+        self.tracking = types["tracking"]
+        labels = [text.at_handle or "", text.kicker, SWIPE_CUE, FOLLOW_LINE, "0123456789/", (text.credit_label or "").upper()]
+        label_face = FontChain("label", theme.font_paths("label")).face_for(labels)
+        self.label = load_font(label_face, round(types["label_size"] * scale))
+        self.kicker_font = load_font(label_face, round(types["kicker_size"] * scale))
+        self.title_face = FontChain("title", theme.font_paths("title")).face_for([text.title, text.at_handle or ""])
+        self.credit_face = FontChain("credit", theme.font_paths("credit")).face_for([text.credit or ""])
+        # Text slides: an illustration band, a running head, the text, a footer.
+        section = theme["text"]
+        self.band = round(self.height * section["band"]) if has_picture else 0
+        self.footer = round(section["footer"] * scale)
+        head_top = self.band + (round(56 * scale) if has_picture else self.top)
+        self.head_y = head_top
+        self.text_top = head_top + self._height(self.kicker_font) + round(40 * scale)
+        self.text_bottom = self.height - self.footer - round(28 * scale)
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    @staticmethod
+    def _height(font) -> int:
+        ascent, descent = font.getmetrics()
+        return ascent + descent
+
+    def _margins(self) -> tuple[int, int, int, int]:
+        return (self.side, self.top, self.width - self.side, self.height - self.bottom)
+
+    def _fit_one_line(self, text: str, font, width: float, tracking: float = 0.0) -> str:
+        if measure(font, text, tracking) <= width:
+            return text
+        while text and measure(font, text + "\u2026", tracking) > width:
+            text = text[:-1]
+        return text.rstrip() + "\u2026"
+
+    def _centred(self, text: str, font, y: float, fill, tracking: float = 0.0) -> Line:
+        x = (self.width - measure(font, text, tracking)) / 2
+        return Line(text=text, x=x, y=y, font=font, fill=fill, tracking=tracking)
+
+    @property
+    def text_box(self) -> tuple[int, int]:
+        """Return the width and height of the area text slides set their body in."""
+        return self.width - 2 * self.side, self.text_bottom - self.text_top
+
+    # -- cards -------------------------------------------------------------------------------
+
+    def cover(self) -> CardPlan:
+        """Plan the cover: the picture full-bleed, the date and title set large at the bottom."""
+        c, s = self.colors, self.scale
+        plan = CardPlan(
+            kind="cover", size=self.size, margins=self._margins(),
+            background=c["ink"] if not self.has_picture else (0, 0, 0),
+        )
+        width = self.width - 2 * self.side
+        types = self.theme["type"]
+        title_font, title_lines = self._title(width, types)
+        title_lh = line_height(title_font, 1.06)
+        # Stack from the bottom up: the handle row, the title, the date, an accent bar.
+        row_y = self.height - self.bottom - self._height(self.label)
+        y = row_y - round(56 * s) - ((len(title_lines) - 1) * title_lh + self._height(title_font))
+        title_top = y
+        for k, text in enumerate(title_lines):
+            plan.lines.append(Line(text=text, x=self.side, y=title_top + k * title_lh, font=title_font, fill=c["cover_text"]))
+        kicker_y = title_top - round(28 * s) - self._height(self.kicker_font)
+        if self.text.kicker:
+            kicker = self._fit_one_line(self.text.kicker, self.kicker_font, width, self.tracking * self.kicker_font.size)
+            plan.lines.append(Line(text=kicker, x=self.side, y=kicker_y, font=self.kicker_font,
+                                   fill=c["cover_kicker"], tracking=self.tracking * self.kicker_font.size))
+        bar_y = kicker_y - round(30 * s)
+        plan.rules.append(Rule((self.side, bar_y, self.side + round(72 * s), bar_y + max(2, round(6 * s))), c["cover_kicker"]))
+        if self.text.at_handle:
+            handle = self._fit_one_line(self.text.at_handle, self.label, width * 0.6)
+            plan.lines.append(Line(text=handle, x=self.side, y=row_y, font=self.label, fill=c["cover_text"]))
+        cue_x = self.width - self.side - measure(self.label, SWIPE_CUE)
+        plan.lines.append(Line(text=SWIPE_CUE, x=cue_x, y=row_y, font=self.label, fill=c["cover_text"]))
+        if self.has_picture:
+            plan.picture = Picture(box=(0, 0, *self.size), focus=tuple(self.theme["cover"]["focus"]))
+            plan.scrim_top = max(0, min(round(self.height * self.theme["cover"]["scrim_from"]), bar_y - round(220 * s)))
+        else:
+            inset = round(40 * s)
+            for box in ((inset, inset, self.width - inset, inset + 2), (inset, self.height - inset - 2, self.width - inset, self.height - inset),
+                        (inset, inset, inset + 2, self.height - inset), (self.width - inset - 2, inset, self.width - inset, self.height - inset)):
+                plan.rules.append(Rule(box, c["cover_kicker"]))
+        return plan
+
+    def _title(self, width: float, types) -> tuple[object, list[str]]:
+        """Choose the largest title size whose lines fit the width in at most title_max_lines."""
+        s = self.scale
+        low, high = round(types["title_min"] * s), round(types["title_max"] * s)
+        for size in range(high, low - 1, -2):
+            font = load_font(self.title_face, size)
+            lines = wrap(self.text.title, font, width)
+            if len(lines) <= types["title_max_lines"]:
+                return font, lines
+        font = load_font(self.title_face, low)
+        return font, wrap(self.text.title, font, width)
+
+    def text_slide(self, slide: Slide, slicing: Slicing, body_face: Path, heading_face: Path,
+                   number: int, total: int) -> CardPlan:
+        """Plan a text slide: the band, the running head, the slide's lines, handle and counter."""
+        c, s = self.colors, self.scale
+        plan = CardPlan(kind="text", size=self.size, margins=self._margins(), background=c["paper"])
+        if self.has_picture:
+            plan.picture = Picture(box=(0, 0, self.width, self.band), focus=tuple(self.theme["text"]["band_focus"]))
+            plan.rules.append(Rule((0, self.band, self.width, self.band + max(2, round(6 * s))), c["accent"]))
+        width = self.width - 2 * self.side
+        tracking = self.tracking * self.kicker_font.size
+        head = self.text.kicker or self.text.title.upper()
+        if self.text.kicker and measure(self.kicker_font, f"{head} \u00b7 {self.text.title.upper()}", tracking) <= width:
+            head = f"{head} \u00b7 {self.text.title.upper()}"
+        head = self._fit_one_line(head, self.kicker_font, width, tracking)
+        plan.lines.append(Line(text=head, x=self.side, y=self.head_y, font=self.kicker_font, fill=c["accent"], tracking=tracking))
+        body = load_font(body_face, slicing.size)
+        heading = load_font(heading_face, slicing.size)
+        y = self.text_top
+        for k, block in enumerate(slide.blocks):
+            if k:
+                y += slicing.paragraph_gap
+            font = heading if block.heading else body
+            for text in block.lines:
+                plan.lines.append(Line(text=text, x=self.side, y=y, font=font, fill=c["ink"]))
+                y += slicing.line_height
+        rule_y = self.height - self.footer
+        plan.rules.append(Rule((self.side, rule_y, self.width - self.side, rule_y + max(1, round(2 * s))), c["rule"]))
+        row_y = rule_y + (self.footer - self.bottom // 2 - self._height(self.label)) // 2 + round(6 * s)
+        if self.text.at_handle:
+            handle = self._fit_one_line(self.text.at_handle, self.label, width * 0.7)
+            plan.lines.append(Line(text=handle, x=self.side, y=row_y, font=self.label, fill=c["muted"]))
+        counter = f"{number}/{total}"
+        plan.lines.append(Line(text=counter, x=self.width - self.side - measure(self.label, counter), y=row_y, font=self.label, fill=c["muted"]))
+        return plan
+
+    def closing(self, picture_size: tuple[int, int] | None) -> CardPlan:
+        """Plan the closing slide: the illustration framed like a print, its credit, the handle."""
+        c, s = self.colors, self.scale
+        plan = CardPlan(kind="closing", size=self.size, margins=self._margins(), background=c["paper"])
+        width = self.width - 2 * self.side
+        tracking = self.tracking * self.kicker_font.size
+        parts: list[tuple[str, object]] = []   # (kind, payload) stacked top to bottom
+        if self.text.credit or picture_size:
+            label = (self.text.credit_label or "Pictured").upper()
+            parts.append(("kicker", label))
+        if picture_size:
+            parts.append(("print", picture_size))
+        credit_lines: list[str] = []
+        credit_font = None
+        if self.text.credit:
+            for size in range(round(34 * s), round(24 * s) - 1, -2):
+                credit_font = load_font(self.credit_face, size)
+                credit_lines = wrap(self.text.credit, credit_font, width)
+                if len(credit_lines) <= 4:
+                    break
+            parts.append(("credit", credit_lines))
+        sign = self.text.at_handle or self.text.title
+        sign_font = load_font(self.title_face, round(56 * s))
+        while measure(sign_font, sign) > width and sign_font.size > 24:
+            sign_font = load_font(self.title_face, sign_font.size - 4)
+        sign_lines = wrap(sign, sign_font, width)
+        parts += [("rule", None), ("sign", sign_lines), ("follow", FOLLOW_LINE if self.text.handle else "")]
+
+        gaps = {"kicker": 28, "print": 40, "credit": 48, "rule": 40, "sign": 24, "follow": 0}
+        sign_lh = line_height(sign_font, 1.1)
+        credit_lh = line_height(credit_font, 1.3) if credit_font else 0
+
+        def height_of(kind, payload, print_h=0) -> int:
+            if kind == "kicker":
+                return self._height(self.kicker_font)
+            if kind == "print":
+                return print_h
+            if kind == "credit":
+                return (len(payload) - 1) * credit_lh + self._height(credit_font)
+            if kind == "rule":
+                return max(2, round(4 * s))
+            if kind == "sign":
+                return (len(payload) - 1) * sign_lh + self._height(sign_font)
+            return self._height(self.label) if payload else 0
+
+        others = sum(height_of(k, p) + round(gaps[k] * s) for k, p in parts)
+        available = self.height - self.top - self.bottom - others
+        print_box = (0, 0)
+        if picture_size:
+            max_w = round(self.width * self.theme["closing"]["print_width"])
+            frame = round(24 * s)
+            pw, ph = picture_size
+            inner_w = max_w - 2 * frame
+            inner_h = min(round(inner_w * ph / pw), max(available - 2 * frame, round(120 * s)))
+            inner_w = min(inner_w, round(inner_h * pw / ph))
+            print_box = (inner_w + 2 * frame, inner_h + 2 * frame)
+            others += print_box[1]
+        y = self.top + max(0, (self.height - self.top - self.bottom - others) // 2)
+        for kind, payload in parts:
+            if kind == "kicker":
+                plan.lines.append(self._centred(payload, self.kicker_font, y, c["accent"], tracking))
+            elif kind == "print":
+                x0 = (self.width - print_box[0]) // 2
+                plan.picture = Picture(box=(x0, y, x0 + print_box[0], y + print_box[1]), fit="contain",
+                                       frame=max(1, round(2 * s)), mat=round(24 * s) - max(1, round(2 * s)))
+            elif kind == "credit":
+                for k, text in enumerate(payload):
+                    plan.lines.append(self._centred(text, credit_font, y + k * credit_lh, c["muted"]))
+            elif kind == "rule":
+                half = round(36 * s)
+                plan.rules.append(Rule((self.width // 2 - half, y, self.width // 2 + half, y + height_of("rule", None)), c["accent"]))
+            elif kind == "sign":
+                for k, text in enumerate(payload):
+                    plan.lines.append(self._centred(text, sign_font, y + k * sign_lh, c["ink"]))
+            elif kind == "follow" and payload:
+                plan.lines.append(self._centred(self._fit_one_line(payload, self.label, width), self.label, y, c["muted"]))
+            y += height_of(kind, payload, print_box[1]) + round(gaps[kind] * s)
+        return plan
+
+
+def plan_post(design: Design, slicing: Slicing, body_face: Path, heading_face: Path,
+              picture_size: tuple[int, int] | None) -> list[CardPlan]:
+    """Plan every card of the post in order: cover, text slides, closing slide."""
+    total = len(slicing.slides) + 2
+    plans = [design.cover()]
+    plans += [design.text_slide(slide, slicing, body_face, heading_face, k + 2, total)
+              for k, slide in enumerate(slicing.slides)]
+    plans.append(design.closing(picture_size))
+    return plans
+
+
+def text_faces(theme: Theme, paragraphs: Sequence[tuple[str, bool]]) -> tuple[Path, Path]:
+    """Choose the body and heading faces that cover every character of the body."""
+    body = FontChain("body", theme.font_paths("body")).face_for(t for t, h in paragraphs if not h)
+    heading = FontChain("heading", theme.font_paths("heading")).face_for(t for t, h in paragraphs if h)
+    return body, heading

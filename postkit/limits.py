@@ -1,0 +1,83 @@
+"""Instagram's limits for feed carousels, each beside its source (see docs in instagram.md)."""
+
+from __future__ import annotations
+
+import re
+
+# Slides per carousel in the app: 20 since Aug 2024.
+# Source: "Instagram Expands Carousel Post Limit to 20 Photos and Videos"
+# (theentrepreneurstory.com/?p=12080, 2024-08-09).
+MAX_SLIDES_APP = 20
+
+# Slides per carousel through the Graph API (and so most schedulers): "up to 10 container IDs".
+# Source: Meta "IG User Media" reference,
+# developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-user/media ;
+# Meta "Content Publishing", developers.facebook.com/docs/instagram-platform/content-publishing
+MAX_SLIDES_API = 10
+
+# A carousel has at least two items. Source: Meta "IG User Media" (children: 2-10 containers).
+MIN_SLIDES = 2
+
+# Caption: "Maximum 2200 characters, 30 hashtags, and 20 @ tags".
+# Source: Meta "IG User Media" reference (caption parameter).
+CAPTION_MAX_CHARS = 2200
+HASHTAGS_MAX = 30
+MENTIONS_MAX = 20
+
+# The app is capping hashtags at 5 per post (Adam Mosseri, 19 Dec 2025).
+# Source: "An era is ending on Instagram: hashtag limit imposed" (en.shiftdelete.net);
+# "Instagram implements new limits on hashtag use" (recentmedianews.com);
+# ayrshare.com/docs/apis/post/social-networks/instagram ("up to 5 hashtags").
+HASHTAGS_RECOMMENDED = 5
+
+# Only about the first 125 characters show before "more".
+# Source: Instagram Help "Why doesn't my entire caption display in feed?"
+# (help.instagram.com/1643471055915254).
+CAPTION_VISIBLE_CHARS = 125
+
+# alt_text: "up to 1000 character, for an image".
+# Source: Meta "IG User Media" reference (alt_text query parameter, since 2025-03-24);
+# Later Help "Schedule Posts With Alt Text" (help.later.com/hc/en-us/articles/4403505955991).
+ALT_TEXT_MAX = 1000
+
+# Image file size: error 2207004 "should be less than 8 MiB".
+# Source: Meta "IG User Media" → Image Specifications; Meta "Error Codes"
+# (developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/error-codes).
+IMAGE_MAX_BYTES = 8 * 1024 * 1024
+
+# Image width 320-1440 px (scaled up or down outside that range).
+# Source: Meta "IG User Media" → Image Specifications.
+WIDTH_MIN = 320
+WIDTH_MAX = 1440
+
+# Aspect ratio (width / height) "must be within a 4:5 to 1.91:1 range".
+# Source: Meta "IG User Media" → Image Specifications;
+# docs.getlate.dev/resources/media-guidelines/instagram ;
+# ayrshare.com/docs/media-guidelines/instagram
+ASPECT_MIN = 4 / 5
+ASPECT_MAX = 1.91
+
+# Hashtag: '#' + word characters, not glued to a preceding word or an HTML entity ("&#39;").
+_HASHTAG = re.compile(r"(?<![\w&])#(\w+)")
+# Mention: '@' + a username (letters, digits, '.', '_'; at most 30), not glued to a preceding
+# word, so e-mail addresses do not count.
+_MENTION = re.compile(r"(?<!\w)@([A-Za-z0-9._]{1,30})")
+
+
+def caption_length(text: str) -> int:
+    """Count ``text`` conservatively: the larger of code points and UTF-16 code units."""
+    # Instagram does not document how it counts emoji; an emoji outside the BMP is one code
+    # point but two UTF-16 units, so take the larger count (open question in instagram.md).
+    return max(len(text), len(text.encode("utf-16-le", "surrogatepass")) // 2)
+
+
+def hashtags_in(text: str) -> list[str]:
+    """List the hashtags in ``text`` (without '#'), in order, repeats included."""
+    return _HASHTAG.findall(text)
+
+
+def mentions_in(text: str) -> list[str]:
+    """List the @mentions in ``text`` (without '@'), in order, repeats included."""
+    # A full stop right after a name ends the sentence: usernames cannot end with '.'.
+    names = (name.rstrip(".") for name in _MENTION.findall(text))
+    return [name for name in names if name]

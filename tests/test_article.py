@@ -1,0 +1,535 @@
+"""Tests for postkit.article: reading, plain and Markdown parsing, dates, slugs."""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from datetime import date
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from postkit.article import (
+    Article,
+    Paragraph,
+    parse_date,
+    parse_markdown,
+    parse_plain,
+    read_article,
+    slug,
+)
+from postkit.errors import ArticleError
+
+ROOT = Path(__file__).parents[1]
+EXAMPLE = ROOT / "examples/october-revolution/article.txt"
+DATA = Path(__file__).parent / "data"
+HEADING = "November 7, 1917 - October Revolution"
+
+
+@pytest.fixture
+def write(tmp_path):
+    """Write text (or bytes) to a file in tmp_path and return its path."""
+
+    def _write(name: str, content: str | bytes) -> Path:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8", newline="")
+        return path
+
+    return _write
+
+
+def raises_for(path: Path | str, match: str) -> str:
+    """Read path, expect an ArticleError naming it on one line, return the message."""
+    with pytest.raises(ArticleError, match=match) as info:
+        read_article(path)
+    message = str(info.value)
+    assert "\n" not in message
+    assert Path(path).name in message
+    return message
+
+
+# The real example ---------------------------------------------------------------------
+
+
+def test_example_metadata():
+    article = read_article(EXAMPLE)
+    assert article.format == "plain"
+    assert article.source == EXAMPLE.resolve()
+    assert article.handle == "themagickalearth"
+    assert article.title == "October Revolution"
+    assert article.date == date(1917, 11, 7)
+    assert article.date_text == "November 7, 1917"
+    assert article.credit_label == "Pictured"
+    assert article.credit.startswith("Storming the Winter Palace")
+    assert article.credit.endswith("Vladimir Bonch-Bruyevich.")
+
+
+def test_example_paragraphs_keep_the_authors_characters():
+    article = read_article(EXAMPLE)
+    assert len(article.paragraphs) == 6
+    assert article.paragraphs[0].text.startswith("The first Russian revolution")
+    assert not any(p.heading for p in article.paragraphs)
+    assert "Kerensky’s" in article.body
+    assert "“It could not possibly last,”" in article.body
+    assert "'" not in article.body
+
+
+def test_example_loses_no_word():
+    lines = EXAMPLE.read_text(encoding="utf-8").splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("Pictured")) + 1
+    source_words = " ".join(lines[start:]).split()
+    assert read_article(EXAMPLE).body.split() == source_words
+
+
+def test_example_slug():
+    assert slug(read_article(EXAMPLE)) == "1917-11-07-october-revolution"
+
+
+# Dates --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "November 7, 1917",
+        "Nov 7, 1917",
+        "Nov. 7 1917",
+        "November 7th, 1917",
+        "7 November 1917",
+        "7th of November 1917",
+        "1917-11-07",
+        "november 7 1917",
+        "NOV. 7, 1917",
+        "Wednesday, November 7, 1917",
+        "  November  7,  1917 ",
+    ],
+)
+def test_parse_date_forms(text):
+    assert parse_date(text) == date(1917, 11, 7)
+
+
+def test_parse_date_september_abbreviations():
+    assert parse_date("Sept. 3, 2001") == date(2001, 9, 3)
+    assert parse_date("3rd Sep 2001") == date(2001, 9, 3)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["someday", "", "October Revolution", "1917", "February 30, 1917", "Smarch 7, 1917",
+     "1917-13-01", "November 1917"],
+)
+def test_parse_date_rejects_non_dates(text):
+    assert parse_date(text) is None
+
+
+# Plain drafts -------------------------------------------------------------------------
+
+
+def test_plain_without_handle_blank_line_paragraphs():
+    article = read_article(DATA / "plain-no-handle.txt")
+    assert article.handle is None
+    assert article.date == date(1917, 11, 7)
+    assert article.date_text == "Nov. 7 1917"
+    assert article.title == "Storming the Winter Palace"
+    assert article.credit_label == "Photo"
+    assert article.credit == "The Winter Palace, Petrograd."
+    assert [p.text for p in article.paragraphs] == [
+        "The cruiser Aurora fired a blank round at 9:40 in the evening.",
+        "By 2 o’clock the next morning the ministers were under arrest — without a fight.",
+    ]
+
+
+def test_plain_greek_with_at_handle_and_em_dash():
+    article = read_article(DATA / "greek.txt")
+    assert article.handle == "themagickalearth"
+    assert article.date == date(1821, 3, 25)
+    assert article.title == "Η Ελληνική Επανάσταση"
+    assert article.credit is None
+    assert len(article.paragraphs) == 2
+    assert article.paragraphs[0].text.startswith("Στις 25 Μαρτίου 1821")
+    assert slug(article).startswith("1821-03-25-")
+    assert slug(article).isascii()
+
+
+def test_title_keeps_inner_dashes():
+    article = parse_plain(f"{HEADING} - Part 2\nText.", Path("a.txt"))
+    assert article.title == "October Revolution - Part 2"
+    assert article.date_text == "November 7, 1917"
+
+
+def test_heading_without_date_is_the_title():
+    article = parse_plain("Lenin - The Man - Part 2\nText.", Path("a.txt"))
+    assert article.title == "Lenin - The Man - Part 2"
+    assert article.date is None
+    assert article.date_text is None
+    assert slug(article) == "lenin-the-man-part-2"
+
+
+def test_heading_that_is_only_a_date():
+    article = parse_plain("November 7, 1917\nText.", Path("a.txt"))
+    assert article.date == date(1917, 11, 7)
+    assert article.title == "November 7, 1917"
+    assert slug(article) == "1917-11-07"
+
+
+@pytest.mark.parametrize(
+    ("line", "label", "credit"),
+    [
+        ("Pictured - A photo.", "Pictured", "A photo."),
+        ("Pictured: A photo.", "Pictured", "A photo."),
+        ("Pictured – A photo.", "Pictured", "A photo."),
+        ("PICTURED:A photo.", "Pictured", "A photo."),
+        ("Photo: A photo.", "Photo", "A photo."),
+        ("photo - A photo.", "Photo", "A photo."),
+    ],
+)
+def test_credit_line_forms(line, label, credit):
+    article = parse_plain(f"{HEADING}\n{line}\nText.", Path("a.txt"))
+    assert (article.credit_label, article.credit) == (label, credit)
+    assert article.body == "Text."
+
+
+def test_no_credit_line_keeps_first_paragraph():
+    article = parse_plain(f"{HEADING}\nPictures of the day were rare.\nText.", Path("a.txt"))
+    assert article.credit is None
+    assert article.credit_label is None
+    assert len(article.paragraphs) == 2
+
+
+@pytest.mark.parametrize("handle_line", ["name on ig", "@name on Instagram", "NAME ON IG"])
+def test_handle_block_forms(handle_line):
+    text = f"\n-\n\n{handle_line}\n-\n\n{HEADING}\nText."
+    assert parse_plain(text, Path("a.txt")).handle.lower() == "name"
+
+
+def test_malformed_handle_block_is_an_error():
+    with pytest.raises(ArticleError, match=r"a\.txt: line 1 .*NAME on ig"):
+        parse_plain(f"-\n{HEADING}\nText.", Path("a.txt"))
+
+
+def test_single_newlines_join_when_blank_lines_are_used():
+    article = parse_plain(f"{HEADING}\n\none\ntwo\n\nthree\n", Path("a.txt"))
+    assert [p.text for p in article.paragraphs] == ["one two", "three"]
+
+
+def test_each_line_is_a_paragraph_without_blank_lines():
+    article = parse_plain(f"{HEADING}\none\ntwo\nthree\n", Path("a.txt"))
+    assert [p.text for p in article.paragraphs] == ["one", "two", "three"]
+
+
+def test_whitespace_is_collapsed_but_no_break_spaces_are_kept():
+    article = parse_plain(f"{HEADING}\n  a \t b   10\u00a0o’clock  \n", Path("a.txt"))
+    assert article.body == "a b 10\u00a0o’clock"
+
+
+# Reading: encodings and line endings -------------------------------------------------
+
+
+def test_bom_is_dropped(write):
+    path = write("article.txt", b"\xef\xbb\xbf" + EXAMPLE.read_bytes())
+    article = read_article(path)
+    expected = read_article(EXAMPLE)
+    assert (article.handle, article.title) == (expected.handle, expected.title)
+    assert article.paragraphs == expected.paragraphs
+
+
+@pytest.mark.parametrize("newline", ["\r\n", "\r"])
+def test_crlf_and_cr_line_endings(write, newline):
+    text = EXAMPLE.read_text(encoding="utf-8").replace("\n", newline)
+    article = read_article(write("article.txt", text))
+    expected = read_article(EXAMPLE)
+    assert article.paragraphs == expected.paragraphs
+    assert (article.title, article.handle, article.credit) == (
+        expected.title, expected.handle, expected.credit,
+    )
+    assert "\r" not in article.body
+
+
+def test_nfc_normalisation(write):
+    decomposed = "Cafe\u0301 Ele\u0301gance"
+    article = read_article(write("a.txt", f"{HEADING}\n{decomposed} served tea.\n"))
+    assert article.body == "Café Elégance served tea."
+    assert unicodedata.is_normalized("NFC", article.body)
+
+
+def test_parse_functions_normalise_too():
+    article = parse_plain(f"\ufeff{HEADING}\r\ne\u0301\r\n", Path("a.txt"))
+    assert article.title == "October Revolution"
+    assert article.body == "é"
+
+
+# Reading: errors ---------------------------------------------------------------------
+
+
+def test_missing_file(tmp_path):
+    message = raises_for(tmp_path / "article.txt", "no such file; check the path")
+    assert message.startswith(str(tmp_path / "article.txt"))
+
+
+def test_folder(tmp_path):
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    raises_for(f"{folder}/", "is a folder, not an article file")
+
+
+def test_not_a_regular_file(tmp_path):
+    fifo = tmp_path / "pipe.txt"
+    try:
+        os.mkfifo(fifo)
+    except (AttributeError, OSError):
+        pytest.skip("no FIFOs here")
+    raises_for(fifo, "is not a regular file")
+
+
+@pytest.mark.parametrize("content", [b"", b"   \n\n\t ", b"\xef\xbb\xbf", b"\xef\xbb\xbf \r\n"])
+def test_empty(write, content):
+    raises_for(write("article.txt", content), r"article\.txt is empty; write the article")
+
+
+def test_not_utf8(write):
+    path = write("article.txt", f"{HEADING}\nCaf".encode() + b"\xe9 noir.\n")
+    offset = len(HEADING) + 4
+    message = raises_for(path, rf"is not UTF-8 \(byte 0xe9 at offset {offset}, line 2\)")
+    assert message.endswith("save it as UTF-8 and try again")
+
+
+def test_utf16_is_named(write):
+    raises_for(write("article.txt", HEADING.encode("utf-16")), "is UTF-16, not UTF-8")
+
+
+def test_unreadable(write, monkeypatch):
+    path = write("article.txt", f"{HEADING}\nText.")
+
+    def deny(self):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "read_bytes", deny)
+    raises_for(path, r"cannot read .*article\.txt \(Permission denied\); check its permissions")
+
+
+def test_title_without_body(write):
+    path = write("article.txt", f"-\nname on ig\n-\n{HEADING}\nPictured: A photo.\n\n")
+    raises_for(path, "has a title but no body text; add paragraphs below the heading")
+
+
+def test_handle_without_heading(write):
+    raises_for(write("article.txt", "-\nname on ig\n-\n"), "has no heading")
+
+
+def test_overlong_title_is_a_forgotten_heading(write):
+    raises_for(write("article.txt", "word " * 60 + "\nText."), "too long for a title")
+
+
+# Markdown ----------------------------------------------------------------------------
+
+
+def test_markdown_post_fixture():
+    path = DATA / "post.md"
+    article = read_article(path)
+    assert article.format == "markdown"
+    assert article.title == "October Revolution"
+    assert article.date == date(1917, 11, 7)
+    assert article.date_text == "November 7, 1917"
+    assert article.handle == "themagickalearth"
+    assert article.image == (DATA / "art/palace.jpg").resolve()
+    assert article.credit_label == "Pictured"
+    assert article.credit == "Storming the Winter Palace."
+    assert article.hashtags == ("history", "russia", "1917")
+    assert article.caption == "The night the Winter Palace fell."
+    assert (article.theme, article.lang) == ("paper", "en")
+    assert article.extra == {"focus": "top", "format": "portrait"}
+    # The '# October Revolution' line repeats the front matter title, so it is dropped.
+    assert article.paragraphs == (
+        Paragraph(
+            "The first Russian revolution of 1917 toppled the Tsar in March. "
+            "The second, in November, ended the Provisional Government."
+        ),
+        Paragraph("The night of November 7", heading=True),
+        Paragraph("At 10 o’clock that night the cruiser Aurora anchored in the Neva."),
+    )
+    assert slug(article) == "1917-11-07-october-revolution"
+
+
+def test_markdown_russian_fixture():
+    article = read_article(DATA / "russian.md")
+    assert article.title == "Октябрьская революция"
+    assert article.lang == "ru"
+    assert article.date == date(1917, 11, 7)
+    assert article.date_text == "7 November 1917"
+    assert article.hashtags == ("история", "революция")
+    assert [p.heading for p in article.paragraphs] == [False, False]
+    assert "«это не могло продолжаться долго»" in article.body
+    assert slug(article) == "1917-11-07-oktiabrskaia-revoliutsiia"
+    assert slug(article).isascii()
+
+
+def md(body: str, front: str | None = None) -> str:
+    return (f"---\n{front}\n---\n" if front is not None else "") + body
+
+
+def test_markdown_title_from_first_h1_is_removed():
+    article = parse_markdown(md("Intro.\n\n# The Title\n\nText.\n"), Path("p.md"))
+    assert article.title == "The Title"
+    assert article.body == "Intro.\n\nText."
+
+
+def test_markdown_h1_with_date_heading():
+    article = parse_markdown(md(f"# {HEADING}\n\nText.\n"), Path("p.md"))
+    assert article.date == date(1917, 11, 7)
+    assert article.title == "October Revolution"
+
+
+def test_markdown_headings_and_joined_lines():
+    body = "# T\n\none\ntwo\n## Sub ##\nthree\n\n### Deeper\n\n---\n\n#hashtag line\n"
+    article = parse_markdown(md(body), Path("p.md"))
+    assert article.paragraphs == (
+        Paragraph("one two"),
+        Paragraph("Sub", heading=True),
+        Paragraph("three"),
+        Paragraph("Deeper", heading=True),
+        Paragraph("#hashtag line"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("front", "expected"),
+    [
+        ("date: 1917-11-07", (date(1917, 11, 7), "November 7, 1917")),
+        ("date: 1917-11-07 21:40:00", (date(1917, 11, 7), "November 7, 1917")),
+        ("date: November 7, 1917", (date(1917, 11, 7), "November 7, 1917")),
+        ("date: '7th of November 1917'", (date(1917, 11, 7), "7th of November 1917")),
+        ("date:", (None, None)),
+    ],
+)
+def test_markdown_dates(front, expected):
+    article = parse_markdown(md("Text.", f"title: T\n{front}"), Path("p.md"))
+    assert (article.date, article.date_text) == expected
+
+
+@pytest.mark.parametrize(
+    ("front", "expected"),
+    [
+        ("hashtags: [history, '#russia']", ("history", "russia")),
+        ("hashtags:\n  - history\n  - '#russia'", ("history", "russia")),
+        ("hashtags: '#history #russia'", ("history", "russia")),
+        ("hashtags: history, russia,  1917", ("history", "russia", "1917")),
+        ("hashtags: ''", ()),
+    ],
+)
+def test_markdown_hashtag_forms(front, expected):
+    article = parse_markdown(md("Text.", f"title: T\n{front}"), Path("p.md"))
+    assert article.hashtags == expected
+
+
+def test_markdown_image_resolution(write, tmp_path):
+    path = write("posts/post.md", md("Text.", "title: T\nimage: ../art/a.jpg"))
+    assert read_article(path).image == (tmp_path / "art/a.jpg").resolve()
+    path = write("posts/abs.md", md("Text.", f"title: T\nimage: {tmp_path / 'x.png'}"))
+    assert read_article(path).image == tmp_path / "x.png"
+
+
+def test_front_matter_in_txt_file_is_markdown(write):
+    article = read_article(write("a.txt", md("Text.", "title: T\nhandle: '@me'")))
+    assert article.format == "markdown"
+    assert article.handle == "me"
+
+
+def test_dashed_handle_block_in_txt_is_not_front_matter(write):
+    text = f"---\n@name on ig\n---\n{HEADING}\nText."
+    article = read_article(write("a.txt", text))
+    assert article.format == "plain"
+    assert article.handle == "name"
+
+
+def test_md_without_front_matter():
+    article = parse_markdown("# Title\n\nText.", Path("p.md"))
+    assert (article.title, article.body, article.date) == ("Title", "Text.", None)
+
+
+@pytest.mark.parametrize(
+    ("content", "match"),
+    [
+        ("---\ntitle: T\ndate: [1\n---\nText.",
+         r"post\.md: front matter is not valid YAML \(line 3"),
+        ("---\ntitle: T\ndate: someday\n---\nText.",
+         r"post\.md: front matter 'date' must be a date like 1917-11-07, not 'someday'"),
+        ("---\ntitle: T\ndate: 1917\n---\nText.", r"'date' must be a date .*not 1917$"),
+        ("---\ntitle: T\nhashtags: 5\n---\nText.",
+         r"post\.md: front matter 'hashtags' must be a list or a space-separated string, not 5"),
+        ("---\ntitle: T\nhashtags: [[a]]\n---\nText.", r"'hashtags' must be a list"),
+        ("---\ntitle: T\nhashtags: ['two words']\n---\nText.", r"hashtag 'two words'"),
+        ("---\ntitel: T\n---\nText.",
+         r"unknown front matter key 'titel'; use only title, date, handle, image, credit, "
+         r"hashtags, caption, theme, lang, focus, format"),
+        ("---\ntitle: [a, b]\n---\nText.", r"front matter 'title' must be text"),
+        ("---\ntitle: T\nlang: Russian\n---\nText.", r"'lang' must be a language code"),
+        ("---\n- a\n- b\n---\nText.", r"front matter must be 'key: value' lines, not a list"),
+        ("---\ntitle: T\n\nText.", r"front matter starts with '---' but never ends"),
+        ("---\ndate: 1917-11-07\n---\nJust text.", r"post\.md has no title"),
+        ("---\ntitle: T\n---\n\n## Only a heading\n", r"post\.md has a title but no body text"),
+    ],
+)
+def test_markdown_errors(write, content, match):
+    raises_for(write("post.md", content), match)
+
+
+def test_article_is_hashable_and_frozen():
+    article = parse_plain(f"{HEADING}\nText.", Path("a.txt"))
+    assert isinstance(hash(article), int)
+    with pytest.raises(AttributeError):
+        article.title = "x"  # type: ignore[misc]
+
+
+# Slugs -------------------------------------------------------------------------------
+
+
+def _article(title: str, day: date | None = None) -> Article:
+    return Article(
+        source=Path("a.txt"), title=title, date=day, date_text=None, handle=None, credit=None,
+        credit_label=None, paragraphs=(Paragraph("x"),), format="plain",
+    )
+
+
+def test_slug_without_date_and_empty_slug():
+    assert slug(_article("October Revolution")) == "october-revolution"
+    assert slug(_article("!!!")) == "post"
+    assert slug(_article("!!!", date(1917, 11, 7))) == "1917-11-07"
+
+
+def test_slug_is_short_and_cut_at_a_word():
+    title = "The Extraordinarily Long Title Of An Article About The Russian Revolution Of 1917"
+    words = slug(_article(title))
+    assert len(words) <= 60
+    assert words == "the-extraordinarily-long-title-of-an-article-about-the"
+    assert slug(_article("x" * 80)) == "x" * 60
+
+
+# Property: no word lost --------------------------------------------------------------
+
+_CREDIT_LIKE = re.compile(r"\s*(pictured|photo)\s*[-–—:]", re.IGNORECASE)
+_BODY_TEXT = st.text(
+    alphabet=st.one_of(
+        st.characters(categories=["L", "P"]),
+        st.sampled_from(" \n"),
+    ),
+    max_size=300,
+)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.filter_too_much])
+@given(body=_BODY_TEXT)
+def test_no_word_is_lost(body):
+    words = unicodedata.normalize("NFC", body).split()
+    assume(words)
+    first_line = next(line for line in body.split("\n") if line.strip())
+    assume(not _CREDIT_LIKE.match(first_line))
+    article = parse_plain(f"{HEADING}\n{body}", Path("a.txt"))
+    assert article.body.split() == words
+    assert all(p.text and p.text == p.text.strip() for p in article.paragraphs)
