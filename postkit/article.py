@@ -17,8 +17,17 @@ from postkit.errors import ArticleError
 
 MARKDOWN_SUFFIXES = {".md", ".markdown"}
 FRONT_MATTER_KEYS = (
-    "title", "date", "handle", "image", "credit", "hashtags", "caption", "theme", "lang",
-    "focus", "format",
+    "title",
+    "date",
+    "handle",
+    "image",
+    "credit",
+    "hashtags",
+    "caption",
+    "theme",
+    "lang",
+    "focus",
+    "format",
 )
 # A title this long is a paragraph whose heading line was forgotten, not a title.
 _MAX_TITLE = 200
@@ -27,8 +36,20 @@ _MAX_SLUG = 60
 _MONTHS = {
     name: number
     for number, full in enumerate(
-        ("january", "february", "march", "april", "may", "june", "july", "august",
-         "september", "october", "november", "december"),
+        (
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ),
         start=1,
     )
     for name in (full, full[:3])
@@ -39,9 +60,7 @@ _ORDINAL = r"(?:st|nd|rd|th)?"
 _DATE_FORMS = (
     re.compile(r"(?P<year>\d{4})[-/](?P<month>\d{1,2})[-/](?P<day>\d{1,2})"),
     re.compile(rf"(?P<month>[a-z]+)\.?\s*(?P<day>\d{{1,2}}){_ORDINAL},?\s+(?P<year>\d{{4}})"),
-    re.compile(
-        rf"(?P<day>\d{{1,2}}){_ORDINAL}\.?\s+(?:of\s+)?(?P<month>[a-z]+)\.?,?\s+(?P<year>\d{{4}})"
-    ),
+    re.compile(rf"(?P<day>\d{{1,2}}){_ORDINAL}\.?\s+(?:of\s+)?(?P<month>[a-z]+)\.?,?\s+(?P<year>\d{{4}})"),
 )
 _WEEKDAY = re.compile(r"(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*\.?,?\s+")
 
@@ -158,8 +177,15 @@ def parse_plain(text: str, source: Path) -> Article:
         msg = f"{name} has a title but no body text; add paragraphs below the heading"
         raise ArticleError(msg)
     return Article(
-        source=source.resolve(), title=title, date=date, date_text=date_text, handle=handle,
-        credit=credit, credit_label=credit_label, paragraphs=paragraphs, format="plain",
+        source=source.resolve(),
+        title=title,
+        date=date,
+        date_text=date_text,
+        handle=handle,
+        credit=credit,
+        credit_label=credit_label,
+        paragraphs=paragraphs,
+        format="plain",
     )
 
 
@@ -189,16 +215,14 @@ def parse_markdown(text: str, source: Path) -> Article:
     if not any(not p.heading for p in paragraphs):
         msg = f"{name} has a title but no body text; add paragraphs below the title"
         raise ArticleError(msg)
-    return Article(
-        source=source.resolve(), title=title, paragraphs=paragraphs, format="markdown", **fields
-    )
+    return Article(source=source.resolve(), title=title, paragraphs=paragraphs, format="markdown", **fields)
 
 
 def parse_date(text: str) -> datetime.date | None:
     """Parse a date written in a common English form; None when the text is not a date."""
     cleaned = _squash(text).lower().rstrip(".")
     if weekday := _WEEKDAY.match(cleaned):
-        cleaned = cleaned[weekday.end():]
+        cleaned = cleaned[weekday.end() :]
     for form in _DATE_FORMS:
         match = form.fullmatch(cleaned)
         if not match:
@@ -299,7 +323,7 @@ def _split_heading(heading: str) -> tuple[datetime.date | None, str | None, str]
         date_text = heading[: match.start()].strip()
         date = parse_date(date_text)
         if date is not None:
-            return date, date_text, heading[match.end():].strip() or date_text
+            return date, date_text, heading[match.end() :].strip() or date_text
     return None, None, heading
 
 
@@ -320,7 +344,7 @@ def _split_front_matter(text: str) -> tuple[str, str] | None:
     lines = text.split("\n")
     for k in range(1, len(lines)):
         if lines[k].rstrip() in (_FENCE, "..."):
-            return "\n".join(lines[1:k]), "\n".join(lines[k + 1:])
+            return "\n".join(lines[1:k]), "\n".join(lines[k + 1 :])
     return None
 
 
@@ -350,10 +374,7 @@ def _front_matter(text: str, name: str) -> tuple[dict[Any, Any], str]:
         where = f"line {mark.line + 2}: " if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc)
         detail = " ".join(f"{where}{problem}".split())
-        msg = (
-            f"{name}: front matter is not valid YAML ({detail}); "
-            "fix the YAML between the '---' lines"
-        )
+        msg = f"{name}: front matter is not valid YAML ({detail}); fix the YAML between the '---' lines"
         raise ArticleError(msg) from exc
     if meta is None:
         return {}, body
@@ -438,10 +459,7 @@ def _hashtags(value: Any, name: str) -> tuple[str, ...]:
     else:
         items = None
     if items is None or not all(_is_text(t) for t in items):
-        msg = (
-            f"{name}: front matter 'hashtags' must be a list or a space-separated string, "
-            f"not {_show(value)}"
-        )
+        msg = f"{name}: front matter 'hashtags' must be a list or a space-separated string, not {_show(value)}"
         raise ArticleError(msg)
     tags = []
     for item in items:

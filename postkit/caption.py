@@ -27,7 +27,7 @@ class CaptionFields:
     credit: str | None
     credit_label: str | None
     hashtags: tuple[str, ...]
-    sentences: tuple[str, ...]      # the body's sentences, in order, for the lead
+    sentences: tuple[str, ...]  # the body's sentences, in order, for the lead
 
 
 def shorten(text: str, limit: int, ellipsis: str = "\u2026") -> str:
@@ -94,11 +94,15 @@ def check_caption(text: str, source: str) -> list[str]:
     mentions = limits.mentions_in(text)
     errors, warnings = [], []
     if length > limits.CAPTION_MAX_CHARS:
-        errors.append(f"the caption is {length:,} characters, Instagram allows {limits.CAPTION_MAX_CHARS:,}; shorten it")
+        errors.append(
+            f"the caption is {length:,} characters, Instagram allows {limits.CAPTION_MAX_CHARS:,}; shorten it"
+        )
     if len(tags) > limits.HASHTAGS_MAX:
         errors.append(f"the caption has {len(tags)} hashtags, Instagram allows {limits.HASHTAGS_MAX}; remove some")
     elif len(tags) > limits.HASHTAGS_RECOMMENDED:
-        warnings.append(f"the caption has {len(tags)} hashtags; Instagram is capping posts at {limits.HASHTAGS_RECOMMENDED}")
+        warnings.append(
+            f"the caption has {len(tags)} hashtags; Instagram is capping posts at {limits.HASHTAGS_RECOMMENDED}"
+        )
     if len(mentions) > limits.MENTIONS_MAX:
         errors.append(f"the caption has {len(mentions)} @mentions, Instagram allows {limits.MENTIONS_MAX}; remove some")
     if errors:
@@ -107,8 +111,16 @@ def check_caption(text: str, source: str) -> list[str]:
     return [f"{source}: {w}" for w in warnings]
 
 
-def alt_text(kind: str, *, title: str = "", date_text: str | None = None, credit: str | None = None,
-             handle: str | None = None, text: str = "", has_picture: bool = True) -> str:
+def alt_text(
+    kind: str,
+    *,
+    title: str = "",
+    date_text: str | None = None,
+    credit: str | None = None,
+    handle: str | None = None,
+    text: str = "",
+    has_picture: bool = True,
+) -> str:
     """Describe one slide for screen readers, within Instagram's 1,000 characters."""
     if kind == "cover":
         parts = [f"{date_text}: {title}." if date_text else f"{title}."]

@@ -86,10 +86,7 @@ def _slide_names(root: Path, found: list[Violation]) -> list[str]:
             elif Path(entry.name).suffix.lower() in _IMAGE_SUFFIXES:
                 stray.append(entry.name)
     for name in sorted(stray):
-        msg = (
-            "is an image but not a slide (slides are 01.jpg, 02.jpg, ...); "
-            "remove it so it is not uploaded by mistake"
-        )
+        msg = "is an image but not a slide (slides are 01.jpg, 02.jpg, ...); remove it so it is not uploaded by mistake"
         found.append(Violation(WARNING, name, msg))
 
     numbers = sorted(numbered)
@@ -149,10 +146,7 @@ def _check_slide(path: Path, found: list[Violation]) -> _Slide | None:
         return None
 
     if fmt == "MPO":
-        error(
-            "is an MPO (multi-picture) JPEG, which Instagram's API rejects; "
-            "re-save it as a plain JPEG"
-        )
+        error("is an MPO (multi-picture) JPEG, which Instagram's API rejects; re-save it as a plain JPEG")
     elif fmt != "JPEG":
         error(f"is a {fmt} file named .jpg; Instagram's API takes only JPEG; save it as JPEG")
     elif _tail(path) != _JPEG_EOI:
@@ -256,8 +250,7 @@ def _check_caption(path: Path, found: list[Violation]) -> str | None:
         counted = (
             f"{length} characters"
             if length == len(caption)
-            else f"{length} characters counting UTF-16 units ({len(caption)} code points; "
-            "emoji count twice)"
+            else f"{length} characters counting UTF-16 units ({len(caption)} code points; emoji count twice)"
         )
         add(
             ERROR,
@@ -288,9 +281,7 @@ def _check_caption(path: Path, found: list[Violation]) -> str | None:
     return caption
 
 
-def _check_manifest(
-    path: Path, names: list[str], caption: str | None, found: list[Violation]
-) -> None:
+def _check_manifest(path: Path, names: list[str], caption: str | None, found: list[Violation]) -> None:
     name = path.name
 
     def add(level: str, message: str) -> None:
@@ -329,14 +320,11 @@ def _check_manifest(
     ):
         add(
             WARNING,
-            "its caption differs from caption.txt; Instagram gets caption.txt, "
-            "so copy the intended caption into both",
+            "its caption differs from caption.txt; Instagram gets caption.txt, so copy the intended caption into both",
         )
 
 
-def _check_manifest_slides(
-    slides: list[dict], names: list[str], add: Callable[[str, str], None]
-) -> None:
+def _check_manifest_slides(slides: list[dict], names: list[str], add: Callable[[str, str], None]) -> None:
     listed = [str(s.get("file")) for s in slides]
     if listed != names:
         on_disk = set(names)
@@ -350,8 +338,7 @@ def _check_manifest_slides(
             parts.append(f"listed order {', '.join(listed)}")
         add(
             ERROR,
-            f"its slides do not match the slide files ({'; '.join(parts)}); "
-            "regenerate the post or fix post.json",
+            f"its slides do not match the slide files ({'; '.join(parts)}); regenerate the post or fix post.json",
         )
 
     for index, slide in enumerate(slides, start=1):
@@ -360,8 +347,7 @@ def _check_manifest_slides(
         if kind not in SLIDE_KINDS:
             add(
                 ERROR,
-                f"{label} has kind {kind!r}; expected one of {', '.join(SLIDE_KINDS)}; "
-                "fix post.json",
+                f"{label} has kind {kind!r}; expected one of {', '.join(SLIDE_KINDS)}; fix post.json",
             )
         alt = slide.get("alt")
         if alt is None:
@@ -373,8 +359,7 @@ def _check_manifest_slides(
         if length > limits.ALT_TEXT_MAX:
             add(
                 ERROR,
-                f"{label} alt text is {length} characters; Instagram allows at most "
-                f"{limits.ALT_TEXT_MAX}; shorten it",
+                f"{label} alt text is {length} characters; Instagram allows at most {limits.ALT_TEXT_MAX}; shorten it",
             )
 
 

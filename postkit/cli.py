@@ -68,16 +68,27 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 @cli.command()
 @click.argument("article", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--image", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="The illustration. Default: front matter 'image', else a file beside the article with the same name (article.jpg).")
+@click.option(
+    "--image",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The illustration. Default: front matter 'image', else a picture beside the article "
+    "with the same name (article.jpg).",
+)
 @click.option("--handle", help="Account name shown on the cards, without '@'. Default: the article's handle.")
 @click.option("--theme", help="A built-in theme's name or the path to a theme folder.  [default: classic]")
-@click.option("--format", "format_", type=click.Choice(["portrait", "square"]),
-              help="Card shape: portrait 1080x1350 or square 1080x1080.  [default: portrait]")
-@click.option("--max-slides", type=click.IntRange(3, 20),
-              help="Most slides, cover and closing included: 10 is the limit for the Instagram API, 20 for the app.  [default: 10]")
-@click.option("--out", type=click.Path(path_type=Path),
-              help="The post folder to write.  [default: out/DATE-TITLE]")
+@click.option(
+    "--format",
+    "format_",
+    type=click.Choice(["portrait", "square"]),
+    help="Card shape: portrait 1080x1350 or square 1080x1080.  [default: portrait]",
+)
+@click.option(
+    "--max-slides",
+    type=click.IntRange(3, 20),
+    help="Most slides, cover and closing included: 10 is the limit for the Instagram API, "
+    "20 for the app.  [default: 10]",
+)
+@click.option("--out", type=click.Path(path_type=Path), help="The post folder to write.  [default: out/DATE-TITLE]")
 @click.option("--force", is_flag=True, help="Replace the post folder if it exists.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
 @click.option("-v", "--verbose", is_flag=True, help="Print more about what happens.")
@@ -99,11 +110,22 @@ def carousel(article: Path, image, handle, theme, format_, max_slides, out, forc
     _setup_logging(quiet, verbose)
     show_bar = not quiet and sys.stderr.isatty()
     with _ProgressBar(show_bar) as progress:
-        post = make_post(article, image=image, handle=handle, theme=theme, format=format_,
-                         max_slides=max_slides, out=out, force=force, progress=progress)
+        post = make_post(
+            article,
+            image=image,
+            handle=handle,
+            theme=theme,
+            format=format_,
+            max_slides=max_slides,
+            out=out,
+            force=force,
+            progress=progress,
+        )
     if not quiet:
-        click.echo(f"Wrote {post.slide_count} slides to {_display(post.folder)}/ in {post.seconds:.1f} s "
-                   f"(body text {post.body_size} px)")
+        click.echo(
+            f"Wrote {post.slide_count} slides to {_display(post.folder)}/ in {post.seconds:.1f} s "
+            f"(body text {post.body_size} px)"
+        )
 
 
 class _ProgressBar:
@@ -154,8 +176,7 @@ def check(folder: Path, strict: bool) -> None:
     if errors:
         msg = f"{_display(folder)} has {len(errors)} problem(s); fix them and check again"
         raise click.ClickException(msg)
-    click.echo(f"{_display(folder)}: OK, ready to upload"
-               + (f" ({len(violations)} warning(s))" if violations else ""))
+    click.echo(f"{_display(folder)}: OK, ready to upload" + (f" ({len(violations)} warning(s))" if violations else ""))
 
 
 def _display(path: Path) -> str:

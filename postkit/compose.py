@@ -15,25 +15,31 @@ _SCRIM_STEP = 0.08
 class Painter:
     """Paint the cards of one post, reusing the illustration's resized copies between cards."""
 
-    def __init__(self, illustration: Image.Image | None, scrim_rgb: tuple[int, int, int], keyline_rgb: tuple[int, int, int]):
+    def __init__(
+        self, illustration: Image.Image | None, scrim_rgb: tuple[int, int, int], keyline_rgb: tuple[int, int, int]
+    ):
         self.illustration = illustration
         self.scrim_rgb = scrim_rgb
         self.keyline_rgb = keyline_rgb
         self._pictures: dict[Picture, Image.Image] = {}
-        self.scrim_strength: dict[int, float] = {}
 
     def paint(self, plan: CardPlan, scrim_min: float = 0.55) -> Image.Image:
         """Paint one card; over a picture, darken the scrim until every line reaches 4.5:1."""
-        image = Image.new("RGB", plan.size, plan.background)
-        if plan.picture and self.illustration is not None:
-            self._paste_picture(image, plan.picture)
-        if plan.scrim_top is not None and self.illustration is not None:
-            image = self._scrim(image, plan, scrim_min)
+        image = self.paint_background(plan, scrim_min)
         draw = ImageDraw.Draw(image)
         for rule in plan.rules:
             draw.rectangle((rule.box[0], rule.box[1], rule.box[2] - 1, rule.box[3] - 1), fill=rule.fill)
         for line in plan.lines:
             draw_line(draw, line)
+        return image
+
+    def paint_background(self, plan: CardPlan, scrim_min: float = 0.55) -> Image.Image:
+        """Paint what lies behind the card's text: background, picture and scrim."""
+        image = Image.new("RGB", plan.size, plan.background)
+        if plan.picture and self.illustration is not None:
+            self._paste_picture(image, plan.picture)
+        if plan.scrim_top is not None and self.illustration is not None:
+            image = self._scrim(image, plan, scrim_min)
         return image
 
     def _picture(self, picture: Picture, size: tuple[int, int]) -> Image.Image:
@@ -68,7 +74,6 @@ class Painter:
             result = Image.composite(solid, image, column.resize(plan.size))
             worst = min((worst_contrast(result, line.box, line.fill) for line in plan.lines), default=21.0)
             if worst >= MIN_CONTRAST or strength >= 1.0:
-                self.scrim_strength[id(plan)] = strength
                 return result
             strength = min(1.0, strength + _SCRIM_STEP)
 

@@ -11,7 +11,7 @@ from postkit.errors import PostkitError
 
 FORMATS = ("portrait", "square")
 DEFAULT_HASHTAGS = ("onthisday", "history")
-MIN_SLIDES = 3   # cover, one text slide, closing slide
+MIN_SLIDES = 3  # cover, one text slide, closing slide
 
 
 class SettingsError(PostkitError):
@@ -29,7 +29,6 @@ class Settings:
     image: Path | None = None
     hashtags: tuple[str, ...] | None = None
     out: Path | None = None
-    force: bool = False
 
     def merged(self, layer: dict[str, Any]) -> Settings:
         """Return a copy with the non-None values of ``layer`` on top."""
@@ -51,7 +50,9 @@ def resolve_settings(front_matter: dict[str, Any], flags: dict[str, Any]) -> Set
     if settings.handle is not None:
         handle = settings.handle.strip().lstrip("@")
         if not handle or not all(c.isalnum() or c in "._" for c in handle) or len(handle) > 30:
-            errors.append(f"handle '{settings.handle}' is not an Instagram username (letters, digits, '.', '_'; up to 30)")
+            errors.append(
+                f"handle '{settings.handle}' is not an Instagram username (letters, digits, '.', '_'; up to 30)"
+            )
         settings = replace(settings, handle=handle or None)
     if errors:
         raise SettingsError("; ".join(errors))

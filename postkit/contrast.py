@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PIL import Image
 
-MIN_CONTRAST = 4.5   # WCAG 2.x AA for normal text (https://www.w3.org/TR/WCAG22/#contrast-minimum)
+MIN_CONTRAST = 4.5  # WCAG 2.x AA for normal text (https://www.w3.org/TR/WCAG22/#contrast-minimum)
 
 
 def _linear(channel: int) -> float:
@@ -41,7 +41,11 @@ def luminance_range(image: Image.Image, box: tuple[float, float, float, float], 
     if block > 1 and region.width >= block and region.height >= block:
         region = region.reduce(block)
     lum = _LINEAR
-    values = [0.2126 * lum[r] + 0.7152 * lum[g] + 0.0722 * lum[b] for r, g, b in region.getdata()]
+    data = region.tobytes()
+    values = [
+        0.2126 * lum[r] + 0.7152 * lum[g] + 0.0722 * lum[b]
+        for r, g, b in zip(data[0::3], data[1::3], data[2::3], strict=True)
+    ]
     return min(values), max(values)
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from postkit.fonts import FontChain, load_font
 from postkit.layout import CardPlan, Line, Picture, Rule, line_height, measure, wrap
-from postkit.slicing import Slide, Slicing
+from postkit.slicing import Slicing, Slide
 from postkit.themes import Theme
 
 FORMATS = {"portrait": (1080, 1350), "square": (1080, 1080)}
@@ -51,7 +51,14 @@ class Design:
         types = theme["type"]
         self.colors = theme.colors
         self.tracking = types["tracking"]
-        labels = [text.at_handle or "", text.kicker, SWIPE_CUE, FOLLOW_LINE, "0123456789/", (text.credit_label or "").upper()]
+        labels = [
+            text.at_handle or "",
+            text.kicker,
+            SWIPE_CUE,
+            FOLLOW_LINE,
+            "0123456789/",
+            (text.credit_label or "").upper(),
+        ]
         label_face = FontChain("label", theme.font_paths("label")).face_for(labels)
         self.label = load_font(label_face, round(types["label_size"] * scale))
         self.kicker_font = load_font(label_face, round(types["kicker_size"] * scale))
@@ -98,26 +105,42 @@ class Design:
         """Plan the cover: the picture full-bleed, the date and title set large at the bottom."""
         c, s = self.colors, self.scale
         plan = CardPlan(
-            kind="cover", size=self.size, margins=self._margins(),
+            kind="cover",
+            size=self.size,
+            margins=self._margins(),
             background=c["ink"] if not self.has_picture else (0, 0, 0),
         )
         width = self.width - 2 * self.side
         types = self.theme["type"]
         title_font, title_lines = self._title(width, types)
-        title_lh = line_height(title_font, 1.06)
+        title_lh = line_height(title_font, 0.88)
         # Stack from the bottom up: the handle row, the title, the date, an accent bar.
         row_y = self.height - self.bottom - self._height(self.label)
         y = row_y - round(56 * s) - ((len(title_lines) - 1) * title_lh + self._height(title_font))
         title_top = y
         for k, text in enumerate(title_lines):
-            plan.lines.append(Line(text=text, x=self.side, y=title_top + k * title_lh, font=title_font, fill=c["cover_text"]))
+            plan.lines.append(
+                Line(text=text, x=self.side, y=title_top + k * title_lh, font=title_font, fill=c["cover_text"])
+            )
         kicker_y = title_top - round(28 * s) - self._height(self.kicker_font)
         if self.text.kicker:
-            kicker = self._fit_one_line(self.text.kicker, self.kicker_font, width, self.tracking * self.kicker_font.size)
-            plan.lines.append(Line(text=kicker, x=self.side, y=kicker_y, font=self.kicker_font,
-                                   fill=c["cover_kicker"], tracking=self.tracking * self.kicker_font.size))
+            kicker = self._fit_one_line(
+                self.text.kicker, self.kicker_font, width, self.tracking * self.kicker_font.size
+            )
+            plan.lines.append(
+                Line(
+                    text=kicker,
+                    x=self.side,
+                    y=kicker_y,
+                    font=self.kicker_font,
+                    fill=c["cover_kicker"],
+                    tracking=self.tracking * self.kicker_font.size,
+                )
+            )
         bar_y = kicker_y - round(30 * s)
-        plan.rules.append(Rule((self.side, bar_y, self.side + round(72 * s), bar_y + max(2, round(6 * s))), c["cover_kicker"]))
+        plan.rules.append(
+            Rule((self.side, bar_y, self.side + round(72 * s), bar_y + max(2, round(6 * s))), c["cover_kicker"])
+        )
         if self.text.at_handle:
             handle = self._fit_one_line(self.text.at_handle, self.label, width * 0.6)
             plan.lines.append(Line(text=handle, x=self.side, y=row_y, font=self.label, fill=c["cover_text"]))
@@ -128,8 +151,12 @@ class Design:
             plan.scrim_top = max(0, min(round(self.height * self.theme["cover"]["scrim_from"]), bar_y - round(220 * s)))
         else:
             inset = round(40 * s)
-            for box in ((inset, inset, self.width - inset, inset + 2), (inset, self.height - inset - 2, self.width - inset, self.height - inset),
-                        (inset, inset, inset + 2, self.height - inset), (self.width - inset - 2, inset, self.width - inset, self.height - inset)):
+            for box in (
+                (inset, inset, self.width - inset, inset + 2),
+                (inset, self.height - inset - 2, self.width - inset, self.height - inset),
+                (inset, inset, inset + 2, self.height - inset),
+                (self.width - inset - 2, inset, self.width - inset, self.height - inset),
+            ):
                 plan.rules.append(Rule(box, c["cover_kicker"]))
         return plan
 
@@ -145,8 +172,9 @@ class Design:
         font = load_font(self.title_face, low)
         return font, wrap(self.text.title, font, width)
 
-    def text_slide(self, slide: Slide, slicing: Slicing, body_face: Path, heading_face: Path,
-                   number: int, total: int) -> CardPlan:
+    def text_slide(
+        self, slide: Slide, slicing: Slicing, body_face: Path, heading_face: Path, number: int, total: int
+    ) -> CardPlan:
         """Plan a text slide: the band, the running head, the slide's lines, handle and counter."""
         c, s = self.colors, self.scale
         plan = CardPlan(kind="text", size=self.size, margins=self._margins(), background=c["paper"])
@@ -156,10 +184,15 @@ class Design:
         width = self.width - 2 * self.side
         tracking = self.tracking * self.kicker_font.size
         head = self.text.kicker or self.text.title.upper()
-        if self.text.kicker and measure(self.kicker_font, f"{head} \u00b7 {self.text.title.upper()}", tracking) <= width:
+        if (
+            self.text.kicker
+            and measure(self.kicker_font, f"{head} \u00b7 {self.text.title.upper()}", tracking) <= width
+        ):
             head = f"{head} \u00b7 {self.text.title.upper()}"
         head = self._fit_one_line(head, self.kicker_font, width, tracking)
-        plan.lines.append(Line(text=head, x=self.side, y=self.head_y, font=self.kicker_font, fill=c["accent"], tracking=tracking))
+        plan.lines.append(
+            Line(text=head, x=self.side, y=self.head_y, font=self.kicker_font, fill=c["accent"], tracking=tracking)
+        )
         body = load_font(body_face, slicing.size)
         heading = load_font(heading_face, slicing.size)
         y = self.text_top
@@ -177,7 +210,15 @@ class Design:
             handle = self._fit_one_line(self.text.at_handle, self.label, width * 0.7)
             plan.lines.append(Line(text=handle, x=self.side, y=row_y, font=self.label, fill=c["muted"]))
         counter = f"{number}/{total}"
-        plan.lines.append(Line(text=counter, x=self.width - self.side - measure(self.label, counter), y=row_y, font=self.label, fill=c["muted"]))
+        plan.lines.append(
+            Line(
+                text=counter,
+                x=self.width - self.side - measure(self.label, counter),
+                y=row_y,
+                font=self.label,
+                fill=c["muted"],
+            )
+        )
         return plan
 
     def closing(self, picture_size: tuple[int, int] | None) -> CardPlan:
@@ -186,7 +227,7 @@ class Design:
         plan = CardPlan(kind="closing", size=self.size, margins=self._margins(), background=c["paper"])
         width = self.width - 2 * self.side
         tracking = self.tracking * self.kicker_font.size
-        parts: list[tuple[str, object]] = []   # (kind, payload) stacked top to bottom
+        parts: list[tuple[str, object]] = []  # (kind, payload) stacked top to bottom
         if self.text.credit or picture_size:
             label = (self.text.credit_label or "Pictured").upper()
             parts.append(("kicker", label))
@@ -243,30 +284,41 @@ class Design:
                 plan.lines.append(self._centred(payload, self.kicker_font, y, c["accent"], tracking))
             elif kind == "print":
                 x0 = (self.width - print_box[0]) // 2
-                plan.picture = Picture(box=(x0, y, x0 + print_box[0], y + print_box[1]), fit="contain",
-                                       frame=max(1, round(2 * s)), mat=round(24 * s) - max(1, round(2 * s)))
+                plan.picture = Picture(
+                    box=(x0, y, x0 + print_box[0], y + print_box[1]),
+                    fit="contain",
+                    frame=max(1, round(2 * s)),
+                    mat=round(24 * s) - max(1, round(2 * s)),
+                )
             elif kind == "credit":
                 for k, text in enumerate(payload):
                     plan.lines.append(self._centred(text, credit_font, y + k * credit_lh, c["muted"]))
             elif kind == "rule":
                 half = round(36 * s)
-                plan.rules.append(Rule((self.width // 2 - half, y, self.width // 2 + half, y + height_of("rule", None)), c["accent"]))
+                plan.rules.append(
+                    Rule((self.width // 2 - half, y, self.width // 2 + half, y + height_of("rule", None)), c["accent"])
+                )
             elif kind == "sign":
                 for k, text in enumerate(payload):
                     plan.lines.append(self._centred(text, sign_font, y + k * sign_lh, c["ink"]))
             elif kind == "follow" and payload:
-                plan.lines.append(self._centred(self._fit_one_line(payload, self.label, width), self.label, y, c["muted"]))
+                plan.lines.append(
+                    self._centred(self._fit_one_line(payload, self.label, width), self.label, y, c["muted"])
+                )
             y += height_of(kind, payload, print_box[1]) + round(gaps[kind] * s)
         return plan
 
 
-def plan_post(design: Design, slicing: Slicing, body_face: Path, heading_face: Path,
-              picture_size: tuple[int, int] | None) -> list[CardPlan]:
+def plan_post(
+    design: Design, slicing: Slicing, body_face: Path, heading_face: Path, picture_size: tuple[int, int] | None
+) -> list[CardPlan]:
     """Plan every card of the post in order: cover, text slides, closing slide."""
     total = len(slicing.slides) + 2
     plans = [design.cover()]
-    plans += [design.text_slide(slide, slicing, body_face, heading_face, k + 2, total)
-              for k, slide in enumerate(slicing.slides)]
+    plans += [
+        design.text_slide(slide, slicing, body_face, heading_face, k + 2, total)
+        for k, slide in enumerate(slicing.slides)
+    ]
     plans.append(design.closing(picture_size))
     return plans
 

@@ -34,7 +34,8 @@ def resolve_font(name: str, search: Sequence[Path] = ()) -> Path:
             path = folder / name
             if path.is_file():
                 return path
-    msg = f"font '{name}' was not found in {', '.join(str(s) for s in [*search, data_dir('fonts')])}; check the font name in theme.toml"
+    places = ", ".join(str(s) for s in [*search, data_dir("fonts")])
+    msg = f"font '{name}' was not found in {places}; check the font name in theme.toml"
     raise FontError(msg)
 
 

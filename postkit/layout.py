@@ -21,7 +21,7 @@ class Line:
     y: float
     font: ImageFont.FreeTypeFont = field(repr=False, compare=False)
     fill: tuple[int, int, int]
-    tracking: float = 0.0   # extra space after each character, px (for small-caps labels)
+    tracking: float = 0.0  # extra space after each character, px (for small-caps labels)
 
     @property
     def width(self) -> float:
@@ -138,7 +138,7 @@ def wrap_with_offsets(
         while current_width > max(0.0, width - margin) and measure(font, current) > width:
             head = _longest_fitting_prefix(current, font, width)
             lines.append((head, offset - len(current) + len(head)))
-            current = current[len(head):]
+            current = current[len(head) :]
             current_width = measure(font, current)
     if current.strip():
         lines.append((current, offset - len(pending_space)))
@@ -173,22 +173,22 @@ class Picture:
     """Where the illustration goes and how it fills its box."""
 
     box: tuple[int, int, int, int]
-    fit: str = "cover"                 # "cover" crops to fill; "contain" shows the whole picture
+    fit: str = "cover"  # "cover" crops to fill; "contain" shows the whole picture
     focus: tuple[float, float] = (0.5, 0.5)
-    frame: int = 0                     # width of a dark keyline around a contained print, px
-    mat: int = 0                       # width of the light mat inside the keyline, px
+    frame: int = 0  # width of a dark keyline around a contained print, px
+    mat: int = 0  # width of the light mat inside the keyline, px
 
 
 @dataclass
 class CardPlan:
     """Everything one card shows, positioned in pixels; painting it needs no measuring."""
 
-    kind: str                          # "cover", "text" or "closing"
+    kind: str  # "cover", "text" or "closing"
     size: tuple[int, int]
     background: tuple[int, int, int]
     margins: tuple[int, int, int, int]  # the box text must stay inside: left, top, right, bottom
     picture: Picture | None = None
-    scrim_top: int | None = None       # a darkening gradient starts here (cover over a picture)
+    scrim_top: int | None = None  # a darkening gradient starts here (cover over a picture)
     lines: list[Line] = field(default_factory=list)
     rules: list[Rule] = field(default_factory=list)
 

@@ -204,10 +204,7 @@ class PostWriter:
                     f"post could not be put back: it is in {backup}; rename it back by hand"
                 )
                 raise OutputError(msg) from exc
-            msg = (
-                f"cannot move the post into {self.target} ({_reason(exc)}); "
-                f"the old post is unchanged; {_FIX}"
-            )
+            msg = f"cannot move the post into {self.target} ({_reason(exc)}); the old post is unchanged; {_FIX}"
             raise OutputError(msg) from exc
         if backup.is_symlink():
             backup.unlink(missing_ok=True)
@@ -231,10 +228,7 @@ class PostWriter:
             msg = f"cannot read {shown} ({_reason(exc)}); choose another --out"
             raise OutputError(msg) from exc
         if not looks_like_post:
-            msg = (
-                f"{shown} is not a postkit post (no post.json), so --force will not delete it; "
-                "choose another --out"
-            )
+            msg = f"{shown} is not a postkit post (no post.json), so --force will not delete it; choose another --out"
             raise OutputError(msg)
 
 

@@ -51,7 +51,9 @@ def find_image(article: Article, image: Path | None) -> Path | None:
     if article.image is not None:
         return article.image
     folder = article.source.parent
-    siblings = {p.name.lower(): p for p in folder.glob(f"{glob_escape(article.source.stem)}.*")} if folder.is_dir() else {}
+    siblings = (
+        {p.name.lower(): p for p in folder.glob(f"{glob_escape(article.source.stem)}.*")} if folder.is_dir() else {}
+    )
     for suffix in IMAGE_SUFFIXES:
         match = siblings.get(article.source.stem.lower() + suffix)
         if match is not None and match.is_file():
@@ -90,10 +92,21 @@ def make_post(
     """
     started = time.perf_counter()
     article = read_article(source)
-    front = {"handle": article.handle, "image": article.image, "theme": article.theme,
-             "hashtags": article.hashtags or None, "format": article.extra.get("format")}
-    flags = {"handle": handle, "image": Path(image) if image is not None else None, "theme": theme,
-             "format": format, "max_slides": max_slides, "out": Path(out) if out is not None else None}
+    front = {
+        "handle": article.handle,
+        "image": article.image,
+        "theme": article.theme,
+        "hashtags": article.hashtags or None,
+        "format": article.extra.get("format"),
+    }
+    flags = {
+        "handle": handle,
+        "image": Path(image) if image is not None else None,
+        "theme": theme,
+        "format": format,
+        "max_slides": max_slides,
+        "out": Path(out) if out is not None else None,
+    }
     settings = resolve_settings(front, flags)
     theme_ = load_theme(settings.theme)
     size = FORMATS[settings.format]
@@ -106,29 +119,46 @@ def make_post(
         illustration = load_illustration(picture_path, min_size=size)
 
     paragraphs = [(p.text, p.heading) for p in article.paragraphs]
-    text = PostText(title=article.title, date_text=article.date_text, handle=settings.handle,
-                    credit=article.credit, credit_label=article.credit_label)
+    text = PostText(
+        title=article.title,
+        date_text=article.date_text,
+        handle=settings.handle,
+        credit=article.credit,
+        credit_label=article.credit_label,
+    )
     design = Design(theme_, size, text, has_picture=illustration is not None)
     body_face, heading_face = text_faces(theme_, paragraphs)
     types = theme_["type"]
     scale = size[0] / 1080
-    style = TextStyle(body_font=body_face, heading_font=heading_face,
-                      min_size=round(types["body_min"] * scale), max_size=round(types["body_max"] * scale),
-                      line_factor=types["line_height"], gap_factor=types["paragraph_gap"])
+    style = TextStyle(
+        body_font=body_face,
+        heading_font=heading_face,
+        min_size=round(types["body_min"] * scale),
+        max_size=round(types["body_max"] * scale),
+        line_factor=types["line_height"],
+        gap_factor=types["paragraph_gap"],
+    )
     lang = article.lang or "en"
-    slicing = slice_paragraphs(paragraphs, style, design.text_box, settings.max_slides - 2, lang,
-                               source=str(source))
-    plans = plan_post(design, slicing, body_face, heading_face,
-                      illustration.size if illustration is not None else None)
+    slicing = slice_paragraphs(paragraphs, style, design.text_box, settings.max_slides - 2, lang, source=str(source))
+    plans = plan_post(design, slicing, body_face, heading_face, illustration.size if illustration is not None else None)
 
     hashtags = settings.hashtags if settings.hashtags is not None else default_hashtags(article.title)
     if article.caption is not None:
         caption = article.caption.strip() + "\n"
     else:
         body_sentences = tuple(s for p, heading in paragraphs if not heading for s in sentences(p, lang))
-        caption = render_caption(theme_, CaptionFields(
-            title=article.title, date_text=article.date_text, handle=settings.handle, credit=article.credit,
-            credit_label=article.credit_label, hashtags=tuple(hashtags), sentences=body_sentences))
+        caption = render_caption(
+            theme_,
+            CaptionFields(
+                title=article.title,
+                date_text=article.date_text,
+                handle=settings.handle,
+                credit=article.credit,
+                credit_label=article.credit_label,
+                hashtags=tuple(hashtags),
+                sentences=body_sentences,
+            ),
+        )
     warnings = check_caption(caption, str(source))
 
     target = settings.out if settings.out is not None else DEFAULT_OUT / slug(article)
@@ -138,39 +168,55 @@ def make_post(
     painter = Painter(illustration, theme_.colors["scrim"], theme_.colors["ink"])
     scrim_min = theme_["cover"]["scrim_min"]
     slides = []
-    with PostWriter(target, force=settings.force) as writer:
+    with PostWriter(target, force=force) as writer:
         for number, plan in enumerate(plans, start=1):
             name = f"{number:02d}.jpg"
             writer.write_jpeg(name, painter.paint(plan, scrim_min))
             slide_text = {"cover": _cover_text(article), "closing": _closing_text(article, settings)}.get(plan.kind)
             if slide_text is None:
                 slide_text = slicing.slides[number - 2].text
-            slides.append({
-                "file": name,
-                "kind": plan.kind,
-                "text": slide_text,
-                "alt": alt_text(plan.kind, title=article.title, date_text=article.date_text, credit=article.credit,
-                                handle=settings.handle, text=slide_text, has_picture=illustration is not None),
-            })
+            slides.append(
+                {
+                    "file": name,
+                    "kind": plan.kind,
+                    "text": slide_text,
+                    "alt": alt_text(
+                        plan.kind,
+                        title=article.title,
+                        date_text=article.date_text,
+                        credit=article.credit,
+                        handle=settings.handle,
+                        text=slide_text,
+                        has_picture=illustration is not None,
+                    ),
+                }
+            )
             if progress is not None:
                 progress(number, len(plans))
         writer.write_text("caption.txt", caption)
-        writer.write_json("post.json", {
-            "postkit_version": __version__,
-            "title": article.title,
-            "date": article.date.isoformat() if article.date else None,
-            "handle": settings.handle,
-            "format": settings.format,
-            "size": list(size),
-            "theme": theme_.name,
-            "source": {"file": article.source.name, "sha256": _sha256(article.source)},
-            "image": ({"file": picture_path.name, "sha256": _sha256(picture_path)} if picture_path else None),
-            "layout": {"engine": layout_engine_name(), "body_size": slicing.size,
-                       "body_font": body_face.name, "line_height": slicing.line_height},
-            "caption": caption,
-            "hashtags": list(hashtags),
-            "slides": slides,
-        })
+        writer.write_json(
+            "post.json",
+            {
+                "postkit_version": __version__,
+                "title": article.title,
+                "date": article.date.isoformat() if article.date else None,
+                "handle": settings.handle,
+                "format": settings.format,
+                "size": list(size),
+                "theme": theme_.name,
+                "source": {"file": article.source.name, "sha256": _sha256(article.source)},
+                "image": ({"file": picture_path.name, "sha256": _sha256(picture_path)} if picture_path else None),
+                "layout": {
+                    "engine": layout_engine_name(),
+                    "body_size": slicing.size,
+                    "body_font": body_face.name,
+                    "line_height": slicing.line_height,
+                },
+                "caption": caption,
+                "hashtags": list(hashtags),
+                "slides": slides,
+            },
+        )
         problems = check_post(writer.staging)
         errors = [v for v in problems if v.level == "error"]
         if errors:
@@ -180,9 +226,14 @@ def make_post(
         folder = writer.commit()
     for warning in warnings:
         log.warning(warning)
-    return Post(folder=folder, files=tuple(s["file"] for s in slides) + ("caption.txt", "post.json"),
-                caption=caption, body_size=slicing.size, warnings=tuple(warnings),
-                seconds=time.perf_counter() - started)
+    return Post(
+        folder=folder,
+        files=tuple(s["file"] for s in slides) + ("caption.txt", "post.json"),
+        caption=caption,
+        body_size=slicing.size,
+        warnings=tuple(warnings),
+        seconds=time.perf_counter() - started,
+    )
 
 
 def _cover_text(article: Article) -> str:

@@ -15,8 +15,29 @@ from postkit.layout import line_height, wrap, wrap_with_offsets
 
 # pysbd's languages; anything else is segmented with the English rules.
 _PYSBD_LANGUAGES = {
-    "en", "hi", "mr", "zh", "es", "am", "ar", "hy", "bg", "ur", "ru", "pl", "fa", "nl", "da",
-    "fr", "my", "el", "it", "ja", "de", "kk", "sk",
+    "en",
+    "hi",
+    "mr",
+    "zh",
+    "es",
+    "am",
+    "ar",
+    "hy",
+    "bg",
+    "ur",
+    "ru",
+    "pl",
+    "fa",
+    "nl",
+    "da",
+    "fr",
+    "my",
+    "el",
+    "it",
+    "ja",
+    "de",
+    "kk",
+    "sk",
 }
 _ENDS_SENTENCE = re.compile(r"[.!?…\"”»’)\]]\s*$")
 _HEADING_WORDS = 8
@@ -46,7 +67,7 @@ class Block:
     text: str
     lines: tuple[str, ...]
     heading: bool = False
-    continued: bool = False   # the paragraph began on an earlier slide
+    continued: bool = False  # the paragraph began on an earlier slide
 
 
 @dataclass(frozen=True)
@@ -78,8 +99,8 @@ class Slicing:
 class _Unit:
     text: str
     paragraph: int
-    glue: str          # what joined this unit to the previous one in its paragraph
-    breakable: bool    # a slide may end after this unit
+    glue: str  # what joined this unit to the previous one in its paragraph
+    breakable: bool  # a slide may end after this unit
 
 
 @lru_cache(maxsize=8)
@@ -186,12 +207,14 @@ class _Packer:
                 pieces = self._fit_pieces(sentence, font) if sentence in cut else [(sentence, " ")]
                 for k, (piece, glue) in enumerate(pieces):
                     last = s == len(sents) - 1 and k == len(pieces) - 1
-                    units.append(_Unit(
-                        text=piece,
-                        paragraph=p,
-                        glue=glue if k else " ",
-                        breakable=not (last and heading_like) and not piece.rstrip().endswith(":"),
-                    ))
+                    units.append(
+                        _Unit(
+                            text=piece,
+                            paragraph=p,
+                            glue=glue if k else " ",
+                            breakable=not (last and heading_like) and not piece.rstrip().endswith(":"),
+                        )
+                    )
         return units
 
     def _fit_pieces(self, sentence: str, font) -> list[tuple[str, str]]:
@@ -205,7 +228,7 @@ class _Packer:
             space = sentence.rfind(" ", start, end + 1)
             cut = space if space > start else end
             pieces.append((sentence[start:cut].strip(), glue))
-            glue = " " if sentence[cut:cut + 1].isspace() else ""
+            glue = " " if sentence[cut : cut + 1].isspace() else ""
             start = cut
         if sentence[start:].strip():
             pieces.append((sentence[start:].strip(), glue))
@@ -213,7 +236,7 @@ class _Packer:
 
     def _join(self, first: int, last: int) -> str:
         text = self.units[first].text
-        for unit in self.units[first + 1:last + 1]:
+        for unit in self.units[first + 1 : last + 1]:
             text += unit.glue + unit.text
         return text
 
@@ -283,12 +306,18 @@ class _Packer:
             yield i, fit
 
     def min_slides(self) -> int:
+        """Count the fewest slides that hold the text without ending a slide on a heading.
+
+        A heading-like unit is kept with what follows even at the cost of a slide; only when
+        that is impossible (a heading plus its next sentence overflow a slide) does one end it.
+        """
         n = len(self.units)
-        best = [0] + [n + 1] * n
+        best = [(0, 0)] + [(n + 1, n + 1)] * n
         for j in range(1, n + 1):
+            bad = int(j < n and not self.units[j - 1].breakable)
             for i, _ in self._spans(j):
-                best[j] = min(best[j], best[i] + 1)
-        return best[n]
+                best[j] = min(best[j], (best[i][0] + bad, best[i][1] + 1))
+        return best[n][1]
 
     def pack(self) -> Slicing:
         """Split into the fewest slides, then fill them as evenly as the sentences allow."""
@@ -324,11 +353,13 @@ class _Packer:
             last = min(j - 1, self._paragraph_end(k))
             p = self.units[k].paragraph
             text = self._join(k, last)
-            blocks.append(Block(
-                text=text,
-                lines=tuple(wrap(text, self._font(p), self.width)),
-                heading=self.headings[p],
-                continued=k > 0 and self.units[k - 1].paragraph == p,
-            ))
+            blocks.append(
+                Block(
+                    text=text,
+                    lines=tuple(wrap(text, self._font(p), self.width)),
+                    heading=self.headings[p],
+                    continued=k > 0 and self.units[k - 1].paragraph == p,
+                )
+            )
             k = last + 1
         return Slide(blocks=tuple(blocks))

@@ -16,13 +16,26 @@ THEME_FILE = "theme.toml"
 _SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
     "fonts": {"title": list, "body": list, "heading": list, "credit": list, "label": list},
     "type": {
-        "body_min": int, "body_max": int, "line_height": (int, float), "paragraph_gap": (int, float),
-        "title_min": int, "title_max": int, "title_max_lines": int, "label_size": int,
-        "kicker_size": int, "tracking": (int, float),
+        "body_min": int,
+        "body_max": int,
+        "line_height": (int, float),
+        "paragraph_gap": (int, float),
+        "title_min": int,
+        "title_max": int,
+        "title_max_lines": int,
+        "label_size": int,
+        "kicker_size": int,
+        "tracking": (int, float),
     },
     "colors": {
-        "paper": str, "ink": str, "muted": str, "accent": str, "cover_text": str,
-        "cover_kicker": str, "scrim": str, "rule": str,
+        "paper": str,
+        "ink": str,
+        "muted": str,
+        "accent": str,
+        "cover_text": str,
+        "cover_kicker": str,
+        "scrim": str,
+        "rule": str,
     },
     "margins": {"side": int, "top": int, "bottom": int},
     "cover": {"scrim_from": (int, float), "scrim_min": (int, float), "focus": list},
@@ -75,7 +88,8 @@ def find_theme(name_or_path: str) -> Path:
     builtin = builtin_themes_dir() / name_or_path
     if "/" not in name_or_path and (builtin / THEME_FILE).is_file():
         return builtin
-    msg = f"unknown theme '{name_or_path}'; installed themes: {', '.join(list_themes())}, or give the path to a folder with a {THEME_FILE}"
+    installed = ", ".join(list_themes())
+    msg = f"unknown theme '{name_or_path}'; installed themes: {installed}, or the path to a folder with a {THEME_FILE}"
     raise ThemeError(msg)
 
 
@@ -120,9 +134,13 @@ def _validate(data: dict[str, Any]) -> list[str]:
     if not errors:
         t = data["type"]
         if not 8 <= t["body_min"] <= t["body_max"]:
-            errors.append(f"[type] body_min ({t['body_min']}) must be at least 8 and at most body_max ({t['body_max']})")
+            errors.append(
+                f"[type] body_min ({t['body_min']}) must be at least 8 and at most body_max ({t['body_max']})"
+            )
         if not 8 <= t["title_min"] <= t["title_max"]:
-            errors.append(f"[type] title_min ({t['title_min']}) must be at least 8 and at most title_max ({t['title_max']})")
+            errors.append(
+                f"[type] title_min ({t['title_min']}) must be at least 8 and at most title_max ({t['title_max']})"
+            )
         for role, names in data["fonts"].items():
             if not names or not all(isinstance(n, str) for n in names):
                 errors.append(f"[fonts] {role} must be a non-empty list of font file names")

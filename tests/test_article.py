@@ -122,8 +122,7 @@ def test_parse_date_september_abbreviations():
 
 @pytest.mark.parametrize(
     "text",
-    ["someday", "", "October Revolution", "1917", "February 30, 1917", "Smarch 7, 1917",
-     "1917-13-01", "November 1917"],
+    ["someday", "", "October Revolution", "1917", "February 30, 1917", "Smarch 7, 1917", "1917-13-01", "November 1917"],
 )
 def test_parse_date_rejects_non_dates(text):
     assert parse_date(text) is None
@@ -247,7 +246,9 @@ def test_crlf_and_cr_line_endings(write, newline):
     expected = read_article(EXAMPLE)
     assert article.paragraphs == expected.paragraphs
     assert (article.title, article.handle, article.credit) == (
-        expected.title, expected.handle, expected.credit,
+        expected.title,
+        expected.handle,
+        expected.credit,
     )
     assert "\r" not in article.body
 
@@ -456,18 +457,23 @@ def test_md_without_front_matter():
 @pytest.mark.parametrize(
     ("content", "match"),
     [
-        ("---\ntitle: T\ndate: [1\n---\nText.",
-         r"post\.md: front matter is not valid YAML \(line 3"),
-        ("---\ntitle: T\ndate: someday\n---\nText.",
-         r"post\.md: front matter 'date' must be a date like 1917-11-07, not 'someday'"),
+        ("---\ntitle: T\ndate: [1\n---\nText.", r"post\.md: front matter is not valid YAML \(line 3"),
+        (
+            "---\ntitle: T\ndate: someday\n---\nText.",
+            r"post\.md: front matter 'date' must be a date like 1917-11-07, not 'someday'",
+        ),
         ("---\ntitle: T\ndate: 1917\n---\nText.", r"'date' must be a date .*not 1917$"),
-        ("---\ntitle: T\nhashtags: 5\n---\nText.",
-         r"post\.md: front matter 'hashtags' must be a list or a space-separated string, not 5"),
+        (
+            "---\ntitle: T\nhashtags: 5\n---\nText.",
+            r"post\.md: front matter 'hashtags' must be a list or a space-separated string, not 5",
+        ),
         ("---\ntitle: T\nhashtags: [[a]]\n---\nText.", r"'hashtags' must be a list"),
         ("---\ntitle: T\nhashtags: ['two words']\n---\nText.", r"hashtag 'two words'"),
-        ("---\ntitel: T\n---\nText.",
-         r"unknown front matter key 'titel'; use only title, date, handle, image, credit, "
-         r"hashtags, caption, theme, lang, focus, format"),
+        (
+            "---\ntitel: T\n---\nText.",
+            r"unknown front matter key 'titel'; use only title, date, handle, image, credit, "
+            r"hashtags, caption, theme, lang, focus, format",
+        ),
         ("---\ntitle: [a, b]\n---\nText.", r"front matter 'title' must be text"),
         ("---\ntitle: T\nlang: Russian\n---\nText.", r"'lang' must be a language code"),
         ("---\n- a\n- b\n---\nText.", r"front matter must be 'key: value' lines, not a list"),
@@ -492,8 +498,15 @@ def test_article_is_hashable_and_frozen():
 
 def _article(title: str, day: date | None = None) -> Article:
     return Article(
-        source=Path("a.txt"), title=title, date=day, date_text=None, handle=None, credit=None,
-        credit_label=None, paragraphs=(Paragraph("x"),), format="plain",
+        source=Path("a.txt"),
+        title=title,
+        date=day,
+        date_text=None,
+        handle=None,
+        credit=None,
+        credit_label=None,
+        paragraphs=(Paragraph("x"),),
+        format="plain",
     )
 
 

@@ -127,9 +127,7 @@ def test_11_slides_is_a_warning(tmp_path: Path) -> None:
     violations = check_post(folder)
     assert [v.level for v in violations] == ["warning"]
     assert "11 slides" in violations[0].message
-    assert "only 10 can be published through Instagram's API and most schedulers" in str(
-        violations[0]
-    )
+    assert "only 10 can be published through Instagram's API and most schedulers" in str(violations[0])
 
 
 def test_20_slides_is_only_the_api_warning(tmp_path: Path) -> None:

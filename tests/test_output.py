@@ -17,9 +17,7 @@ from postkit.output import PostWriter, dumps_json, encode_jpeg, safe_join
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
-    return {
-        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
-    }
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def leftovers(parent: Path) -> list[str]:
@@ -50,9 +48,7 @@ def old_post(tmp_path: Path) -> Path:
 # --- safe_join ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "name", ["../x", "/etc/passwd", "a/../../b", "", ".", "..", "a/", "..\\x", "C:\\x", "a\0b"]
-)
+@pytest.mark.parametrize("name", ["../x", "/etc/passwd", "a/../../b", "", ".", "..", "a/", "..\\x", "C:\\x", "a\0b"])
 def test_safe_join_rejects(tmp_path: Path, name: str) -> None:
     with pytest.raises(OutputError):
         safe_join(tmp_path, name)
@@ -223,9 +219,7 @@ def test_force_accepts_an_empty_folder(tmp_path: Path) -> None:
     assert check_post(tmp_path / "post") == []
 
 
-def test_failed_second_rename_keeps_old_post(
-    old_post: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_failed_second_rename_keeps_old_post(old_post: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     before = snapshot(old_post)
     real_replace = os.replace
     calls: list[tuple[str, str]] = []
@@ -315,9 +309,7 @@ def test_writer_rejects_unsafe_names(tmp_path: Path) -> None:
     assert not (tmp_path / "escape.txt").exists()
 
 
-def test_oserror_while_writing_becomes_output_error(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_oserror_while_writing_becomes_output_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     def no_space(fd):
         raise OSError(28, "No space left on device")
 

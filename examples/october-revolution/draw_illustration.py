@@ -1,0 +1,303 @@
+"""Draw the example illustration for the October Revolution article (article.jpg).
+
+A night on the Neva, 7 November 1917, in the manner of a 1920s constructivist linocut
+poster: the Winter Palace along the far bank, the cruiser Aurora in the foreground with
+its three funnels and crossed searchlights, and the flash of the blank shot.
+
+Run from the project root:
+
+    .venv/bin/python examples/october-revolution/draw_illustration.py
+
+Only Pillow and the standard library are used. The result is deterministic (fixed seed),
+so every run writes the same bytes to examples/october-revolution/article.jpg.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from pathlib import Path
+
+from PIL import Image, ImageChops, ImageDraw
+
+OUT = Path(__file__).with_name("article.jpg")
+W, H = 1800, 1350  # final size; all coordinates below are in these units
+S = 2  # supersampling factor
+SEED = 1917
+
+INK = (20, 20, 20)
+RED = (200, 32, 38)
+CREAM = (240, 229, 205)
+YELLOW = (246, 190, 64)
+FACADE = (66, 12, 16)  # the palace: a red-black, one step behind the ink of the ship
+TRIM = (98, 20, 24)
+QUAY, WATERLINE = 770, 880
+FUNNELS = (750, 872, 994)  # ship design units (see aurora)
+LIGHTS = ((660, 500), (1222, 530))
+GUN = (406, 776)
+
+
+def ship_x(x: float) -> float:
+    """Ship design units -> canvas x: a 1000-px hull squeezed into the central crop."""
+    return 905 + (x - 915) * 0.86
+
+
+def pts(*xy: tuple[float, float]) -> list[tuple[float, float]]:
+    return [(x * S, y * S) for x, y in xy]
+
+
+def box(x0: float, y0: float, x1: float, y1: float) -> list[float]:
+    return [x0 * S, y0 * S, x1 * S, y1 * S]
+
+
+def mix(a: tuple, b: tuple, t: float) -> tuple[int, ...]:
+    return tuple(round(a[i] + (b[i] - a[i]) * t) for i in range(3))
+
+
+def gradient(d: ImageDraw.ImageDraw, y0: int, y1: int, stops: list, band: int) -> None:
+    """Vertical gradient through (y, colour) stops, posterised into bands like a print."""
+    for y in range(y0 * S, y1 * S):
+        yq = (y // (band * S)) * band + band / 2
+        for (ya, ca), (yb, cb) in zip(stops, stops[1:], strict=False):
+            if ya <= yq <= yb:
+                d.line([(0, y), (W * S, y)], fill=mix(ca, cb, (yq - ya) / (yb - ya)))
+                break
+
+
+def radial(cx: float, cy: float, r: float, peak: int, power: float) -> Image.Image:
+    """Full-canvas L mask: peak at (cx, cy) falling to 0 at radius r (built at 1/4 size)."""
+    q = 4
+    small = Image.new("L", (W * S // q, H * S // q), 0)
+    size = max(1, int(2 * r * S / q))
+    disc = Image.radial_gradient("L").resize((size, size), Image.Resampling.BICUBIC)
+    small.paste(disc.point(lambda v: int(peak * max(0.0, 1 - v / 181) ** power)),
+                (int((cx - r) * S / q), int((cy - r) * S / q)))
+    return small.resize((W * S, H * S), Image.Resampling.BICUBIC)
+
+
+def glow(img: Image.Image, cx: float, cy: float, r: float, colour: tuple, peak: int) -> None:
+    """Soft radial light, made from Pillow's built-in radial gradient (no blur needed)."""
+    img.paste(colour, (0, 0), radial(cx, cy, r, peak, 2))
+
+
+def beam(img: Image.Image, src: tuple, a: float, b: float, length: float, peak: int) -> None:
+    """A searchlight: a flat wedge from src between angles a and b, fading with distance."""
+    mask = Image.new("L", img.size, 0)
+    far = [(src[0] + length * math.cos(t), src[1] - length * math.sin(t)) for t in (a, b)]
+    ImageDraw.Draw(mask).polygon(pts(src, *far), fill=255)
+    img.paste(CREAM, (0, 0), ImageChops.multiply(mask, radial(*src, length, peak, 0.7)))
+
+
+def smoke(img: Image.Image, rng: random.Random, x: float, y: float, n: int, lean: float) -> None:
+    """A plume that rises, then bends downwind and thins out; the glow lights its underside."""
+    body, rim = Image.new("L", img.size, 0), Image.new("L", img.size, 0)
+    db, dr = ImageDraw.Draw(body), ImageDraw.Draw(rim)
+    puffs = []
+    for k in range(n):
+        r = 12 + 2.4 * k
+        px = x + lean * (3 * k + 0.9 * k * k) + rng.uniform(-3, 3)
+        py = y - 21 * k + 0.32 * k * k + rng.uniform(-3, 3)
+        puffs.append((px, py, r * (1 + 0.6 * k / n), r, int(255 * (1 - (k / n) ** 1.6))))
+    for px, py, rx, ry, a in reversed(puffs):  # far, faint puffs first; dense ones on top
+        dr.ellipse(box(px - rx + 3, py - ry + 6, px + rx + 3, py + ry + 6), fill=a)
+        db.ellipse(box(px - rx, py - ry, px + rx, py + ry), fill=a)
+    img.paste((128, 26, 30), (0, 0), ImageChops.subtract(rim, body))
+    img.paste((30, 15, 17), (0, 0), body)
+
+
+def palace(d: ImageDraw.ImageDraw, rng: random.Random) -> list[float]:
+    """The long Baroque front of the Winter Palace; returns the x of every lit window."""
+    top = 640
+    pavilions = [(60, 300), (740, 1060), (1500, 1740)]
+
+    def roof(x: float) -> float:
+        if 820 <= x <= 980:
+            return top - 48
+        return top - 22 if any(a <= x <= b for a, b in pavilions) else top
+
+    d.rectangle(box(-10, top, W + 10, QUAY), fill=FACADE)
+    for a, b in pavilions:
+        d.rectangle(box(a, top - 22, b, QUAY), fill=FACADE)
+        d.rectangle(box(a, top - 22, b, top - 16), fill=TRIM)
+    d.rectangle(box(820, top - 48, 980, top - 22), fill=FACADE)
+    d.rectangle(box(820, top - 48, 980, top - 43), fill=TRIM)
+    d.rectangle(box(-10, top, W + 10, top + 5), fill=TRIM)  # cornice
+    d.rectangle(box(-10, 718, W + 10, 722), fill=TRIM)  # string course
+    lit = []
+    for x in range(-4, W, 30):
+        in_pav = any(a <= x + 15 <= b for a, b in pavilions)
+        for col in (x + 1, x + 26) if in_pav else (x + 26,):
+            d.rectangle(box(col, roof(x) + 6, col + 3, 716), fill=TRIM)  # columns
+        for y0, y1 in ((652, 668), (678, 712), (730, 752)):
+            glow_p = 0.55 if 600 < x < 1200 else 0.3
+            on = rng.random() < glow_p
+            d.rectangle(box(x + 9, y0, x + 20, y1), fill=YELLOW if on else (38, 8, 10))
+            if on:
+                d.line(box(x + 14.5, y0, x + 14.5, y1), fill=(150, 80, 30), width=S)
+                if y0 == 730:
+                    lit.append(x + 14.5)
+    for x in range(6, W, 42):  # statues and vases along the balustrade
+        ry = roof(x)
+        d.rectangle(box(x - 5, ry - 8, x + 5, ry), fill=FACADE)
+        if (x // 42) % 3 == 1:
+            d.ellipse(box(x - 6, ry - 22, x + 6, ry - 9), fill=FACADE)
+            d.rectangle(box(x - 2, ry - 27, x + 2, ry - 20), fill=FACADE)
+        else:
+            d.polygon(pts((x - 4, ry - 8), (x + 4, ry - 8), (x + 3, ry - 27), (x - 3, ry - 27)),
+                      fill=FACADE)
+            d.ellipse(box(x - 3.5, ry - 34, x + 3.5, ry - 26), fill=FACADE)
+            if (x // 42) % 2:
+                d.line(pts((x + 2, ry - 24), (x + 9, ry - 38)), fill=FACADE, width=3 * S)
+    d.polygon(pts((860, 592), (900, 560), (940, 592)), fill=FACADE)  # central group
+    d.rectangle(box(-10, QUAY, W + 10, QUAY + 14), fill=(34, 10, 12))  # granite quay
+    for x in range(40, W, 160):  # embankment lamps
+        d.line(box(x, QUAY, x, QUAY - 26), fill=(34, 10, 12), width=2 * S)
+        d.ellipse(box(x - 4, QUAY - 33, x + 4, QUAY - 25), fill=YELLOW)
+        lit.append(x)
+    return lit
+
+
+def aurora(layer: Image.Image, rng: random.Random) -> None:
+    """The protected cruiser Aurora in profile, bow to the left, as a solid ink silhouette.
+
+    Drawn in design units for a 1000-px hull, then squeezed by SHIP_X towards the centre.
+    """
+    d = ImageDraw.Draw(layer)
+
+    def sp(*xy: tuple[float, float]) -> list[tuple[float, float]]:
+        return pts(*[(ship_x(x), y) for x, y in xy])
+
+    def sb(x0: float, y0: float, x1: float, y1: float) -> list[float]:
+        return box(ship_x(x0), y0, ship_x(x1), y1)
+
+    rim = (118, 28, 30)  # carved highlight where the city's glow catches the ink
+    d.polygon(sp((430, 794), (520, 800), (540, 806), (1330, 810), (1394, 800), (1402, 812),
+                 (1380, 850), (1352, WATERLINE), (440, WATERLINE), (426, 874), (438, 846)),
+              fill=INK)
+    d.line(sp((436, 800), (520, 806), (540, 812), (1330, 816), (1392, 808)), fill=rim, width=S)
+    d.rectangle(sb(590, 766, 700, 808), fill=INK)  # bridge and chart house
+    d.rectangle(sb(612, 744, 680, 768), fill=INK)
+    d.line(sb(576, 764, 716, 764), fill=INK, width=3 * S)
+    d.rectangle(sb(700, 782, 1070, 810), fill=INK)  # midship deckhouse
+    d.rectangle(sb(1100, 786, 1260, 810), fill=INK)
+    for cx in FUNNELS:  # the three tall, raked funnels
+        d.rectangle(sb(cx - 26, 774, cx + 26, 790), fill=INK)
+        d.polygon(sp((cx - 19, 800), (cx + 19, 800), (cx + 35, 462), (cx - 3, 462)), fill=INK)
+        d.polygon(sp((cx - 6, 472), (cx + 38, 472), (cx + 38, 458), (cx - 6, 458)), fill=INK)
+        d.line(sp((cx - 12, 780), (cx + 4, 476)), fill=rim, width=S)
+    for vx in (812, 934):  # ventilator cowls
+        d.rectangle(sb(vx - 3, 740, vx + 3, 786), fill=INK)
+        d.ellipse(sb(vx - 10, 728, vx + 8, 746), fill=INK)
+    d.chord(sb(1040, 760, 1124, 790), 0, 180, fill=INK)  # boats on davits
+    d.chord(sb(1136, 764, 1204, 792), 0, 180, fill=INK)
+    for base_x, top_x, top_y, yard_y in ((652, 660, 290, 360), (1214, 1222, 320, 390)):
+        d.polygon(sp((base_x - 5, 800), (base_x + 5, 800), (top_x + 2, top_y), (top_x - 2, top_y)),
+                  fill=INK)
+        d.line(sp((top_x - 44, yard_y), (top_x + 44, yard_y)), fill=INK, width=3 * S)
+        d.line(sp((top_x - 26, yard_y + 60), (top_x + 26, yard_y + 60)), fill=INK, width=2 * S)
+    for (x, y) in LIGHTS:  # searchlight platforms and lamp drums
+        d.rectangle(sb(x - 28, y + 6, x + 28, y + 16), fill=INK)
+        d.rounded_rectangle(sb(x - 12, y - 8, x + 12, y + 8), radius=4 * S, fill=INK)
+    d.line(sp((660, 292), (432, 795)), fill=INK, width=S + 1)  # stays and wireless aerial
+    d.line(sp((1222, 322), (1398, 802)), fill=INK, width=S + 1)
+    d.line(sp((660, 294), (940, 312), (1222, 324)), fill=INK, width=S)
+    d.polygon(sp((456, 782), (490, 782), (496, 798), (450, 798)), fill=INK)  # bow gun
+    d.line(sp((470, 788), (GUN[0], GUN[1])), fill=INK, width=5 * S)
+    d.polygon(sp((1290, 788), (1318, 788), (1322, 806), (1286, 806)), fill=INK)
+    d.line(sp((1304, 793), (1352, 784)), fill=INK, width=4 * S)
+    for x in range(470, 1340, 22):  # portholes
+        if rng.random() < 0.35:
+            d.ellipse(sb(x - 2.6, 830, x + 2.6, 835.2), fill=YELLOW)
+
+
+def reflect(img: Image.Image, src: Image.Image, y0: int, depth: int, strength: float,
+            smear: int, rng: random.Random) -> None:
+    """Mirror the band of src above y0 into the water below it, in wavering strips."""
+    band = src.crop((0, (y0 - depth) * S, W * S, y0 * S)).transpose(Image.Transpose.FLIP_TOP_BOTTOM)
+    band = band.convert("RGBA")
+    band = band.resize((band.width // smear, band.height)).resize(band.size)  # horizontal blur
+    out = Image.new("RGBA", (img.width + 80 * S, img.height), (0, 0, 0, 0))
+    y = 0
+    while y < band.height:
+        h = int(3 * S + y * 0.05)
+        strip = band.crop((0, y, band.width, min(y + h, band.height) - S))
+        a = strength * (1 - y / band.height) ** 1.4
+        strip.putalpha(strip.getchannel("A").point(lambda v, a=a: int(v * a)))
+        dx = 3 * math.sin(y / (9 * S)) + rng.uniform(-2, 2)
+        out.alpha_composite(strip, (int((40 + dx) * S), y0 * S + y))
+        y += h
+    img.alpha_composite(out, (0, 0), (40 * S, 0))
+
+
+def muzzle_flash(img: Image.Image, d: ImageDraw.ImageDraw, x: float, y: float) -> None:
+    """A jagged cone of flame thrown forward from the bow gun, with a hot cream core."""
+    glow(img, x - 40, y - 6, 260, YELLOW, 120)
+    glow(img, x - 20, y - 4, 80, CREAM, 200)
+    aim = math.radians(169)  # along the barrel, a little above the horizon
+    tips = [(-44, 46), (-32, 92), (-20, 66), (-10, 138), (0, 104), (7, 160), (16, 84), (26, 112),
+            (38, 58)]
+    for scale, colour in ((1.0, YELLOW), (0.5, CREAM)):
+        flame = [(x, y)]
+        for i, (deg, r) in enumerate(tips):
+            if i:
+                mid = aim + math.radians((deg + tips[i - 1][0]) / 2)
+                v = 0.5 * min(r, tips[i - 1][1]) * scale
+                flame.append((x + v * math.cos(mid), y - v * math.sin(mid)))
+            t = aim + math.radians(deg)
+            flame.append((x + r * scale * math.cos(t), y - r * scale * math.sin(t)))
+        d.polygon(pts(*flame), fill=colour)
+
+
+def grain(img: Image.Image, rng: random.Random) -> Image.Image:
+    """Seeded paper grain plus a gentle vignette, applied at the final size."""
+    noise = Image.frombytes("L", (W, H), rng.randbytes(W * H)).point(lambda v: 128 + (v - 128) // 5)
+    img = ImageChops.soft_light(img, Image.merge("RGB", (noise,) * 3))
+    vignette = Image.radial_gradient("L").resize((W * 3 // 2, H * 3 // 2))
+    vignette = vignette.point(lambda v: int(120 * min(1.0, max(0.0, v / 181 - 0.55) / 0.45) ** 1.5))
+    vignette = vignette.crop((W // 4, H // 4, W // 4 + W, H // 4 + H))
+    img.paste((10, 6, 8), (0, 0), vignette)
+    return img
+
+
+def main() -> None:
+    rng = random.Random(SEED)
+    img = Image.new("RGBA", (W * S, H * S), INK)
+    d = ImageDraw.Draw(img)
+    gradient(d, 0, QUAY, [(0, (22, 14, 16)), (230, (64, 12, 18)), (470, (150, 24, 30)),
+                          (QUAY, (226, 72, 46))], band=22)
+    glow(img, 880, 600, 460, (236, 96, 52), 70)  # the city's glow behind the palace
+    for cx, n, lean in zip(FUNNELS, (19, 17, 15), (1.0, 1.15, 1.3), strict=True):
+        smoke(img, rng, ship_x(cx + 16), 452, n, lean)
+    fore, main_ = ((ship_x(x), y) for x, y in LIGHTS)
+    beam(img, fore, math.radians(52), math.radians(58), 1700, 190)  # crossed searchlights
+    beam(img, main_, math.radians(117), math.radians(124), 1700, 170)
+    beam(img, fore, math.radians(54.4), math.radians(55.6), 1400, 120)
+    beam(img, main_, math.radians(120), math.radians(121.2), 1400, 110)
+    lit = palace(d, rng)
+    gradient(d, QUAY + 14, H, [(QUAY, (70, 14, 18)), (1000, (30, 14, 16)), (H, INK)], band=30)
+    reflect(img, img.copy(), QUAY + 14, 330, 0.55, 10, rng)
+    for x in lit:  # long wavering streaks of window light
+        for k in range(rng.randint(5, 10)):
+            y, w = QUAY + 22 + k * 13 + rng.uniform(0, 6), rng.uniform(4, 14) * (1 - k / 12)
+            d.line(box(x - w + rng.uniform(-3, 3), y, x + w, y), fill=YELLOW, width=2 * S)
+    for _ in range(260):  # linocut cuts in the water
+        y = QUAY + 20 + (H - QUAY) * rng.random() ** 1.6
+        x, n = rng.uniform(-50, W), rng.uniform(20, 160)
+        d.line(box(x, y, x + n, y), fill=mix(RED, INK, (y - QUAY) / (H - QUAY)), width=S)
+    ship = Image.new("RGBA", img.size, (0, 0, 0, 0))
+    aurora(ship, rng)
+    reflect(img, ship, WATERLINE, 420, 0.8, 2, rng)
+    img.alpha_composite(ship)
+    gx, gy = ship_x(GUN[0]), GUN[1]
+    muzzle_flash(img, d, gx, gy)
+    for k in range(8):  # the flash on the water
+        y, w = WATERLINE + 8 + k * 14, 80 - k * 8
+        d.line(box(gx - 40 - w, y, gx - 40 + w, y), fill=mix(YELLOW, INK, k / 9), width=3 * S)
+    final = img.convert("RGB").resize((W, H), Image.Resampling.LANCZOS)
+    final = grain(final, rng)
+    final.save(OUT, "JPEG", quality=90, optimize=True, subsampling=0)
+    print(f"wrote {OUT}")
+
+
+if __name__ == "__main__":
+    main()

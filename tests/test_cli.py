@@ -1,0 +1,222 @@
+"""The command line: exit codes, the exact 'Error:' lines, help, and the calls it makes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from click.testing import CliRunner
+
+from postkit import __version__
+from postkit.cli import cli
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def run(runner: CliRunner, *args: str):
+    return runner.invoke(cli, [str(a) for a in args], catch_exceptions=False)
+
+
+def error_line(result) -> str:
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1, result.output
+    assert "Traceback" not in result.output
+    return lines[0]
+
+
+def test_version(runner):
+    result = run(runner, "--version")
+    assert result.exit_code == 0
+    assert result.output.strip() == f"postkit, version {__version__}"
+
+
+@pytest.mark.parametrize("command", [[], ["carousel"], ["check"]])
+@pytest.mark.parametrize("flag", ["-h", "--help"])
+def test_help_has_an_example(runner, command, flag):
+    result = run(runner, *command, flag)
+    assert result.exit_code == 0
+    assert "Example:" in result.output
+    assert "postkit " in result.output
+
+
+def test_carousel_writes_a_post(runner, example_dir, tmp_path):
+    out = tmp_path / "post"
+    result = run(runner, "carousel", example_dir / "article.txt", "--out", out)
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Wrote 10 slides to ")
+    assert (out / "01.jpg").is_file() and (out / "caption.txt").is_file() and (out / "post.json").is_file()
+
+
+def test_quiet_prints_nothing(runner, example_dir, tmp_path):
+    result = run(runner, "carousel", example_dir / "article.txt", "--out", tmp_path / "p", "-q")
+    assert result.exit_code == 0 and result.output == ""
+
+
+def test_missing_article(runner, tmp_path):
+    result = run(runner, "carousel", tmp_path / "nope.txt")
+    assert result.exit_code == 2
+    assert "Error: Invalid value for 'ARTICLE': File" in result.output and "does not exist" in result.output
+
+
+def test_empty_article(runner, tmp_path):
+    article = tmp_path / "empty.txt"
+    article.write_text("")
+    result = run(runner, "carousel", article, "--out", tmp_path / "p")
+    assert result.exit_code == 1
+    assert error_line(result) == (
+        f"Error: {article} is empty; write the article (a 'DATE - TITLE' heading line, then the text)"
+    )
+    assert not (tmp_path / "p").exists()
+
+
+def test_article_not_utf8(runner, tmp_path):
+    article = tmp_path / "latin1.txt"
+    article.write_bytes("November 7, 1917 - Révolution\nLe croiseur tira.\n".encode("latin-1"))
+    result = run(runner, "carousel", article, "--out", tmp_path / "p")
+    assert result.exit_code == 1
+    line = error_line(result)
+    assert line.startswith(f"Error: {article} is not UTF-8 (byte 0xe9")
+    assert line.endswith("save it as UTF-8 and try again")
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"", "is empty"),
+        (b"this is not an image", "is not an image"),
+        (b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01", "article.jpg"),
+    ],
+)
+def test_bad_illustration(runner, example_dir, tmp_path, content, expected):
+    (example_dir / "article.jpg").write_bytes(content)
+    result = run(runner, "carousel", example_dir / "article.txt", "--out", tmp_path / "p")
+    assert result.exit_code == 1
+    line = error_line(result)
+    assert line.startswith("Error: ") and "article.jpg" in line and expected in line
+    assert not (tmp_path / "p").exists()
+
+
+def test_decompression_bomb(runner, example_dir, tmp_path):
+    from PIL import Image
+
+    bomb = tmp_path / "bomb.png"
+    Image.new("1", (20000, 20000)).save(bomb)
+    result = run(runner, "carousel", example_dir / "article.txt", "--image", bomb, "--out", tmp_path / "p")
+    assert result.exit_code == 1
+    assert "bomb.png is too large" in error_line(result)
+
+
+def test_unknown_theme(runner, example_dir, tmp_path):
+    result = run(runner, "carousel", example_dir / "article.txt", "--theme", "nope", "--out", tmp_path / "p")
+    assert result.exit_code == 1
+    assert error_line(result).startswith("Error: unknown theme 'nope'; installed themes: classic")
+
+
+def test_output_path_is_a_file(runner, example_dir, tmp_path):
+    target = tmp_path / "taken"
+    target.write_text("keep me")
+    result = run(runner, "carousel", example_dir / "article.txt", "--out", target)
+    assert result.exit_code == 1
+    assert error_line(result) == f"Error: {target} is a file, not a folder; choose another --out"
+    assert target.read_text() == "keep me"
+
+
+def test_existing_post_needs_force(runner, example_dir, tmp_path):
+    out = tmp_path / "post"
+    assert run(runner, "carousel", example_dir / "article.txt", "--out", out).exit_code == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    result = run(runner, "carousel", example_dir / "article.txt", "--out", out, "--handle", "other")
+    assert result.exit_code == 1
+    assert error_line(result) == f"Error: {out} already exists; pass --force to replace it, or choose another --out"
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    result = run(runner, "carousel", example_dir / "article.txt", "--out", out, "--handle", "other", "--force")
+    assert result.exit_code == 0
+
+
+def test_bad_flag_values_are_usage_errors(runner, example_dir):
+    result = run(runner, "carousel", example_dir / "article.txt", "--max-slides", "25")
+    assert result.exit_code == 2 and "25 is not in the range 3<=x<=20" in result.output
+    result = run(runner, "carousel", example_dir / "article.txt", "--format", "round")
+    assert result.exit_code == 2 and "'round' is not one of 'portrait', 'square'" in result.output
+
+
+def test_too_long_article_says_what_to_do(runner, example_dir, tmp_path):
+    result = run(runner, "carousel", example_dir / "article.txt", "--max-slides", "3", "--out", tmp_path / "p")
+    assert result.exit_code == 1
+    line = error_line(result)
+    assert "needs" in line and "text slides" in line and "raise --max-slides (up to 20)" in line
+
+
+def test_debug_shows_the_traceback(runner, tmp_path):
+    article = tmp_path / "empty.txt"
+    article.write_text("")
+    result = runner.invoke(cli, ["--debug", "carousel", str(article)])
+    assert result.exit_code == 1
+    assert type(result.exception).__name__ == "ArticleError"
+
+
+def test_check_good_and_bad_posts(runner, example_dir, tmp_path):
+    out = tmp_path / "post"
+    run(runner, "carousel", example_dir / "article.txt", "--out", out, "-q")
+    result = run(runner, "check", out)
+    assert result.exit_code == 0 and result.output.strip().endswith("OK, ready to upload")
+    (out / "caption.txt").write_text("x" * 2300)
+    (out / "03.jpg").unlink()
+    result = run(runner, "check", out)
+    assert result.exit_code == 1
+    assert "caption.txt: error: caption is 2300 characters" in result.output
+    assert result.output.strip().splitlines()[-1].startswith("Error: ")
+
+
+def test_carousel_passes_its_options_to_make_post(runner, tmp_path):
+    article = tmp_path / "a.txt"
+    article.write_text("x")
+    image = tmp_path / "a.png"
+    image.write_bytes(b"")
+    with mock.patch("postkit.pipeline.make_post", autospec=True) as make_post:
+        make_post.return_value.slide_count = 5
+        make_post.return_value.folder = tmp_path / "out"
+        make_post.return_value.seconds = 0.1
+        make_post.return_value.body_size = 50
+        result = run(
+            runner,
+            "carousel",
+            article,
+            "--image",
+            image,
+            "--handle",
+            "me",
+            "--theme",
+            "classic",
+            "--format",
+            "square",
+            "--max-slides",
+            "12",
+            "--out",
+            tmp_path / "out",
+            "--force",
+        )
+    assert result.exit_code == 0, result.output
+    args, kwargs = make_post.call_args
+    assert args == (Path(article),)
+    assert kwargs["image"] == Path(image) and kwargs["handle"] == "me" and kwargs["theme"] == "classic"
+    assert kwargs["format"] == "square" and kwargs["max_slides"] == 12
+    assert kwargs["out"] == tmp_path / "out" and kwargs["force"] is True
+    assert callable(kwargs["progress"])
+
+
+def test_only_cli_imports_click():
+    import ast
+
+    package = Path(__file__).resolve().parents[1] / "postkit"
+    for path in package.glob("*.py"):
+        tree = ast.parse(path.read_text())
+        names = {
+            alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names
+        }
+        names |= {(node.module or "").split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+        assert path.name == "cli.py" or "click" not in names, path.name
