@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from postkit.fonts import FontChain, load_font
-from postkit.layout import CardPlan, Line, Picture, Rule, line_height, measure, wrap
+from postkit.layout import CardPlan, Line, Picture, Rule, ink_box, line_height, measure, wrap
 from postkit.slicing import Slicing, Slide
 from postkit.themes import Theme
 
@@ -44,8 +44,11 @@ class Design:
         self.text = text
         self.has_picture = has_picture
         self.scale = scale = self.width / 1080
+        # Wrap a little short of the margin: some glyphs' ink overhangs their advance width.
+        self.overhang = round(6 * scale)
         margins = theme["margins"]
         self.side = round(margins["side"] * scale)
+        self.line_width = self.width - 2 * self.side - self.overhang
         self.top = round(margins["top"] * scale)
         self.bottom = round(margins["bottom"] * scale)
         types = theme["type"]
@@ -67,11 +70,13 @@ class Design:
         # Text slides: an illustration band, a running head, the text, a footer.
         section = theme["text"]
         self.band = round(self.height * section["band"]) if has_picture else 0
-        self.footer = round(section["footer"] * scale)
+        # The footer: handle and counter sit on the bottom margin, a hairline rule above them.
+        self.footer_y = self.height - self.bottom - self._height(self.label)
+        self.rule_y = self.footer_y - round(section["footer_gap"] * scale)
         head_top = self.band + (round(56 * scale) if has_picture else self.top)
         self.head_y = head_top
         self.text_top = head_top + self._height(self.kicker_font) + round(40 * scale)
-        self.text_bottom = self.height - self.footer - round(28 * scale)
+        self.text_bottom = self.rule_y - round(section["footer_gap"] * scale)
 
     # -- helpers -----------------------------------------------------------------------------
 
@@ -90,6 +95,16 @@ class Design:
             text = text[:-1]
         return text.rstrip() + "\u2026"
 
+    def _left(self, text: str, font, y: float, fill, tracking: float = 0.0) -> Line:
+        """Set a line flush left, moved right if a glyph's ink overhangs its origin (J, italics)."""
+        x = self.side + max(0.0, -ink_box(font, text, tracking)[0])
+        return Line(text=text, x=x, y=y, font=font, fill=fill, tracking=tracking)
+
+    def _right(self, text: str, font, y: float, fill) -> Line:
+        """Set a line flush right, so that neither its advance nor its ink passes the margin."""
+        x = self.width - self.side - max(measure(font, text), ink_box(font, text)[2])
+        return Line(text=text, x=x, y=y, font=font, fill=fill)
+
     def _centred(self, text: str, font, y: float, fill, tracking: float = 0.0) -> Line:
         x = (self.width - measure(font, text, tracking)) / 2
         return Line(text=text, x=x, y=y, font=font, fill=fill, tracking=tracking)
@@ -97,7 +112,7 @@ class Design:
     @property
     def text_box(self) -> tuple[int, int]:
         """Return the width and height of the area text slides set their body in."""
-        return self.width - 2 * self.side, self.text_bottom - self.text_top
+        return self.line_width, self.text_bottom - self.text_top
 
     # -- cards -------------------------------------------------------------------------------
 
@@ -110,7 +125,7 @@ class Design:
             margins=self._margins(),
             background=c["ink"] if not self.has_picture else (0, 0, 0),
         )
-        width = self.width - 2 * self.side
+        width = self.line_width
         types = self.theme["type"]
         title_font, title_lines = self._title(width, types)
         title_lh = line_height(title_font, 0.88)
@@ -119,33 +134,22 @@ class Design:
         y = row_y - round(56 * s) - ((len(title_lines) - 1) * title_lh + self._height(title_font))
         title_top = y
         for k, text in enumerate(title_lines):
-            plan.lines.append(
-                Line(text=text, x=self.side, y=title_top + k * title_lh, font=title_font, fill=c["cover_text"])
-            )
+            plan.lines.append(self._left(text, title_font, title_top + k * title_lh, c["cover_text"]))
         kicker_y = title_top - round(28 * s) - self._height(self.kicker_font)
         if self.text.kicker:
             kicker = self._fit_one_line(
                 self.text.kicker, self.kicker_font, width, self.tracking * self.kicker_font.size
             )
-            plan.lines.append(
-                Line(
-                    text=kicker,
-                    x=self.side,
-                    y=kicker_y,
-                    font=self.kicker_font,
-                    fill=c["cover_kicker"],
-                    tracking=self.tracking * self.kicker_font.size,
-                )
-            )
+            tracking = self.tracking * self.kicker_font.size
+            plan.lines.append(self._left(kicker, self.kicker_font, kicker_y, c["cover_kicker"], tracking))
         bar_y = kicker_y - round(30 * s)
         plan.rules.append(
             Rule((self.side, bar_y, self.side + round(72 * s), bar_y + max(2, round(6 * s))), c["cover_kicker"])
         )
         if self.text.at_handle:
             handle = self._fit_one_line(self.text.at_handle, self.label, width * 0.6)
-            plan.lines.append(Line(text=handle, x=self.side, y=row_y, font=self.label, fill=c["cover_text"]))
-        cue_x = self.width - self.side - measure(self.label, SWIPE_CUE)
-        plan.lines.append(Line(text=SWIPE_CUE, x=cue_x, y=row_y, font=self.label, fill=c["cover_text"]))
+            plan.lines.append(self._left(handle, self.label, row_y, c["cover_text"]))
+        plan.lines.append(self._right(SWIPE_CUE, self.label, row_y, c["cover_text"]))
         if self.has_picture:
             plan.picture = Picture(box=(0, 0, *self.size), focus=tuple(self.theme["cover"]["focus"]))
             plan.scrim_top = max(0, min(round(self.height * self.theme["cover"]["scrim_from"]), bar_y - round(220 * s)))
@@ -181,7 +185,7 @@ class Design:
         if self.has_picture:
             plan.picture = Picture(box=(0, 0, self.width, self.band), focus=tuple(self.theme["text"]["band_focus"]))
             plan.rules.append(Rule((0, self.band, self.width, self.band + max(2, round(6 * s))), c["accent"]))
-        width = self.width - 2 * self.side
+        width = self.line_width
         tracking = self.tracking * self.kicker_font.size
         head = self.text.kicker or self.text.title.upper()
         if (
@@ -190,9 +194,7 @@ class Design:
         ):
             head = f"{head} \u00b7 {self.text.title.upper()}"
         head = self._fit_one_line(head, self.kicker_font, width, tracking)
-        plan.lines.append(
-            Line(text=head, x=self.side, y=self.head_y, font=self.kicker_font, fill=c["accent"], tracking=tracking)
-        )
+        plan.lines.append(self._left(head, self.kicker_font, self.head_y, c["accent"], tracking))
         body = load_font(body_face, slicing.size)
         heading = load_font(heading_face, slicing.size)
         y = self.text_top
@@ -201,31 +203,23 @@ class Design:
                 y += slicing.paragraph_gap
             font = heading if block.heading else body
             for text in block.lines:
-                plan.lines.append(Line(text=text, x=self.side, y=y, font=font, fill=c["ink"]))
+                plan.lines.append(self._left(text, font, y, c["ink"]))
                 y += slicing.line_height
-        rule_y = self.height - self.footer
+        rule_y = self.rule_y
         plan.rules.append(Rule((self.side, rule_y, self.width - self.side, rule_y + max(1, round(2 * s))), c["rule"]))
-        row_y = rule_y + (self.footer - self.bottom // 2 - self._height(self.label)) // 2 + round(6 * s)
+        row_y = self.footer_y
         if self.text.at_handle:
             handle = self._fit_one_line(self.text.at_handle, self.label, width * 0.7)
-            plan.lines.append(Line(text=handle, x=self.side, y=row_y, font=self.label, fill=c["muted"]))
+            plan.lines.append(self._left(handle, self.label, row_y, c["muted"]))
         counter = f"{number}/{total}"
-        plan.lines.append(
-            Line(
-                text=counter,
-                x=self.width - self.side - measure(self.label, counter),
-                y=row_y,
-                font=self.label,
-                fill=c["muted"],
-            )
-        )
+        plan.lines.append(self._right(counter, self.label, row_y, c["muted"]))
         return plan
 
     def closing(self, picture_size: tuple[int, int] | None) -> CardPlan:
         """Plan the closing slide: the illustration framed like a print, its credit, the handle."""
         c, s = self.colors, self.scale
         plan = CardPlan(kind="closing", size=self.size, margins=self._margins(), background=c["paper"])
-        width = self.width - 2 * self.side
+        width = self.line_width
         tracking = self.tracking * self.kicker_font.size
         parts: list[tuple[str, object]] = []  # (kind, payload) stacked top to bottom
         if self.text.credit or picture_size:

@@ -29,9 +29,30 @@ class Line:
 
     @property
     def box(self) -> tuple[float, float, float, float]:
-        """Return the box the line's ink may occupy: its advance width by ascent + descent."""
+        """Return the box the line occupies: its advance width and line height, grown to its ink."""
         ascent, descent = self.font.getmetrics()
-        return (self.x, self.y, self.x + self.width, self.y + ascent + descent)
+        left, top, right, bottom = ink_box(self.font, self.text, self.tracking)
+        return (
+            self.x + min(0.0, left),
+            self.y + min(0.0, top),
+            self.x + max(self.width, right),
+            self.y + max(ascent + descent, bottom),
+        )
+
+
+_ink: dict[tuple[int, str], tuple[float, float, float, float]] = {}
+
+
+def ink_box(font: ImageFont.FreeTypeFont, text: str, tracking: float = 0.0) -> tuple[float, float, float, float]:
+    """Return the ink's bounding box relative to the line's top-left corner (anchor "la"), cached."""
+    key = (id(font), text)
+    box = _ink.get(key)
+    if box is None:
+        box = _ink[key] = font.getbbox(text, anchor="la") if text else (0, 0, 0, 0)
+    if tracking and text:
+        left, top, right, bottom = box
+        box = (left, top, right + tracking * (len(text) - 1), bottom)
+    return box
 
 
 _lengths: dict[tuple[int, str], float] = {}

@@ -39,7 +39,7 @@ _SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
     },
     "margins": {"side": int, "top": int, "bottom": int},
     "cover": {"scrim_from": (int, float), "scrim_min": (int, float), "focus": list},
-    "text": {"band": (int, float), "band_focus": list, "footer": int},
+    "text": {"band": (int, float), "band_focus": list, "footer_gap": int},
     "closing": {"print_width": (int, float)},
 }
 

@@ -50,3 +50,20 @@ def text_style(theme, example_paragraphs):
         line_factor=t["line_height"],
         gap_factor=t["paragraph_gap"],
     )
+
+
+def text_style_for(theme, body, heading, fmt: str = "portrait"):
+    """The TextStyle make_post uses for a theme at a format."""
+    from postkit.design import FORMATS
+    from postkit.slicing import TextStyle
+
+    t = theme["type"]
+    scale = FORMATS[fmt][0] / 1080
+    return TextStyle(
+        body_font=body,
+        heading_font=heading,
+        min_size=round(t["body_min"] * scale),
+        max_size=round(t["body_max"] * scale),
+        line_factor=t["line_height"],
+        gap_factor=t["paragraph_gap"],
+    )

@@ -123,10 +123,10 @@ def test_markdown_with_front_matter_image_and_hashtags(tmp_path):
 
 
 def test_flags_override_the_article(example_dir, tmp_path):
-    post = make_post(example_dir / "article.txt", handle="otherhandle", max_slides=6, out=tmp_path / "p")
+    post = make_post(example_dir / "article.txt", handle="otherhandle", max_slides=7, out=tmp_path / "p")
     meta = json.loads((post.folder / "post.json").read_text())
     assert meta["handle"] == "otherhandle"
-    assert len(meta["slides"]) <= 6
+    assert len(meta["slides"]) <= 7
 
 
 def test_too_long_for_the_slides_allowed(example_dir, tmp_path):

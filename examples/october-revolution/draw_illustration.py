@@ -34,12 +34,12 @@ TRIM = (98, 20, 24)
 QUAY, WATERLINE = 770, 880
 FUNNELS = (750, 872, 994)  # ship design units (see aurora)
 LIGHTS = ((660, 500), (1222, 530))
-GUN = (406, 776)
+GUN = (396, 774)
 
 
 def ship_x(x: float) -> float:
     """Ship design units -> canvas x: a 1000-px hull squeezed into the central crop."""
-    return 905 + (x - 915) * 0.86
+    return 965 + (x - 915) * 0.78
 
 
 def pts(*xy: tuple[float, float]) -> list[tuple[float, float]]:
@@ -94,10 +94,10 @@ def smoke(img: Image.Image, rng: random.Random, x: float, y: float, n: int, lean
     db, dr = ImageDraw.Draw(body), ImageDraw.Draw(rim)
     puffs = []
     for k in range(n):
-        r = 12 + 2.4 * k
+        r = 14 + 3.0 * k
         px = x + lean * (3 * k + 0.9 * k * k) + rng.uniform(-3, 3)
         py = y - 21 * k + 0.32 * k * k + rng.uniform(-3, 3)
-        puffs.append((px, py, r * (1 + 0.6 * k / n), r, int(255 * (1 - (k / n) ** 1.6))))
+        puffs.append((px, py, r * (1 + 0.6 * k / n), r, int(255 * (1 - (k / n) ** 4))))
     for px, py, rx, ry, a in reversed(puffs):  # far, faint puffs first; dense ones on top
         dr.ellipse(box(px - rx + 3, py - ry + 6, px + rx + 3, py + ry + 6), fill=a)
         db.ellipse(box(px - rx, py - ry, px + rx, py + ry), fill=a)
@@ -202,7 +202,7 @@ def aurora(layer: Image.Image, rng: random.Random) -> None:
     d.line(sp((1222, 322), (1398, 802)), fill=INK, width=S + 1)
     d.line(sp((660, 294), (940, 312), (1222, 324)), fill=INK, width=S)
     d.polygon(sp((456, 782), (490, 782), (496, 798), (450, 798)), fill=INK)  # bow gun
-    d.line(sp((470, 788), (GUN[0], GUN[1])), fill=INK, width=5 * S)
+    d.line(sp((470, 788), GUN), fill=INK, width=5 * S)
     d.polygon(sp((1290, 788), (1318, 788), (1322, 806), (1286, 806)), fill=INK)
     d.line(sp((1304, 793), (1352, 784)), fill=INK, width=4 * S)
     for x in range(470, 1340, 22):  # portholes
@@ -229,19 +229,28 @@ def reflect(img: Image.Image, src: Image.Image, y0: int, depth: int, strength: f
     img.alpha_composite(out, (0, 0), (40 * S, 0))
 
 
+def powder_cloud(img: Image.Image, d: ImageDraw.ImageDraw, x: float, y: float) -> None:
+    """Smoke of the blank shot round the bow, lit from within; drawn behind the ship."""
+    glow(img, x - 40, y - 10, 340, YELLOW, 120)
+    puffs = ((-150, -4, 30), (-116, -40, 38), (-60, -58, 34), (-92, 10, 34), (-30, -30, 34),
+             (0, -60, 26), (30, -24, 28))
+    for colour, grow in (((118, 28, 30), 5), ((198, 72, 42), 0)):
+        for cx, cy, r in puffs:
+            d.ellipse(box(x + cx - r - grow, y + cy - r - grow, x + cx + r + grow, y + cy + r + grow),
+                      fill=colour)
+
+
 def muzzle_flash(img: Image.Image, d: ImageDraw.ImageDraw, x: float, y: float) -> None:
-    """A jagged cone of flame thrown forward from the bow gun, with a hot cream core."""
-    glow(img, x - 40, y - 6, 260, YELLOW, 120)
-    glow(img, x - 20, y - 4, 80, CREAM, 200)
-    aim = math.radians(169)  # along the barrel, a little above the horizon
-    tips = [(-44, 46), (-32, 92), (-20, 66), (-10, 138), (0, 104), (7, 160), (16, 84), (26, 112),
-            (38, 58)]
-    for scale, colour in ((1.0, YELLOW), (0.5, CREAM)):
+    """A jagged tongue of flame from the bow gun with a hot cream core."""
+    glow(img, x - 50, y - 8, 110, CREAM, 150)
+    aim = math.radians(172)  # along the barrel, a little above the horizon
+    tips = [(-40, 70), (-26, 112), (-13, 92), (0, 150), (11, 104), (24, 126), (38, 66)]
+    for scale, colour in ((1.0, YELLOW), (0.55, CREAM)):
         flame = [(x, y)]
         for i, (deg, r) in enumerate(tips):
             if i:
                 mid = aim + math.radians((deg + tips[i - 1][0]) / 2)
-                v = 0.5 * min(r, tips[i - 1][1]) * scale
+                v = 0.72 * min(r, tips[i - 1][1]) * scale
                 flame.append((x + v * math.cos(mid), y - v * math.sin(mid)))
             t = aim + math.radians(deg)
             flame.append((x + r * scale * math.cos(t), y - r * scale * math.sin(t)))
@@ -266,7 +275,7 @@ def main() -> None:
     gradient(d, 0, QUAY, [(0, (22, 14, 16)), (230, (64, 12, 18)), (470, (150, 24, 30)),
                           (QUAY, (226, 72, 46))], band=22)
     glow(img, 880, 600, 460, (236, 96, 52), 70)  # the city's glow behind the palace
-    for cx, n, lean in zip(FUNNELS, (19, 17, 15), (1.0, 1.15, 1.3), strict=True):
+    for cx, n, lean in zip(FUNNELS, (22, 20, 18), (0.9, 1.0, 1.1), strict=True):
         smoke(img, rng, ship_x(cx + 16), 452, n, lean)
     fore, main_ = ((ship_x(x), y) for x, y in LIGHTS)
     beam(img, fore, math.radians(52), math.radians(58), 1700, 190)  # crossed searchlights
@@ -287,8 +296,12 @@ def main() -> None:
     ship = Image.new("RGBA", img.size, (0, 0, 0, 0))
     aurora(ship, rng)
     reflect(img, ship, WATERLINE, 420, 0.8, 2, rng)
-    img.alpha_composite(ship)
     gx, gy = ship_x(GUN[0]), GUN[1]
+    powder_cloud(img, d, gx, gy)
+    img.alpha_composite(ship)
+    for dy, t in ((2, 0.35), (6, 0.6), (11, 0.8)):  # the glow catching the water at the hull
+        d.line(box(ship_x(450) - 20, WATERLINE + dy, ship_x(1350) + 20, WATERLINE + dy),
+               fill=mix(RED, INK, t), width=S)
     muzzle_flash(img, d, gx, gy)
     for k in range(8):  # the flash on the water
         y, w = WATERLINE + 8 + k * 14, 80 - k * 8

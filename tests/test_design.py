@@ -1,0 +1,82 @@
+"""Card plans: every line inside the card's margins, for every card kind, format and text length."""
+
+from __future__ import annotations
+
+import pytest
+
+from postkit.design import FORMATS, Design, PostText, plan_post, text_faces
+from postkit.slicing import slice_paragraphs
+
+TEXTS = {
+    "example": PostText(
+        "October Revolution",
+        "November 7, 1917",
+        "themagickalearth",
+        "Storming the Winter Palace. Illustration by Villi Trubkovich.",
+        "Pictured",
+    ),
+    "long": PostText(
+        "The extraordinarily protracted and thoroughly documented negotiations of the Congress of Vienna",
+        "Wednesday, September 18, 1814",
+        "a_very_long_account_name_30ch",
+        "A very long credit line " * 12,
+        "Photo",
+    ),
+    "bare": PostText("Tunguska", None, None, None, None),
+    "cyrillic": PostText("Октябрьская революция", "7 ноября 1917", "istoriya", "Штурм Зимнего", "Pictured"),
+}
+
+
+def inside(box, margins) -> bool:
+    x0, y0, x1, y1 = box
+    left, top, right, bottom = margins
+    return x0 >= left - 0.5 and y0 >= top - 0.5 and x1 <= right + 0.5 and y1 <= bottom + 0.5
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+@pytest.mark.parametrize("key", sorted(TEXTS))
+@pytest.mark.parametrize("has_picture", [True, False])
+def test_every_line_stays_inside_the_margins(theme, example_paragraphs, fmt, key, has_picture):
+    design = Design(theme, FORMATS[fmt], TEXTS[key], has_picture=has_picture)
+    body, heading = text_faces(theme, example_paragraphs)
+    from tests.conftest import text_style_for
+
+    slicing = slice_paragraphs(example_paragraphs, text_style_for(theme, body, heading, fmt), design.text_box, 12)
+    plans = plan_post(design, slicing, body, heading, (1800, 1350) if has_picture else None)
+    assert [p.kind for p in plans] == ["cover"] + ["text"] * len(slicing.slides) + ["closing"]
+    for plan in plans:
+        assert plan.lines, plan.kind
+        for line in plan.lines:
+            assert inside(line.box, plan.margins), (plan.kind, line.text, line.box, plan.margins)
+        if plan.picture and plan.kind == "closing":
+            assert inside(plan.picture.box, plan.margins)
+
+
+def test_text_slide_body_starts_below_the_band(theme, example_paragraphs):
+    design = Design(theme, FORMATS["portrait"], TEXTS["example"], has_picture=True)
+    body, heading = text_faces(theme, example_paragraphs)
+    from tests.conftest import text_style_for
+
+    slicing = slice_paragraphs(example_paragraphs, text_style_for(theme, body, heading, "portrait"), design.text_box, 8)
+    plan = design.text_slide(slicing.slides[0], slicing, body, heading, 2, 10)
+    band_bottom = plan.picture.box[3]
+    assert all(line.box[1] > band_bottom for line in plan.lines)
+    counter = [line for line in plan.lines if line.text == "2/10"]
+    assert counter and counter[0].box[2] <= plan.margins[2] + 0.5
+
+
+def test_cover_title_is_inside_the_profile_grid_crop(theme):
+    # The profile grid shows the central 3:4 of a 4:5 cover: about 34 px are cut from each side.
+    design = Design(theme, FORMATS["portrait"], TEXTS["long"], has_picture=True)
+    cover = design.cover()
+    crop = (1080 - 1350 * 3 / 4) / 2
+    for line in cover.lines:
+        assert line.box[0] >= crop and line.box[2] <= 1080 - crop
+
+
+def test_long_title_shrinks_to_the_line_limit(theme):
+    design = Design(theme, FORMATS["portrait"], TEXTS["long"], has_picture=True)
+    title_lines = [line for line in design.cover().lines if "Playfair" in line.font.path]
+    assert 1 <= len(title_lines) <= theme["type"]["title_max_lines"]
+    sizes = {line.font.size for line in title_lines}
+    assert len(sizes) == 1 and sizes.pop() < theme["type"]["title_max"]
