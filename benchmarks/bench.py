@@ -9,6 +9,10 @@ Each run is a fresh process (Python start-up and imports included), as a user ru
 `postkit carousel examples/october-revolution/article.txt`, then benchmarks/floor.py drawing
 the same number of cards. Prints median and min wall-clock seconds, the ratio of medians and
 the machine. See benchmarks/README.md.
+
+Like an installed package, the runs use cached bytecode: the children get a private
+PYTHONPYCACHEPREFIX in the temp folder (filled by the warm-ups; nothing is written to the repo)
+even if PYTHONDONTWRITEBYTECODE is set.
 """
 
 import argparse
@@ -31,19 +35,19 @@ FLOOR = ROOT / "benchmarks" / "floor.py"
 WARMUPS = 2
 
 
-def run_once(cmd: list[str]) -> float:
+def run_once(cmd: list[str], env: dict[str, str]) -> float:
     start = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True)
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
     seconds = time.perf_counter() - start
     if proc.returncode != 0:
         sys.exit(f"FAILED (exit {proc.returncode}): {' '.join(cmd)}\n{proc.stdout}{proc.stderr}")
     return seconds
 
 
-def timed(cmd: list[str], runs: int) -> list[float]:
+def timed(cmd: list[str], runs: int, env: dict[str, str]) -> list[float]:
     for _ in range(WARMUPS):
-        run_once(cmd)
-    return [run_once(cmd) for _ in range(runs)]
+        run_once(cmd, env)
+    return [run_once(cmd, env) for _ in range(runs)]
 
 
 def cpu_model() -> str:
@@ -81,11 +85,13 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="postkit-bench-") as tmp:
         post = Path(tmp) / "post"
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        env["PYTHONPYCACHEPREFIX"] = str(Path(tmp) / "pycache")
         postkit_cmd = [sys.executable, "-m", "postkit", "carousel", str(ARTICLE),
                        "--out", str(post), "--force", "-q"]
         print(f"postkit carousel {ARTICLE.relative_to(ROOT)}: "
               f"{WARMUPS} warm-ups + {args.runs} runs")
-        postkit_times = timed(postkit_cmd, args.runs)
+        postkit_times = timed(postkit_cmd, args.runs, env)
         cards = len(list(post.glob("[0-9][0-9].jpg")))
         if cards == 0:
             sys.exit(f"FAILED: postkit wrote no NN.jpg slides to {post}")
@@ -93,7 +99,7 @@ def main() -> None:
         floor_cmd = [sys.executable, str(FLOOR), "--cards", str(cards),
                      "--out", str(Path(tmp) / "floor")]
         print(f"floor.py --cards {cards}: {WARMUPS} warm-ups + {args.runs} runs")
-        floor_times = timed(floor_cmd, args.runs)
+        floor_times = timed(floor_cmd, args.runs, env)
 
     results = {
         "slides": cards,

@@ -10,9 +10,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-from slugify import slugify
-
 from postkit.errors import ArticleError
 
 MARKDOWN_SUFFIXES = {".md", ".markdown"}
@@ -241,6 +238,8 @@ def parse_date(text: str) -> datetime.date | None:
 def slug(article: Article) -> str:
     """Name the article's output folder: ISO date plus the transliterated title."""
     title = "" if article.title == article.date_text else article.title
+    from slugify import slugify
+
     words = slugify(title)
     if len(words) > _MAX_SLUG:
         # slugify's own word_boundary cut skips a long word but keeps later short ones
@@ -352,6 +351,8 @@ def _has_front_matter(text: str) -> bool:
     parts = _split_front_matter(text)
     if parts is None:
         return False
+    import yaml  # here, not at the top: plain drafts never pay for importing it
+
     try:
         return isinstance(yaml.safe_load(parts[0]), dict)
     except yaml.YAMLError:
@@ -367,6 +368,8 @@ def _front_matter(text: str, name: str) -> tuple[dict[Any, Any], str]:
         msg = f"{name}: front matter starts with '---' but never ends; add a closing '---' line"
         raise ArticleError(msg)
     raw, body = parts
+    import yaml
+
     try:
         meta = yaml.safe_load(raw)
     except yaml.YAMLError as exc:

@@ -236,7 +236,8 @@ class Design:
                 if len(credit_lines) <= 4:
                     break
             parts.append(("credit", credit_lines))
-        sign = self.text.at_handle or self.text.title
+        # Playfair's "@" is a light italic form that jars at this size: the handle goes bare.
+        sign = self.text.handle or self.text.title
         sign_font = load_font(self.title_face, round(56 * s))
         while measure(sign_font, sign) > width and sign_font.size > 24:
             sign_font = load_font(self.title_face, sign_font.size - 4)

@@ -112,10 +112,19 @@ def load_theme(name_or_path: str) -> Theme:
                 colors[key] = ImageColor.getrgb(value)[:3]
             except ValueError:
                 errors.append(f"[colors] {key} = '{value}' is not a colour; write it like \"#1E1A17\"")
+    theme = Theme(name=str(data.get("name", folder.name)), folder=folder, settings=data, colors=colors)
+    if not errors:
+        from postkit.errors import FontError
+
+        for role in data["fonts"]:
+            try:
+                theme.font_paths(role)
+            except FontError as exc:
+                errors.append(f"[fonts] {role}: {exc}")
     if errors:
         msg = f"{toml_path}: " + "; ".join(errors)
         raise ThemeError(msg)
-    return Theme(name=str(data.get("name", folder.name)), folder=folder, settings=data, colors=colors)
+    return theme
 
 
 def _validate(data: dict[str, Any]) -> list[str]:

@@ -13,12 +13,23 @@ EXAMPLE = EXAMPLE_DIR / "article.txt"
 DATA = Path(__file__).resolve().parent / "data"
 
 
-@pytest.fixture
-def example_dir(tmp_path: Path) -> Path:
-    """A copy of the bundled example (article and illustration) in a temporary folder."""
-    target = tmp_path / "october-revolution"
+def copy_example(folder: Path) -> Path:
+    """Copy the bundled example (article and illustration) into ``folder``."""
+    target = folder / "october-revolution"
     shutil.copytree(EXAMPLE_DIR, target, ignore=shutil.ignore_patterns("*.py"))
     return target
+
+
+@pytest.fixture
+def example_dir(tmp_path: Path) -> Path:
+    """A copy of the bundled example in a temporary folder."""
+    return copy_example(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def module_example_dir(tmp_path_factory) -> Path:
+    """A copy of the bundled example shared by one test module."""
+    return copy_example(tmp_path_factory.mktemp("example"))
 
 
 @pytest.fixture(scope="session")
@@ -52,18 +63,22 @@ def text_style(theme, example_paragraphs):
     )
 
 
-def text_style_for(theme, body, heading, fmt: str = "portrait"):
-    """The TextStyle make_post uses for a theme at a format."""
+@pytest.fixture(scope="session")
+def style_for(theme):
+    """Return a function giving the TextStyle make_post uses for given faces at a format."""
     from postkit.design import FORMATS
     from postkit.slicing import TextStyle
 
-    t = theme["type"]
-    scale = FORMATS[fmt][0] / 1080
-    return TextStyle(
-        body_font=body,
-        heading_font=heading,
-        min_size=round(t["body_min"] * scale),
-        max_size=round(t["body_max"] * scale),
-        line_factor=t["line_height"],
-        gap_factor=t["paragraph_gap"],
-    )
+    def make(body, heading, fmt: str = "portrait"):
+        t = theme["type"]
+        scale = FORMATS[fmt][0] / 1080
+        return TextStyle(
+            body_font=body,
+            heading_font=heading,
+            min_size=round(t["body_min"] * scale),
+            max_size=round(t["body_max"] * scale),
+            line_factor=t["line_height"],
+            gap_factor=t["paragraph_gap"],
+        )
+
+    return make

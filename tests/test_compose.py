@@ -13,7 +13,6 @@ from postkit.contrast import MIN_CONTRAST, contrast_ratio, luminance, worst_cont
 from postkit.design import FORMATS, Design, PostText, plan_post, text_faces
 from postkit.output import encode_jpeg
 from postkit.slicing import slice_paragraphs
-from tests.conftest import text_style_for
 
 TEXT = PostText("October Revolution", "November 7, 1917", "themagickalearth", "Storming the Winter Palace.", "Pictured")
 
@@ -35,11 +34,11 @@ def pictures() -> dict[str, Image.Image]:
 
 
 @pytest.fixture(scope="module")
-def post_plans(theme, example_paragraphs):
+def post_plans(theme, example_paragraphs, style_for):
     def make(fmt: str, picture: Image.Image | None):
         design = Design(theme, FORMATS[fmt], TEXT, has_picture=picture is not None)
         body, heading = text_faces(theme, example_paragraphs)
-        style = text_style_for(theme, body, heading, fmt)
+        style = style_for(body, heading, fmt)
         slicing = slice_paragraphs(example_paragraphs, style, design.text_box, 8)
         return plan_post(design, slicing, body, heading, picture.size if picture else None)
 

@@ -36,12 +36,10 @@ def inside(box, margins) -> bool:
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
 @pytest.mark.parametrize("key", sorted(TEXTS))
 @pytest.mark.parametrize("has_picture", [True, False])
-def test_every_line_stays_inside_the_margins(theme, example_paragraphs, fmt, key, has_picture):
+def test_every_line_stays_inside_the_margins(theme, example_paragraphs, style_for, fmt, key, has_picture):
     design = Design(theme, FORMATS[fmt], TEXTS[key], has_picture=has_picture)
     body, heading = text_faces(theme, example_paragraphs)
-    from tests.conftest import text_style_for
-
-    slicing = slice_paragraphs(example_paragraphs, text_style_for(theme, body, heading, fmt), design.text_box, 12)
+    slicing = slice_paragraphs(example_paragraphs, style_for(body, heading, fmt), design.text_box, 12)
     plans = plan_post(design, slicing, body, heading, (1800, 1350) if has_picture else None)
     assert [p.kind for p in plans] == ["cover"] + ["text"] * len(slicing.slides) + ["closing"]
     for plan in plans:
@@ -52,12 +50,10 @@ def test_every_line_stays_inside_the_margins(theme, example_paragraphs, fmt, key
             assert inside(plan.picture.box, plan.margins)
 
 
-def test_text_slide_body_starts_below_the_band(theme, example_paragraphs):
+def test_text_slide_body_starts_below_the_band(theme, example_paragraphs, style_for):
     design = Design(theme, FORMATS["portrait"], TEXTS["example"], has_picture=True)
     body, heading = text_faces(theme, example_paragraphs)
-    from tests.conftest import text_style_for
-
-    slicing = slice_paragraphs(example_paragraphs, text_style_for(theme, body, heading, "portrait"), design.text_box, 8)
+    slicing = slice_paragraphs(example_paragraphs, style_for(body, heading, "portrait"), design.text_box, 8)
     plan = design.text_slide(slicing.slides[0], slicing, body, heading, 2, 10)
     band_bottom = plan.picture.box[3]
     assert all(line.box[1] > band_bottom for line in plan.lines)
