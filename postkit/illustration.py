@@ -11,9 +11,8 @@ import warnings
 import zlib
 from pathlib import Path
 
-from PIL import ExifTags, Image, ImageOps, ImageStat, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
-from postkit.contrast import luminance
 from postkit.errors import ImageError
 
 try:
@@ -95,19 +94,6 @@ def cover(image: Image.Image, size: tuple[int, int], focus: tuple[float, float] 
     return image.resize(
         (width, height), Image.Resampling.LANCZOS, box=(left, top, left + crop_w, top + crop_h), reducing_gap=3.0
     )
-
-
-def average_luminance(image: Image.Image, box: tuple[int, int, int, int] | None = None) -> float:
-    """Return the WCAG relative luminance (0..1) of the mean colour of ``box`` (default: all)."""
-    if box is not None:
-        x0, y0 = max(0, box[0]), max(0, box[1])
-        x1, y1 = min(image.width, box[2]), min(image.height, box[3])
-        if x1 <= x0 or y1 <= y0:
-            msg = f"box {box} does not overlap the {image.width}x{image.height} image"
-            raise ValueError(msg)
-        image = image.crop((x0, y0, x1, y1))
-    mean = ImageStat.Stat(image.convert("RGB")).mean
-    return luminance((round(mean[0]), round(mean[1]), round(mean[2])))
 
 
 def _printable(name: str) -> str:

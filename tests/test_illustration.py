@@ -17,7 +17,6 @@ from postkit.errors import ImageError
 from postkit.illustration import (
     BACKGROUND,
     MAX_PIXELS,
-    average_luminance,
     cover,
     load_illustration,
 )
@@ -442,21 +441,6 @@ def test_cover_of_a_3000x2000_photo_is_fast():
 
     # Measured ~33 ms; the bound is loose so a busy CI machine does not fail it.
     assert min(timings) < 0.25
-
-
-# --- average luminance ---------------------------------------------------------------------
-
-
-def test_average_luminance():
-    image = Image.new("RGB", (20, 10), (0, 0, 0))
-    image.paste((255, 255, 255), (10, 0, 20, 10))
-
-    assert average_luminance(image, (0, 0, 10, 10)) == 0
-    assert average_luminance(image, (10, 0, 20, 10)) == pytest.approx(1)
-    assert average_luminance(image) == pytest.approx(0.2159, abs=0.005)  # mean (128,128,128)
-    assert average_luminance(image, (15, -5, 99, 99)) == pytest.approx(1)
-    with pytest.raises(ValueError, match="does not overlap"):
-        average_luminance(image, (30, 0, 40, 10))
 
 
 # --- errors --------------------------------------------------------------------------------
