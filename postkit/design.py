@@ -129,10 +129,14 @@ class Design:
         types = self.theme["type"]
         title_font, title_lines = self._title(width, types)
         title_lh = line_height(title_font, 0.88)
-        # Stack from the bottom up: the handle row, the title, the date, an accent bar.
+        # Stack from the bottom up: the handle row, the title, the date, an accent bar. Over a
+        # picture the stack sits low, under the scrim; on a typographic cover it is centred.
         row_y = self.height - self.bottom - self._height(self.label)
-        y = row_y - round(56 * s) - ((len(title_lines) - 1) * title_lh + self._height(title_font))
-        title_top = y
+        title_height = (len(title_lines) - 1) * title_lh + self._height(title_font)
+        title_top = row_y - round(56 * s) - title_height
+        if not self.has_picture:
+            above = round(58 * s) + self._height(self.kicker_font)
+            title_top = min(title_top, (self.height - title_height + above) // 2)
         for k, text in enumerate(title_lines):
             plan.lines.append(self._left(text, title_font, title_top + k * title_lh, c["cover_text"]))
         kicker_y = title_top - round(28 * s) - self._height(self.kicker_font)
