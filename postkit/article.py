@@ -403,7 +403,6 @@ def _validate(meta: dict[Any, Any], source: Path, name: str) -> dict[str, Any]:
     def text(key: str) -> str | None:
         return _text_value(meta.get(key), key, name)
 
-    date, date_text = _date_value(meta.get("date"), name)
     credit, credit_label = text("credit"), None
     if credit and (match := _CREDIT_LINE.fullmatch(credit)):
         credit_label, credit = match["label"].capitalize(), _squash(match["credit"])
@@ -413,6 +412,7 @@ def _validate(meta: dict[Any, Any], source: Path, name: str) -> dict[str, Any]:
     if lang is not None and not _LANG.fullmatch(lang):
         msg = f"{name}: front matter 'lang' must be a language code like en or ru, not {lang!r}"
         raise ArticleError(msg)
+    date, date_text = _date_value(meta.get("date"), name, lang)
     title = text("title")
     return {
         "title": _squash(title) if title else None,
@@ -439,13 +439,15 @@ def _text_value(value: Any, key: str, name: str) -> str | None:
     raise ArticleError(msg)
 
 
-def _date_value(value: Any, name: str) -> tuple[datetime.date | None, str | None]:
+def _date_value(value: Any, name: str, lang: str | None) -> tuple[datetime.date | None, str | None]:
     if value is None:
         return None, None
     if isinstance(value, datetime.datetime):
         value = value.date()
     if isinstance(value, datetime.date):
-        return value, f"{value:%B} {value.day}, {value.year}"
+        from postkit.dates import format_date
+
+        return value, format_date(value, lang)
     if isinstance(value, str) and (date := parse_date(value)) is not None:
         return date, _squash(value)
     msg = f"{name}: front matter 'date' must be a date like 1917-11-07, not {_show(value)}"

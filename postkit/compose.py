@@ -6,7 +6,7 @@ from PIL import Image, ImageDraw
 
 from postkit.contrast import MIN_CONTRAST, worst_contrast
 from postkit.illustration import cover
-from postkit.layout import CardPlan, Line, Picture, measure
+from postkit.layout import CardPlan, Line, Picture, clusters, measure
 
 MAT = (251, 248, 241)
 _SCRIM_STEP = 0.08
@@ -30,7 +30,7 @@ class Painter:
         for rule in plan.rules:
             draw.rectangle((rule.box[0], rule.box[1], rule.box[2] - 1, rule.box[3] - 1), fill=rule.fill)
         for line in plan.lines:
-            draw_line(draw, line)
+            draw_line(image, draw, line)
         return image
 
     def paint_background(self, plan: CardPlan, scrim_min: float = 0.55) -> Image.Image:
@@ -86,11 +86,44 @@ def _alpha(y: int, top: int, ramp: int, strength: float) -> int:
     return round(255 * strength * eased)
 
 
-def draw_line(draw: ImageDraw.ImageDraw, line: Line) -> None:
+def draw_line(image: Image.Image, draw: ImageDraw.ImageDraw, line: Line) -> None:
     """Draw one line at its top-left corner; tracked labels go character by character."""
     if not line.tracking:
-        draw.text((line.x, line.y), line.text, font=line.font, fill=line.fill, anchor="la")
+        line.font.draw(image, draw, (line.x, line.y), line.text, line.fill, rtl=line.rtl)
         return
-    for k, char in enumerate(line.text):
-        x = line.x + measure(line.font, line.text[:k]) + line.tracking * k
-        draw.text((x, line.y), char, font=line.font, fill=line.fill, anchor="la")
+    done = ""
+    for k, cluster in enumerate(clusters(line.text)):
+        x = line.x + measure(line.font, done) + line.tracking * k
+        line.font.draw(image, draw, (x, line.y), cluster, line.fill)
+        done += cluster
+
+
+def contact_sheet(paths: list[str], *, columns: int = 5, width: int = 240, gap: int = 16) -> Image.Image:
+    """Lay the slides at ``paths`` out in a grid of ``width``-px thumbnails, each numbered from 1."""
+    from postkit.fonts import load_font, resolve_font
+
+    thumbs = []
+    for path in paths:
+        with Image.open(path) as slide:
+            height = max(1, round(width * slide.height / slide.width))
+            slide.draft("RGB", (width, height))  # decode JPEGs at reduced size: much faster
+            thumbs.append(slide.convert("RGB").resize((width, height), Image.Resampling.LANCZOS, reducing_gap=3.0))
+    columns = max(1, min(columns, len(thumbs)))
+    rows = -(-len(thumbs) // columns)
+    cell = max((t.height for t in thumbs), default=width)
+    sheet = Image.new("RGB", (gap + columns * (width + gap), gap + rows * (cell + gap)), (250, 250, 250))
+    draw = ImageDraw.Draw(sheet)
+    font = load_font(resolve_font("inter/Inter-SemiBold.ttf"), max(12, width // 10))
+    pad = max(4, width // 40)
+    for index, thumb in enumerate(thumbs):
+        x = gap + (index % columns) * (width + gap)
+        y = gap + (index // columns) * (cell + gap)
+        sheet.paste(thumb, (x, y))
+        draw.rectangle((x - 1, y - 1, x + thumb.width, y + thumb.height), outline=(219, 219, 219))
+        # The number sits on a dark badge so it reads over any picture.
+        label = str(index + 1)
+        left, top, right, bottom = draw.textbbox((0, 0), label, font=font, anchor="lt")
+        box = (x + pad, y + pad, x + pad * 3 + right - left, y + pad * 3 + bottom - top)
+        draw.rounded_rectangle(box, radius=pad * 2, fill=(38, 38, 38))
+        draw.text((box[0] + pad - left, box[1] + pad - top), label, font=font, fill=(255, 255, 255), anchor="lt")
+    return sheet

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from postkit.fonts import FontChain, load_font
+from postkit.fonts import Face, direction_of, face
 from postkit.layout import CardPlan, Line, Picture, Rule, ink_box, line_height, measure, wrap
 from postkit.slicing import Slicing, Slide
 from postkit.themes import Theme
@@ -25,6 +24,7 @@ class PostText:
     handle: str | None
     credit: str | None
     credit_label: str | None
+    lang: str | None = None
 
     @property
     def at_handle(self) -> str | None:
@@ -54,19 +54,11 @@ class Design:
         types = theme["type"]
         self.colors = theme.colors
         self.tracking = types["tracking"]
-        labels = [
-            text.at_handle or "",
-            text.kicker,
-            SWIPE_CUE,
-            FOLLOW_LINE,
-            "0123456789/",
-            (text.credit_label or "").upper(),
-        ]
-        label_face = FontChain("label", theme.font_paths("label")).face_for(labels)
-        self.label = load_font(label_face, round(types["label_size"] * scale))
-        self.kicker_font = load_font(label_face, round(types["kicker_size"] * scale))
-        self.title_face = FontChain("title", theme.font_paths("title")).face_for([text.title, text.at_handle or ""])
-        self.credit_face = FontChain("credit", theme.font_paths("credit")).face_for([text.credit or ""])
+        label_chain = theme.font_paths("label")
+        self.label = face(label_chain, round(types["label_size"] * scale))
+        self.kicker_font = face(label_chain, round(types["kicker_size"] * scale))
+        self.title_chain = theme.font_paths("title")
+        self.credit_chain = theme.font_paths("credit")
         # Text slides: an illustration band, a running head, the text, a footer.
         section = theme["text"]
         self.band = round(self.height * section["band"]) if has_picture else 0
@@ -100,14 +92,14 @@ class Design:
         x = self.side + max(0.0, -ink_box(font, text, tracking)[0])
         return Line(text=text, x=x, y=y, font=font, fill=fill, tracking=tracking)
 
-    def _right(self, text: str, font, y: float, fill) -> Line:
+    def _right(self, text: str, font, y: float, fill, rtl: bool = False) -> Line:
         """Set a line flush right, so that neither its advance nor its ink passes the margin."""
         x = self.width - self.side - max(measure(font, text), ink_box(font, text)[2])
-        return Line(text=text, x=x, y=y, font=font, fill=fill)
+        return Line(text=text, x=x, y=y, font=font, fill=fill, rtl=rtl)
 
     def _centred(self, text: str, font, y: float, fill, tracking: float = 0.0) -> Line:
         x = (self.width - measure(font, text, tracking)) / 2
-        return Line(text=text, x=x, y=y, font=font, fill=fill, tracking=tracking)
+        return Line(text=text, x=x, y=y, font=font, fill=fill, tracking=tracking, rtl=direction_of(text) == "rtl")
 
     @property
     def text_box(self) -> tuple[int, int]:
@@ -138,7 +130,10 @@ class Design:
             above = round(58 * s) + self._height(self.kicker_font)
             title_top = min(title_top, (self.height - title_height + above) // 2)
         for k, text in enumerate(title_lines):
-            plan.lines.append(self._left(text, title_font, title_top + k * title_lh, c["cover_text"]))
+            if direction_of(self.text.title) == "rtl":
+                plan.lines.append(self._right(text, title_font, title_top + k * title_lh, c["cover_text"], rtl=True))
+            else:
+                plan.lines.append(self._left(text, title_font, title_top + k * title_lh, c["cover_text"]))
         kicker_y = title_top - round(28 * s) - self._height(self.kicker_font)
         if self.text.kicker:
             kicker = self._fit_one_line(
@@ -173,15 +168,19 @@ class Design:
         s = self.scale
         low, high = round(types["title_min"] * s), round(types["title_max"] * s)
         for size in range(high, low - 1, -2):
-            font = load_font(self.title_face, size)
-            lines = wrap(self.text.title, font, width)
+            font = self._title_face(size)
+            lines = wrap(self.text.title, font, width, self.text.lang)
             if len(lines) <= types["title_max_lines"]:
                 return font, lines
-        font = load_font(self.title_face, low)
-        return font, wrap(self.text.title, font, width)
+        font = self._title_face(low)
+        return font, wrap(self.text.title, font, width, self.text.lang)
+
+    def _title_face(self, size: int) -> Face:
+        # Lining figures: Playfair's default old-style figures look wrong in a date or a title.
+        return face(self.title_chain, size, ("lnum",))
 
     def text_slide(
-        self, slide: Slide, slicing: Slicing, body_face: Path, heading_face: Path, number: int, total: int
+        self, slide: Slide, slicing: Slicing, chains: TextChains, number: int, total: int
     ) -> CardPlan:
         """Plan a text slide: the band, the running head, the slide's lines, handle and counter."""
         c, s = self.colors, self.scale
@@ -199,15 +198,17 @@ class Design:
             head = f"{head} \u00b7 {self.text.title.upper()}"
         head = self._fit_one_line(head, self.kicker_font, width, tracking)
         plan.lines.append(self._left(head, self.kicker_font, self.head_y, c["accent"], tracking))
-        body = load_font(body_face, slicing.size)
-        heading = load_font(heading_face, slicing.size)
+        body = face(chains.body, slicing.size)
+        heading = face(chains.heading, slicing.size)
         y = self.text_top
         for k, block in enumerate(slide.blocks):
             if k:
                 y += slicing.paragraph_gap
             font = heading if block.heading else body
+            rtl = direction_of(block.text) == "rtl"
             for text in block.lines:
-                plan.lines.append(self._left(text, font, y, c["ink"]))
+                place = self._right if rtl else self._left
+                plan.lines.append(place(text, font, y, c["ink"], rtl=True) if rtl else place(text, font, y, c["ink"]))
                 y += slicing.line_height
         rule_y = self.rule_y
         plan.rules.append(Rule((self.side, rule_y, self.width - self.side, rule_y + max(1, round(2 * s))), c["rule"]))
@@ -235,17 +236,17 @@ class Design:
         credit_font = None
         if self.text.credit:
             for size in range(round(34 * s), round(24 * s) - 1, -2):
-                credit_font = load_font(self.credit_face, size)
-                credit_lines = wrap(self.text.credit, credit_font, width)
+                credit_font = face(self.credit_chain, size)
+                credit_lines = wrap(self.text.credit, credit_font, width, self.text.lang)
                 if len(credit_lines) <= 4:
                     break
             parts.append(("credit", credit_lines))
         # Playfair's "@" is a light italic form that jars at this size: the handle goes bare.
         sign = self.text.handle or self.text.title
-        sign_font = load_font(self.title_face, round(56 * s))
+        sign_font = self._title_face(round(56 * s))
         while measure(sign_font, sign) > width and sign_font.size > 24:
-            sign_font = load_font(self.title_face, sign_font.size - 4)
-        sign_lines = wrap(sign, sign_font, width)
+            sign_font = self._title_face(sign_font.size - 4)
+        sign_lines = wrap(sign, sign_font, width, self.text.lang)
         parts += [("rule", None), ("sign", sign_lines), ("follow", FOLLOW_LINE if self.text.handle else "")]
 
         gaps = {"kicker": 28, "print": 40, "credit": 48, "rule": 40, "sign": 24, "follow": 0}
@@ -309,21 +310,27 @@ class Design:
 
 
 def plan_post(
-    design: Design, slicing: Slicing, body_face: Path, heading_face: Path, picture_size: tuple[int, int] | None
+    design: Design, slicing: Slicing, chains: TextChains, picture_size: tuple[int, int] | None
 ) -> list[CardPlan]:
     """Plan every card of the post in order: cover, text slides, closing slide."""
     total = len(slicing.slides) + 2
     plans = [design.cover()]
     plans += [
-        design.text_slide(slide, slicing, body_face, heading_face, k + 2, total)
+        design.text_slide(slide, slicing, chains, k + 2, total)
         for k, slide in enumerate(slicing.slides)
     ]
     plans.append(design.closing(picture_size))
     return plans
 
 
-def text_faces(theme: Theme, paragraphs: Sequence[tuple[str, bool]]) -> tuple[Path, Path]:
-    """Choose the body and heading faces that cover every character of the body."""
-    body = FontChain("body", theme.font_paths("body")).face_for(t for t, h in paragraphs if not h)
-    heading = FontChain("heading", theme.font_paths("heading")).face_for(t for t, h in paragraphs if h)
-    return body, heading
+@dataclass(frozen=True)
+class TextChains:
+    """The font chains body text is set in."""
+
+    body: tuple[Path, ...]
+    heading: tuple[Path, ...]
+
+
+def text_chains(theme: Theme) -> TextChains:
+    """Return the theme's font chains for body text and headings."""
+    return TextChains(body=theme.font_paths("body"), heading=theme.font_paths("heading"))

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from functools import cache, lru_cache
 from pathlib import Path
 
@@ -76,26 +75,207 @@ def missing_characters(path: Path, text: str) -> list[str]:
     return list(seen)
 
 
-@dataclass(frozen=True)
-class FontChain:
-    """Font files in order of preference for one role (title, body, label)."""
+EMOJI = -1   # the font index of a segment drawn from the colour emoji font
+_RTL_CLASSES = frozenset({"R", "AL"})
 
-    role: str
-    paths: tuple[Path, ...]
 
-    def face_for(self, texts: Iterable[str]) -> Path:
-        """Return the first font that has every character of ``texts``; raise FontError otherwise."""
-        joined = "".join(texts)
-        if len(self.paths) == 1 and joined.isascii():
-            return self.paths[0]
-        for path in self.paths:
-            if not missing_characters(path, joined):
-                return path
-        missing = missing_characters(self.paths[-1], joined)
-        shown = " ".join(f"{c} (U+{ord(c):04X})" for c in missing[:10])
-        names = ", ".join(p.name for p in self.paths)
-        msg = (
-            f"no {self.role} font has these characters: {shown}; "
-            f"add a font that covers them to the theme's [fonts] {self.role} list (now: {names})"
-        )
-        raise FontError(msg)
+def direction_of(text: str) -> str | None:
+    """Return "rtl" or "ltr" from the first strong character of ``text``, or None if it has none."""
+    for char in text:
+        kind = unicodedata.bidirectional(char)
+        if kind in _RTL_CLASSES:
+            return "rtl"
+        if kind == "L":
+            return "ltr"
+    return None
+
+
+def has_rtl(text: str) -> bool:
+    """Tell whether ``text`` holds any right-to-left letter (Hebrew, Arabic, ...)."""
+    return any(unicodedata.bidirectional(c) in _RTL_CLASSES for c in text if not c.isascii())
+
+
+class Face:
+    """A fallback chain of fonts at one size, measured and drawn as if it were one font.
+
+    Text is split into segments by which font of the chain has each character (read from the
+    fonts' character maps); emoji clusters go to the colour emoji font. Each segment is measured
+    and drawn whole with its own font, on the primary font's baseline.
+    """
+
+    def __init__(self, paths: tuple[Path, ...], size: int, features: tuple[str, ...] = ()):
+        self.paths = paths
+        self.size = size
+        raqm = layout_engine_name() == "raqm"
+        # Direction and OpenType features are raqm options; the basic engine takes neither.
+        self.features = (list(features) or None) if raqm else None
+        self._dir = direction_of if raqm else _no_direction
+        self.path = str(paths[0])
+        self.fonts = [load_font(path, size) for path in paths]
+        self.ascent, self.descent = self.fonts[0].getmetrics()
+        self._font_of: dict[str, int] = {}
+        self._segments: dict[str, list[tuple[str, int]]] = {}
+        self._bbox: dict[tuple[str, str | None], tuple[float, float, float, float]] = {}
+
+    def __repr__(self) -> str:
+        return f"Face({', '.join(p.name for p in self.paths)}, {self.size})"
+
+    def getmetrics(self) -> tuple[int, int]:
+        """Return the primary font's ascent and descent: they set the line height."""
+        return self.ascent, self.descent
+
+    def at_size(self, size: int) -> Face:
+        """Return the same chain at another size."""
+        return face(self.paths, size, tuple(self.features or ()))
+
+    def _index(self, char: str, current: int) -> int:
+        index = self._font_of.get(char)
+        if index is None:
+            if not _needs_glyph(char) or unicodedata.category(char).startswith("M"):
+                index = -2  # spaces, joiners and combining marks stay with the run they are in
+            else:
+                index = next((k for k, p in enumerate(self.paths) if ord(char) in _coverage(p)), 0)
+            self._font_of[char] = index
+        return current if index == -2 else index
+
+    def segments(self, text: str) -> list[tuple[str, int]]:
+        """Split ``text`` into (piece, font index) runs in logical order; EMOJI marks emoji."""
+        cached = self._segments.get(text)
+        if cached is not None:
+            return cached
+        if text.isascii():
+            pieces = [(text, 0)] if text else []  # every Latin text font has ASCII
+        else:
+            pieces = []
+            position = 0
+            for start, end in [*_emoji_spans(text), (len(text), len(text))]:
+                current, run_start = 0, position
+                for k in range(position, start):
+                    index = self._index(text[k], current)
+                    if index != current and k > run_start:
+                        pieces.append((text[run_start:k], current))
+                        run_start = k
+                    current = index
+                if start > run_start:
+                    pieces.append((text[run_start:start], current))
+                if end > start:
+                    pieces.append((text[start:end], EMOJI))
+                position = end
+        self._segments[text] = pieces
+        return pieces
+
+    def missing(self, text: str) -> list[str]:
+        """List the distinct characters no font of the chain (nor the emoji font) can draw."""
+        seen: dict[str, None] = {}
+        for piece, index in self.segments(text):
+            if index == EMOJI:
+                continue
+            for char in piece:
+                drawn = _needs_glyph(char) and not unicodedata.category(char).startswith("M")
+                if drawn and not any(ord(char) in _coverage(p) for p in self.paths):
+                    seen.setdefault(char)
+        return list(seen)
+
+    def getlength(self, text: str) -> float:
+        """Return the advance width of ``text``: each segment measured whole with its font."""
+        total = 0.0
+        for piece, index in self.segments(text):
+            if index == EMOJI:
+                total += _emoji_width(piece, self.ascent + self.descent)
+            else:
+                total += self.fonts[index].getlength(piece, features=self.features, direction=self._dir(piece))
+        return total
+
+    def getbbox(self, text: str, anchor: str = "la") -> tuple[float, float, float, float]:
+        """Return the ink box of ``text`` drawn at (0, 0) with its top at the primary ascent."""
+        key = (text, anchor)
+        box = self._bbox.get(key)
+        if box is not None:
+            return box
+        x = 0.0
+        left = top = float("inf")
+        right = bottom = float("-inf")
+        for piece, index in self.segments(text):
+            if index == EMOJI:
+                width = _emoji_width(piece, self.ascent + self.descent)
+                parts = (x, 0.0, x + width, float(self.ascent + self.descent))
+            else:
+                font = self.fonts[index]
+                x0, y0, x1, y1 = font.getbbox(piece, anchor="ls", features=self.features, direction=self._dir(piece))
+                parts = (x + x0, y0 + self.ascent, x + x1, y1 + self.ascent)
+                width = font.getlength(piece, features=self.features, direction=self._dir(piece))
+            left, top = min(left, parts[0]), min(top, parts[1])
+            right, bottom = max(right, parts[2]), max(bottom, parts[3])
+            x += width
+        box = (0.0, 0.0, 0.0, 0.0) if left == float("inf") else (left, top, right, bottom)
+        self._bbox[key] = box
+        return box
+
+    def draw(self, image, draw, xy: tuple[float, float], text: str, fill, rtl: bool = False) -> None:
+        """Draw ``text`` on ``image`` (through its ``draw``) with its top-left corner at ``xy``.
+
+        ``rtl`` lays the segments out right to left, for a right-to-left paragraph.
+        """
+        x, y = xy
+        baseline = y + self.ascent
+        for piece, index in visual_order(self.segments(text), rtl):
+            if index == EMOJI:
+                tile = _render_emoji(piece, self.ascent + self.descent)
+                image.paste(tile, (round(x), round(y)), tile)
+                x += _emoji_width(piece, self.ascent + self.descent)
+                continue
+            font = self.fonts[index]
+            direction = self._dir(piece) or ("rtl" if rtl and self._dir is direction_of else None)
+            draw.text((x, baseline), piece, font=font, fill=fill, anchor="ls", features=self.features,
+                      direction=direction)
+            x += font.getlength(piece, features=self.features, direction=direction)
+
+
+def _no_direction(text: str) -> None:
+    return None
+
+
+def visual_order(segments: list[tuple[str, int]], rtl: bool) -> list[tuple[str, int]]:
+    """Order a line's segments for drawing left to right.
+
+    In a right-to-left paragraph the segments run right to left, except that consecutive
+    left-to-right segments (a Latin name, say) keep their own order.
+    """
+    if not rtl:
+        return segments
+    groups: list[tuple[bool, list[tuple[str, int]]]] = []
+    for segment in segments:
+        ltr = direction_of(segment[0]) == "ltr"
+        if ltr and groups and groups[-1][0]:
+            groups[-1][1].append(segment)
+        else:
+            groups.append((ltr, [segment]))
+    return [segment for _, group in reversed(groups) for segment in group]
+
+
+@lru_cache(maxsize=512)
+def face(paths: tuple[Path, ...], size: int, features: tuple[str, ...] = ()) -> Face:
+    """Return the (shared, cached) Face for a chain of font files at ``size`` pixels."""
+    return Face(tuple(paths), size, features)
+
+
+def _emoji_spans(text: str) -> list[tuple[int, int]]:
+    if text.isascii():
+        return []
+    try:
+        from postkit.emoji import emoji_spans
+    except ImportError:
+        return []
+    return emoji_spans(text)
+
+
+def _emoji_width(cluster: str, height: float) -> float:
+    from postkit.emoji import emoji_width
+
+    return emoji_width(cluster, height)
+
+
+def _render_emoji(cluster: str, height: int):
+    from postkit.emoji import render_emoji
+
+    return render_emoji(cluster, height)

@@ -3,25 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from PIL import ImageFont
-from textwrap3 import TextWrapper
-
-_WRAPPER = TextWrapper(break_on_hyphens=True)
-_DASHES = ("\u2014", "\u2013")
+from postkit.fonts import Face
 
 
 @dataclass(frozen=True)
 class Line:
-    """One line of text to draw: its top-left corner, font, colour and the ink box it covers."""
+    """One line of text to draw: its top-left corner, face, colour and the ink box it covers."""
 
     text: str
     x: float
     y: float
-    font: ImageFont.FreeTypeFont = field(repr=False, compare=False)
+    font: Face = field(repr=False, compare=False)
     fill: tuple[int, int, int]
     tracking: float = 0.0  # extra space after each character, px (for small-caps labels)
+    rtl: bool = False  # set right to left (Hebrew, Arabic paragraphs)
 
     @property
     def width(self) -> float:
@@ -43,7 +39,7 @@ class Line:
 _ink: dict[tuple[int, str], tuple[float, float, float, float]] = {}
 
 
-def ink_box(font: ImageFont.FreeTypeFont, text: str, tracking: float = 0.0) -> tuple[float, float, float, float]:
+def ink_box(font: Face, text: str, tracking: float = 0.0) -> tuple[float, float, float, float]:
     """Return the ink's bounding box relative to the line's top-left corner (anchor "la"), cached."""
     key = (id(font), text)
     box = _ink.get(key)
@@ -51,79 +47,117 @@ def ink_box(font: ImageFont.FreeTypeFont, text: str, tracking: float = 0.0) -> t
         box = _ink[key] = font.getbbox(text, anchor="la") if text else (0, 0, 0, 0)
     if tracking and text:
         left, top, right, bottom = box
-        box = (left, top, right + tracking * (len(text) - 1), bottom)
+        box = (left, top, right + tracking * (len(clusters(text)) - 1), bottom)
     return box
 
 
 _lengths: dict[tuple[int, str], float] = {}
 
 
-def measure(font: ImageFont.FreeTypeFont, text: str, tracking: float = 0.0) -> float:
-    """Return the advance width of ``text`` as one whole string (kerning included), cached."""
+def measure(font: Face, text: str, tracking: float = 0.0) -> float:
+    """Return the advance width of ``text`` as one whole string (kerning included), cached.
+
+    ``tracking`` adds that many pixels between user-perceived characters (grapheme clusters).
+    """
     key = (id(font), text)
     width = _lengths.get(key)
     if width is None:
         width = _lengths[key] = font.getlength(text)
     if tracking and text:
-        width += tracking * (len(text) - 1)
+        width += tracking * (len(clusters(text)) - 1)
     return width
 
 
-def line_height(font: ImageFont.FreeTypeFont, factor: float) -> int:
+def clusters(text: str) -> list[str]:
+    """Split text into grapheme clusters: a letter with its accents, a whole emoji sequence."""
+    if text.isascii():
+        return list(text)
+    import regex
+
+    return regex.findall(r"\X", text)
+
+
+def line_height(font: Face, factor: float) -> int:
     """Return the distance between baselines: the font's ascent + descent times ``factor``."""
     ascent, descent = font.getmetrics()
     return round((ascent + descent) * factor)
 
 
-def chunks(text: str) -> list[str]:
-    """Split text into break units: words (with hyphen and dash break points) and spaces."""
+def chunks(text: str, lang: str | None = None) -> list[str]:
+    """Split text into break units: the pieces between line-break opportunities, and spaces.
+
+    The opportunities follow Unicode's line breaking rules (UAX #14, see postkit.segment):
+    after spaces, after dashes and slashes, never before closing punctuation or at a no-break
+    space. Trailing spaces become pieces of their own, which a line may drop at its end.
+    """
+    from postkit.segment import break_units
+
     pieces: list[str] = []
-    for piece in _WRAPPER._split_chunks(text):
-        # textwrap3 makes a lone dash its own chunk; keep it on the line of the word before it.
-        if piece.startswith(_DASHES) and pieces and not pieces[-1].isspace():
-            pieces[-1] += piece
-        else:
-            pieces.append(piece)
+    for unit in break_units(text, lang):
+        word = unit.rstrip(" ")
+        if word:
+            pieces.append(word)
+        if len(word) < len(unit):
+            pieces.append(unit[len(word):])
     return pieces
 
 
 _REFERENCE_SIZE = 100
-_reference_lengths: dict[tuple[str, str], float] = {}
+_reference_lengths: dict[tuple[int, str], float] = {}
 
 
-def estimate(font: ImageFont.FreeTypeFont, text: str) -> float:
+def estimate(font, text: str) -> float:
     """Estimate the width of ``text`` from its width at a reference size, scaled.
 
     Advance widths scale with the size to within a few hundredths of a pixel, and one shaper call
     at the reference size serves every size the slicer tries.
     """
-    key = (font.path, text)
+    reference = font.at_size(_REFERENCE_SIZE)
+    key = (id(reference), text)
     width = _reference_lengths.get(key)
     if width is None:
-        from postkit.fonts import load_font
-
-        reference = load_font(Path(font.path), _REFERENCE_SIZE)
         width = _reference_lengths[key] = reference.getlength(text)
     return width * font.size / _REFERENCE_SIZE
 
 
-def wrap(text: str, font: ImageFont.FreeTypeFont, width: float) -> list[str]:
-    """Break ``text`` into lines no wider than ``width`` pixels, greedily, measuring whole lines."""
-    lines = [line for line, _ in wrap_with_offsets(text, font, width)]
-    if all(measure(font, line) <= width for line in lines):
+def wrap(text: str, font, width: float, lang: str | None = None, widows: bool = True) -> list[str]:
+    """Break ``text`` into lines no wider than ``width`` pixels, greedily, measuring whole lines.
+
+    With ``widows``, a last line holding a single word takes one more word from the line above,
+    when that line keeps at least two.
+    """
+    lines = [line for line, _ in wrap_with_offsets(text, font, width, lang=lang)]
+    if not all(measure(font, line) <= width for line in lines):
+        lines = [line for line, _ in wrap_with_offsets(text, font, width, margin=float("inf"), lang=lang)]
+    if widows and len(lines) >= 2:
+        lines = _mend_widow(lines, font, width)
+    return lines
+
+
+def _mend_widow(lines: list[str], font, width: float) -> list[str]:
+    last, above = lines[-1], lines[-2]
+    if " " in last.strip() or above.endswith("-"):
         return lines
-    return [line for line, _ in wrap_with_offsets(text, font, width, margin=float("inf"))]
+    head, _, word = above.rpartition(" ")
+    if not head or " " not in head.strip():
+        return lines
+    joined = f"{word} {last}"
+    if measure(font, joined) > width:
+        return lines
+    return [*lines[:-2], head, joined]
 
 
 def wrap_with_offsets(
-    text: str, font: ImageFont.FreeTypeFont, width: float, margin: float | None = None
+    text: str, font, width: float, margin: float | None = None, lang: str | None = None
 ) -> list[tuple[str, int]]:
-    """Wrap like :func:`wrap`, also giving the offset in ``text`` where each line ends.
+    """Wrap like :func:`wrap` (without mending widows), also giving where each line ends in ``text``.
 
     Whether a word fits is decided by measuring the whole candidate line. Summed word widths
     (see :func:`estimate`) only screen out candidates that are clearly inside or clearly over
     the width by more than ``margin`` pixels, which spares the shaper most calls without
-    changing a break; ``margin=inf`` measures every candidate.
+    changing a break; ``margin=inf`` measures every candidate. A word wider than a line is
+    hyphenated where the language's dictionary allows, else broken where a URL may break, else
+    between letters; a hyphen added this way is shown on the line but is not part of ``text``.
     """
     if margin is None:
         margin = 2.0 + width * 0.004
@@ -132,7 +166,7 @@ def wrap_with_offsets(
     current_width = 0.0
     offset = 0
     pending_space = ""
-    for piece in chunks(text):
+    for piece in chunks(text, lang):
         offset += len(piece)
         if piece.isspace():
             if current:
@@ -157,16 +191,31 @@ def wrap_with_offsets(
             current, current_width = piece, estimate(font, piece)
         pending_space = ""
         while current_width > max(0.0, width - margin) and measure(font, current) > width:
-            head = _longest_fitting_prefix(current, font, width)
-            lines.append((head, offset - len(current) + len(head)))
-            current = current[len(head) :]
+            shown, used = _break_long_word(current, font, width, lang)
+            lines.append((shown, offset - len(current) + used))
+            current = current[used:]
             current_width = measure(font, current)
     if current.strip():
         lines.append((current, offset - len(pending_space)))
     return lines
 
 
-def _longest_fitting_prefix(word: str, font: ImageFont.FreeTypeFont, width: float) -> str:
+def _break_long_word(word: str, font, width: float, lang: str | None) -> tuple[str, int]:
+    """Return the part of an over-long word to show on this line, and how many characters it uses."""
+    from postkit.segment import hard_break_points, hyphenation_points
+
+    for point in sorted(hyphenation_points(word, lang), reverse=True):
+        shown = word[:point] + ("" if word[point - 1] in "-‐‑" else "-")
+        if measure(font, shown) <= width:
+            return shown, point
+    for point in sorted(hard_break_points(word), reverse=True):
+        if 0 < point < len(word) and measure(font, word[:point]) <= width:
+            return word[:point], point
+    cut = _longest_fitting_prefix(word, font, width)
+    return cut, len(cut)
+
+
+def _longest_fitting_prefix(word: str, font, width: float) -> str:
     low, high = 1, len(word) - 1
     while low < high:
         mid = (low + high + 1) // 2

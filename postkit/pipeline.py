@@ -3,24 +3,27 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import re
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from postkit import __version__
 from postkit.article import Article, read_article, slug
 from postkit.caption import CaptionFields, alt_text, check_caption, render_caption
 from postkit.check import check_post
 from postkit.config import DEFAULT_HASHTAGS, Settings, resolve_settings
-from postkit.design import FORMATS, Design, PostText, plan_post, text_faces
-from postkit.errors import CheckError
-from postkit.fonts import layout_engine_name
+from postkit.design import FORMATS, Design, PostText, TextChains, plan_post, text_chains
+from postkit.errors import CheckError, FontError, LayoutError
+from postkit.fonts import face, has_rtl, layout_engine_name
 from postkit.slicing import TextStyle, sentences, slice_paragraphs
-from postkit.themes import load_theme
+from postkit.themes import Theme, load_theme
 
 log = logging.getLogger("postkit")
 
@@ -38,6 +41,9 @@ class Post:
     body_size: int
     warnings: tuple[str, ...] = field(default=())
     seconds: float = 0.0
+    # "made"; "unchanged" (skip_unchanged found the same inputs there); "dry-run" (nothing written).
+    status: str = "made"
+    inputs_sha256: str | None = None
 
     @property
     def slide_count(self) -> int:
@@ -75,7 +81,7 @@ def default_hashtags(title: str) -> tuple[str, ...]:
 
 
 def make_post(
-    source: str | os.PathLike,
+    source: str | os.PathLike | Article,
     *,
     image: str | os.PathLike | None = None,
     handle: str | None = None,
@@ -85,13 +91,26 @@ def make_post(
     out: str | os.PathLike | None = None,
     force: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    library: Mapping[str, Any] | None = None,
+    caption_vars: Mapping[str, Any] | None = None,
+    skip_unchanged: bool = False,
+    dry_run: bool = False,
 ) -> Post:
     """Make a carousel from the article at ``source`` and write it to a new post folder.
 
+    :param source: an article file, or an Article already read (e.g. a row of a CSV library).
     :param progress: called after each card with the number of cards made so far and the total.
+    :param library: settings from a library's postkit.toml, between the theme and the front matter.
+    :param caption_vars: more variables for the caption template (postkit batch: years_ago, anniversary).
+    :param skip_unchanged: if the post folder holds a whole post made from the same inputs (its
+        post.json ``inputs_sha256``), leave it and return it with status "unchanged".
+    :param dry_run: do everything but decode the illustration, draw and write; status "dry-run".
     """
     started = time.perf_counter()
-    article = read_article(source)
+    if isinstance(source, Article):
+        article, source = source, source.source  # messages name the article's file
+    else:
+        article = read_article(source)
     front = {
         "handle": article.handle,
         "image": article.image,
@@ -107,40 +126,56 @@ def make_post(
         "max_slides": max_slides,
         "out": Path(out) if out is not None else None,
     }
-    settings = resolve_settings(front, flags)
+    settings = resolve_settings(front, flags, library=dict(library or {}))
     theme_ = load_theme(settings.theme)
     size = FORMATS[settings.format]
 
     picture_path = find_image(article, settings.image)
+    target = settings.out if settings.out is not None else DEFAULT_OUT / slug(article)
+    inputs = inputs_sha256(article, picture_path, theme_, settings, caption_vars or {})
+    if skip_unchanged and (existing := _existing_post(target, inputs)) is not None:
+        return Post(
+            folder=target,
+            files=tuple(s["file"] for s in existing["slides"]) + ("caption.txt", "post.json"),
+            caption=existing.get("caption") or "",
+            body_size=(existing.get("layout") or {}).get("body_size") or 0,
+            seconds=time.perf_counter() - started,
+            status="unchanged",
+            inputs_sha256=inputs,
+        )
     illustration = None
-    if picture_path is not None:
+    if picture_path is not None and not dry_run:
         from postkit.illustration import load_illustration
 
         illustration = load_illustration(picture_path, min_size=size)
 
     paragraphs = [(p.text, p.heading) for p in article.paragraphs]
+    lang = article.lang or "en"
     text = PostText(
         title=article.title,
         date_text=article.date_text,
         handle=settings.handle,
         credit=article.credit,
         credit_label=article.credit_label,
+        lang=lang,
     )
-    design = Design(theme_, size, text, has_picture=illustration is not None)
-    body_face, heading_face = text_faces(theme_, paragraphs)
+    check_text_support(article, source)
+    design = Design(theme_, size, text, has_picture=picture_path is not None)
+    chains = text_chains(theme_)
     types = theme_["type"]
     scale = size[0] / 1080
     style = TextStyle(
-        body_font=body_face,
-        heading_font=heading_face,
+        body_fonts=chains.body,
+        heading_fonts=chains.heading,
         min_size=round(types["body_min"] * scale),
         max_size=round(types["body_max"] * scale),
         line_factor=types["line_height"],
         gap_factor=types["paragraph_gap"],
     )
-    lang = article.lang or "en"
     slicing = slice_paragraphs(paragraphs, style, design.text_box, settings.max_slides - 2, lang, source=str(source))
-    plans = plan_post(design, slicing, body_face, heading_face, illustration.size if illustration is not None else None)
+    check_glyphs(design, slicing, chains, source)
+    if not dry_run:
+        plans = plan_post(design, slicing, chains, illustration.size if illustration is not None else None)
 
     hashtags = settings.hashtags if settings.hashtags is not None else default_hashtags(article.title)
     if article.caption is not None:
@@ -157,11 +192,23 @@ def make_post(
                 credit_label=article.credit_label,
                 hashtags=tuple(hashtags),
                 sentences=body_sentences,
+                extra=dict(caption_vars or {}),
             ),
         )
     warnings = check_caption(caption, str(source))
+    if dry_run:
+        count = len(slicing.slides) + 2
+        return Post(
+            folder=target,
+            files=tuple(f"{k:02d}.jpg" for k in range(1, count + 1)) + ("caption.txt", "post.json"),
+            caption=caption,
+            body_size=slicing.size,
+            warnings=tuple(warnings),
+            seconds=time.perf_counter() - started,
+            status="dry-run",
+            inputs_sha256=inputs,
+        )
 
-    target = settings.out if settings.out is not None else DEFAULT_OUT / slug(article)
     from postkit.compose import Painter
     from postkit.output import PostWriter
 
@@ -204,12 +251,13 @@ def make_post(
                 "format": settings.format,
                 "size": list(size),
                 "theme": theme_.name,
-                "source": {"file": article.source.name, "sha256": _sha256(article.source)},
+                "source": {"file": article.source.name, "sha256": _article_sha256(article)},
+                "inputs_sha256": inputs,
                 "image": ({"file": picture_path.name, "sha256": _sha256(picture_path)} if picture_path else None),
                 "layout": {
                     "engine": layout_engine_name(),
                     "body_size": slicing.size,
-                    "body_font": body_face.name,
+                    "body_fonts": [path.name for path in chains.body],
                     "line_height": slicing.line_height,
                 },
                 "caption": caption,
@@ -233,7 +281,99 @@ def make_post(
         body_size=slicing.size,
         warnings=tuple(warnings),
         seconds=time.perf_counter() - started,
+        inputs_sha256=inputs,
     )
+
+
+def inputs_sha256(
+    article: Article, picture: Path | None, theme: Theme, settings: Settings, caption_vars: Mapping[str, Any]
+) -> str:
+    """Hash everything a post is made from: article, illustration, theme files, settings, postkit version.
+
+    Stored in post.json, so that ``postkit batch`` can skip a post whose inputs have not changed.
+    """
+    shaping = {k: v for k, v in asdict(settings).items() if k not in ("out", "image", "theme")}
+    record = {
+        "postkit": __version__,
+        "engine": layout_engine_name(),
+        "article": _article_sha256(article),
+        "image": _sha256(picture) if picture is not None and picture.is_file() else None,
+        "theme": _folder_sha256(theme.folder),
+        "settings": shaping,
+        "caption_vars": dict(caption_vars),
+    }
+    text = json.dumps(record, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _article_sha256(article: Article) -> str:
+    """Hash the article's file, or, for an Article made in memory (a CSV row), its parsed content."""
+    try:
+        if article.source.is_file():
+            return _sha256(article.source)
+    except OSError:
+        pass
+    content = {k: v for k, v in asdict(article).items() if k != "source"}
+    return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+
+
+def _folder_sha256(folder: Path) -> str:
+    files = sorted(p for p in Path(folder).rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    stamp = tuple((p.relative_to(folder).as_posix(), st.st_size, st.st_mtime_ns) for p in files for st in [p.stat()])
+    return _files_sha256(Path(folder), stamp)
+
+
+@lru_cache(maxsize=32)
+def _files_sha256(folder: Path, stamp: tuple[tuple[str, int, int], ...]) -> str:
+    # Keyed on names, sizes and modification times: a theme's files are read once per process.
+    digest = hashlib.sha256()
+    for name, _, _ in stamp:
+        digest.update(name.encode("utf-8") + b"\0" + hashlib.sha256((folder / name).read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def _existing_post(folder: Path, inputs: str) -> dict[str, Any] | None:
+    """Return the post.json of a whole post at ``folder`` made from ``inputs``, else None."""
+    try:
+        meta = json.loads((folder / "post.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(meta, dict) or meta.get("inputs_sha256") != inputs or not isinstance(meta.get("slides"), list):
+        return None
+    files = [s.get("file") if isinstance(s, dict) else None for s in meta["slides"]]
+    if not files or not all(isinstance(f, str) and (folder / f).is_file() for f in files):
+        return None
+    return meta if (folder / "caption.txt").is_file() else None
+
+
+def check_text_support(article: Article, source) -> None:
+    """Refuse right-to-left text when Pillow lacks raqm: it would be drawn reversed and unjoined."""
+    texts = [article.title, article.credit or "", *(p.text for p in article.paragraphs)]
+    if layout_engine_name() != "raqm" and any(has_rtl(t) for t in texts):
+        msg = (
+            f"{source} has right-to-left text, which needs Pillow's raqm layout (HarfBuzz and FriBiDi); "
+            "install the system library libfribidi0 (Debian: apt-get install libfribidi0) and run again"
+        )
+        raise LayoutError(msg)
+
+
+def check_glyphs(design: Design, slicing, chains: TextChains, source) -> None:
+    """Raise FontError listing characters no bundled or theme font can draw, and where they are."""
+    problems = []
+    cards = [("the cover", design.text.title, design.title_chain), ("the closing slide", design.text.credit or "",
+             design.credit_chain)]
+    cards += [(f"slide {k + 2}", slide.text, chains.body) for k, slide in enumerate(slicing.slides)]
+    for where, words, chain in cards:
+        missing = face(chain, 40).missing(words)
+        if missing:
+            shown = " ".join(f"{c} (U+{ord(c):04X})" for c in missing[:8])
+            problems.append(f"{shown} on {where}")
+    if problems:
+        msg = (
+            f"{source}: no font can draw " + "; ".join(problems) + "; add a font that covers them with the "
+            "theme's [fonts] lists (a theme folder's fonts/ is searched first) or remove the characters"
+        )
+        raise FontError(msg)
 
 
 def _cover_text(article: Article) -> str:

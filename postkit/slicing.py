@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from postkit.errors import LayoutError
-from postkit.fonts import load_font
+from postkit.fonts import face
 from postkit.layout import line_height, wrap, wrap_with_offsets
 
 # pysbd's languages; anything else is segmented with the English rules.
@@ -45,15 +45,15 @@ _HEADING_WORDS = 8
 _MID_PARAGRAPH = 0.35
 _BAD_BREAK = 1e6
 # Cost of one line of a paragraph left alone at the top or bottom of a slide (orphan or widow).
-_LONELY_LINE = 4.0
+_LONELY_LINE = 1e3
 
 
 @dataclass(frozen=True)
 class TextStyle:
     """How body text is set: font chains' chosen faces, sizes allowed, and vertical rhythm."""
 
-    body_font: Path
-    heading_font: Path
+    body_fonts: tuple[Path, ...]  # fallback chains, first choice first
+    heading_fonts: tuple[Path, ...]
     min_size: int
     max_size: int
     line_factor: float
@@ -148,7 +148,7 @@ def slice_paragraphs(
 
     def packer(size: int) -> _Packer:
         if size not in packers:
-            packers[size] = _Packer(split, style, size, box)
+            packers[size] = _Packer(split, style, size, box, lang)
         return packers[size]
 
     def count_at(size: int) -> int:
@@ -175,10 +175,11 @@ def slice_paragraphs(
 class _Packer:
     """Sentence packing at one type size."""
 
-    def __init__(self, split, style: TextStyle, size: int, box: tuple[int, int]):
+    def __init__(self, split, style: TextStyle, size: int, box: tuple[int, int], lang: str = "en"):
         self.width, self.height = box
-        self.body = load_font(style.body_font, size)
-        self.heading = load_font(style.heading_font, size)
+        self.lang = lang
+        self.body = face(style.body_fonts, size)
+        self.heading = face(style.heading_fonts, size)
         self.size = size
         self.lh = line_height(self.body, style.line_factor)
         ascent, descent = self.body.getmetrics()
@@ -218,20 +219,21 @@ class _Packer:
         return units
 
     def _fit_pieces(self, sentence: str, font) -> list[tuple[str, str]]:
-        """Cut a sentence longer than a slide between words into pieces that each fit."""
-        lines = wrap_with_offsets(sentence, font, self.width)
+        """Cut a sentence longer than a slide at line ends into pieces that each fill a slide.
+
+        Each cut is a line break the wrapper chose, so a piece wraps alone exactly as it did in
+        place. The glue records whether a space stood at the cut, for joining the pieces back.
+        """
+        lines = wrap_with_offsets(sentence, font, self.width, lang=self.lang)
+        ends = [end for _, end in lines][self.max_lines - 1 : -1 : self.max_lines]
         pieces: list[tuple[str, str]] = []
-        start = 0
-        glue = " "
-        for index in range(self.max_lines - 1, len(lines), self.max_lines):
-            end = lines[index][1]
-            space = sentence.rfind(" ", start, end + 1)
-            cut = space if space > start else end
-            pieces.append((sentence[start:cut].strip(), glue))
-            glue = " " if sentence[cut : cut + 1].isspace() else ""
-            start = cut
-        if sentence[start:].strip():
-            pieces.append((sentence[start:].strip(), glue))
+        start, glue = 0, " "
+        for end in [*ends, len(sentence)]:
+            piece = sentence[start:end]
+            if piece.strip():
+                pieces.append((piece.strip(), glue))
+                glue = " " if sentence[end - 1 : end + 1] != sentence[end - 1 : end + 1].strip() else ""
+            start = end
         return pieces
 
     def _join(self, first: int, last: int) -> str:
@@ -255,7 +257,7 @@ class _Packer:
         """
         last = self._paragraph_end(first)
         text = self._join(first, last)
-        lines = wrap_with_offsets(text, self._font(self.units[first].paragraph), self.width)
+        lines = wrap_with_offsets(text, self._font(self.units[first].paragraph), self.width, lang=self.lang)
         starts = [0] + [end for _, end in lines[:-1]]
         counts, offset = [], 0
         for k in range(first, last + 1):
@@ -317,6 +319,9 @@ class _Packer:
             bad = int(j < n and not self.units[j - 1].breakable)
             for i, _ in self._spans(j):
                 best[j] = min(best[j], (best[i][0] + bad, best[i][1] + 1))
+        if best[n][1] > n:
+            msg = "a sentence piece is taller than a slide; this is a bug in postkit, please report it"
+            raise LayoutError(msg)
         return best[n][1]
 
     def pack(self) -> Slicing:
@@ -356,7 +361,7 @@ class _Packer:
             blocks.append(
                 Block(
                     text=text,
-                    lines=tuple(wrap(text, self._font(p), self.width)),
+                    lines=tuple(wrap(text, self._font(p), self.width, lang=self.lang)),
                     heading=self.headings[p],
                     continued=k > 0 and self.units[k - 1].paragraph == p,
                 )

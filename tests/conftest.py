@@ -47,15 +47,15 @@ def example_paragraphs():
 
 
 @pytest.fixture(scope="session")
-def text_style(theme, example_paragraphs):
-    from postkit.design import text_faces
+def text_style(theme):
+    from postkit.design import text_chains
     from postkit.slicing import TextStyle
 
-    body, heading = text_faces(theme, example_paragraphs)
+    chains = text_chains(theme)
     t = theme["type"]
     return TextStyle(
-        body_font=body,
-        heading_font=heading,
+        body_fonts=chains.body,
+        heading_fonts=chains.heading,
         min_size=t["body_min"],
         max_size=t["body_max"],
         line_factor=t["line_height"],
@@ -69,12 +69,12 @@ def style_for(theme):
     from postkit.design import FORMATS
     from postkit.slicing import TextStyle
 
-    def make(body, heading, fmt: str = "portrait"):
+    def make(chains, fmt: str = "portrait"):
         t = theme["type"]
         scale = FORMATS[fmt][0] / 1080
         return TextStyle(
-            body_font=body,
-            heading_font=heading,
+            body_fonts=chains.body,
+            heading_fonts=chains.heading,
             min_size=round(t["body_min"] * scale),
             max_size=round(t["body_max"] * scale),
             line_factor=t["line_height"],

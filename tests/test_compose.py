@@ -10,7 +10,7 @@ from PIL import Image, ImageChops, ImageDraw
 
 from postkit.compose import Painter
 from postkit.contrast import MIN_CONTRAST, contrast_ratio, luminance, worst_contrast
-from postkit.design import FORMATS, Design, PostText, plan_post, text_faces
+from postkit.design import FORMATS, Design, PostText, plan_post, text_chains
 from postkit.output import encode_jpeg
 from postkit.slicing import slice_paragraphs
 
@@ -37,10 +37,10 @@ def pictures() -> dict[str, Image.Image]:
 def post_plans(theme, example_paragraphs, style_for):
     def make(fmt: str, picture: Image.Image | None):
         design = Design(theme, FORMATS[fmt], TEXT, has_picture=picture is not None)
-        body, heading = text_faces(theme, example_paragraphs)
-        style = style_for(body, heading, fmt)
+        chains = text_chains(theme)
+        style = style_for(chains, fmt)
         slicing = slice_paragraphs(example_paragraphs, style, design.text_box, 8)
-        return plan_post(design, slicing, body, heading, picture.size if picture else None)
+        return plan_post(design, slicing, chains, picture.size if picture else None)
 
     return make
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from postkit.design import FORMATS, Design, PostText, plan_post, text_faces
+from postkit.design import FORMATS, Design, PostText, plan_post, text_chains
 from postkit.slicing import slice_paragraphs
 
 TEXTS = {
@@ -38,9 +38,9 @@ def inside(box, margins) -> bool:
 @pytest.mark.parametrize("has_picture", [True, False])
 def test_every_line_stays_inside_the_margins(theme, example_paragraphs, style_for, fmt, key, has_picture):
     design = Design(theme, FORMATS[fmt], TEXTS[key], has_picture=has_picture)
-    body, heading = text_faces(theme, example_paragraphs)
-    slicing = slice_paragraphs(example_paragraphs, style_for(body, heading, fmt), design.text_box, 12)
-    plans = plan_post(design, slicing, body, heading, (1800, 1350) if has_picture else None)
+    chains = text_chains(theme)
+    slicing = slice_paragraphs(example_paragraphs, style_for(chains, fmt), design.text_box, 12)
+    plans = plan_post(design, slicing, chains, (1800, 1350) if has_picture else None)
     assert [p.kind for p in plans] == ["cover"] + ["text"] * len(slicing.slides) + ["closing"]
     for plan in plans:
         assert plan.lines, plan.kind
@@ -52,9 +52,9 @@ def test_every_line_stays_inside_the_margins(theme, example_paragraphs, style_fo
 
 def test_text_slide_body_starts_below_the_band(theme, example_paragraphs, style_for):
     design = Design(theme, FORMATS["portrait"], TEXTS["example"], has_picture=True)
-    body, heading = text_faces(theme, example_paragraphs)
-    slicing = slice_paragraphs(example_paragraphs, style_for(body, heading, "portrait"), design.text_box, 8)
-    plan = design.text_slide(slicing.slides[0], slicing, body, heading, 2, 10)
+    chains = text_chains(theme)
+    slicing = slice_paragraphs(example_paragraphs, style_for(chains, "portrait"), design.text_box, 8)
+    plan = design.text_slide(slicing.slides[0], slicing, chains, 2, 10)
     band_bottom = plan.picture.box[3]
     assert all(line.box[1] > band_bottom for line in plan.lines)
     counter = [line for line in plan.lines if line.text == "2/10"]

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from postkit.fonts import load_font
+from postkit.fonts import face
 from postkit.layout import chunks, estimate, measure, wrap, wrap_with_offsets
 
 WIDTH = 888
@@ -14,12 +14,12 @@ WIDTH = 888
 
 @pytest.fixture(scope="module")
 def body_font(text_style):
-    return load_font(text_style.body_font, 46)
+    return face(text_style.body_fonts, 46)
 
 
 @pytest.mark.parametrize("size", [40, 46, 54])
 def test_every_wrapped_line_fits_measured_whole(text_style, example_paragraphs, size):
-    font = load_font(text_style.body_font, size)
+    font = face(text_style.body_fonts, size)
     for text, _ in example_paragraphs:
         lines = wrap(text, font, WIDTH)
         assert all(font.getlength(line) <= WIDTH for line in lines)
@@ -28,16 +28,26 @@ def test_every_wrapped_line_fits_measured_whole(text_style, example_paragraphs, 
 
 @pytest.mark.parametrize("size", [40, 47, 54])
 def test_screening_by_estimates_changes_no_break(text_style, example_paragraphs, size):
-    font = load_font(text_style.body_font, size)
+    font = face(text_style.body_fonts, size)
     for text, _ in example_paragraphs:
         assert wrap_with_offsets(text, font, WIDTH) == wrap_with_offsets(text, font, WIDTH, margin=float("inf"))
 
 
-def test_lines_are_greedy_no_next_word_would_fit(body_font, example_paragraphs):
+def test_lines_are_greedy_no_next_unit_would_fit(body_font, example_paragraphs):
     text = example_paragraphs[1][0]
-    lines = wrap(text, body_font, WIDTH)
+    lines = [line for line, _ in wrap_with_offsets(text, body_font, WIDTH)]
     for line, following in zip(lines, lines[1:], strict=False):
-        assert body_font.getlength(f"{line} {following.split()[0]}") > WIDTH
+        next_unit = chunks(following)[0]
+        assert body_font.getlength(f"{line} {next_unit}") > WIDTH
+
+
+def test_a_one_word_last_line_takes_a_word_from_above(body_font):
+    text = "When Russian Prime Minister Alexander Kerensky ordered loyalist troops to arrest the leaders of the revolution"
+    greedy = [line for line, _ in wrap_with_offsets(text, body_font, 640)]
+    mended = wrap(text, body_font, 640)
+    assert len(greedy[-1].split()) == 1
+    assert len(mended) == len(greedy) and len(mended[-1].split()) == 2
+    assert " ".join(mended).split() == text.split()
 
 
 def test_estimate_is_within_a_pixel_of_the_measure(body_font):
@@ -47,14 +57,29 @@ def test_estimate_is_within_a_pixel_of_the_measure(body_font):
 
 def test_over_long_word_is_broken_within_the_width(body_font):
     word = "Donaudampfschifffahrtsgesellschaftskapitän" * 3
-    lines = wrap(f"The {word} sailed.", body_font, 400)
+    lines = [line for line, _ in wrap_with_offsets(f"The {word} sailed.", body_font, 400)]
     assert all(body_font.getlength(line) <= 400 for line in lines)
-    assert "".join(lines).replace(" ", "") == f"The{word}sailed."
+    assert "".join(line.removesuffix("-") for line in lines).replace(" ", "") == f"The{word}sailed."
 
 
-def test_dash_stays_with_the_word_before_it():
-    assert chunks("sailors—yes") == ["sailors—", "yes"]
-    assert chunks("one — two") == ["one", " ", "—", " ", "two"]
+def test_breaks_follow_unicode_rules_and_glue():
+    assert chunks("sailors—yes") == ["sailors—", "yes"]  # after a dash, never before it
+    assert chunks("one — two") == ["one —", " ", "two"]
+    assert chunks("at 10 o’clock, 9,000 sailors") == ["at", " ", "10 o’clock,", " ", "9,000 sailors"]
+    assert chunks("в Петрограде и с ним", "ru") == ["в Петрограде", " ", "и с ним"]
+    assert chunks("Trotsky\u00a0(Bronstein) said") == ["Trotsky\u00a0(Bronstein)", " ", "said"]
+
+
+def test_over_long_word_is_hyphenated_by_the_dictionary(body_font):
+    lines = wrap("Counterrevolutionaries everywhere", body_font, 300, lang="en")
+    assert lines[0].endswith("-") and all(body_font.getlength(line) <= 300 for line in lines)
+    assert "".join(line.removesuffix("-") for line in lines).replace(" ", "") == "Counterrevolutionarieseverywhere"
+
+
+def test_url_breaks_after_a_slash(body_font):
+    lines = wrap("See https://example.org/archive/1917/november/storming-of-the-winter-palace", body_font, 400)
+    assert all(body_font.getlength(line) <= 400 for line in lines)
+    assert any(line.endswith("/") for line in lines)
 
 
 def test_offsets_point_at_each_line_end(body_font, example_paragraphs):
@@ -69,7 +94,7 @@ def test_offsets_point_at_each_line_end(body_font, example_paragraphs):
     width=st.integers(min_value=60, max_value=900),
 )
 def test_wrap_never_loses_text_or_overflows(body_font, text, width):
-    lines = wrap(text, body_font, width)
+    lines = [line for line, _ in wrap_with_offsets(text, body_font, width)]
     assert "".join("".join(lines).split()) == "".join(text.split())
     for line in lines:
         assert body_font.getlength(line) <= width or len(line) == 1

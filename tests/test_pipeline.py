@@ -188,12 +188,3 @@ def test_cyrillic_and_greek_articles_render(tmp_path):
     assert meta["slides"][0]["text"].endswith("Октябрьская революция")
     assert post.folder.name == "p"
     assert check_post(post.folder) == []
-
-
-def test_title_font_falls_back_for_greek(theme):
-    from postkit.design import Design, PostText
-
-    design = Design(theme, (1080, 1350), PostText("Ἡ μάχη τοῦ Μαραθῶνος", None, None, None, None), has_picture=False)
-    assert "Garamond" in Path(design.title_face).name
-    latin = Design(theme, (1080, 1350), PostText("October Revolution", None, None, None, None), has_picture=False)
-    assert "Playfair" in Path(latin.title_face).name

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from postkit.errors import LayoutError
-from postkit.fonts import load_font
+from postkit.fonts import face
 from postkit.layout import line_height
 from postkit.slicing import sentences, slice_paragraphs
 
@@ -22,7 +22,7 @@ def normalise(text: str) -> str:
 
 
 def slide_height(slide, slicing, style) -> int:
-    font = load_font(style.body_font, slicing.size)
+    font = face(style.body_fonts, slicing.size)
     ascent, descent = font.getmetrics()
     return (
         (slide.line_count - 1) * slicing.line_height
@@ -52,7 +52,7 @@ def test_paragraphs_start_on_a_new_block(example_slicing, example_paragraphs):
 def test_every_slide_fits_its_box(example_slicing, text_style):
     for slide in example_slicing.slides:
         assert slide_height(slide, example_slicing, text_style) <= BOX[1]
-        font = load_font(text_style.body_font, example_slicing.size)
+        font = face(text_style.body_fonts, example_slicing.size)
         for block in slide.blocks:
             assert all(font.getlength(line) <= BOX[0] for line in block.lines)
 
@@ -139,7 +139,7 @@ def test_any_text_slices_losslessly_inside_the_box(text_style, paragraphs, heigh
         return
     joined = "".join(" ".join(s.text for s in result.slides).split())
     assert joined == "".join(" ".join(paragraphs).split())
-    font = load_font(text_style.body_font, result.size)
+    font = face(text_style.body_fonts, result.size)
     assert result.line_height == line_height(font, text_style.line_factor)
     for slide in result.slides:
         assert slide_height(slide, result, text_style) <= height

@@ -50,8 +50,8 @@ def test_unknown_theme_lists_the_installed_ones():
         ("body_min = 40 ", "body_min = 'big' ", r"\[type\] body_min must be int, not 'big'"),
         ("label_size = 28\n", "", r"\[type\] is missing 'label_size'; add it"),
         (
-            'label = ["inter/Inter-SemiBold.ttf"]',
-            'label = ["nope.ttf"]',
+            'label = ["inter/Inter-SemiBold.ttf",',
+            'label = ["nope.ttf",',
             r"\[fonts\] label: font 'nope.ttf' was not found",
         ),
         ("body_min = 40 ", "body_min = 80 ", r"body_min \(80\) must be at least 8 and at most body_max \(54\)"),
@@ -84,8 +84,8 @@ def test_fonts_resolve_in_the_theme_folder_first(theme_copy):
     fonts.mkdir()
     own = builtin_themes_dir().parent.parent / "fonts" / "inter" / "Inter-Medium.ttf"
     shutil.copy(own, fonts / "Mine.ttf")
-    edit(theme_copy, 'label = ["inter/Inter-SemiBold.ttf"]', 'label = ["Mine.ttf"]')
-    assert load_theme(str(theme_copy)).font_paths("label") == (fonts / "Mine.ttf",)
+    edit(theme_copy, 'label = ["inter/Inter-SemiBold.ttf",', 'label = ["Mine.ttf",')
+    assert load_theme(str(theme_copy)).font_paths("label")[0] == fonts / "Mine.ttf"
 
 
 def test_caption_template_never_renders_article_text_as_template():

@@ -1,0 +1,188 @@
+"""Where a line may break: Unicode line-break opportunities (UAX #14), postkit's glue rules, and hyphenation.
+
+Text only: the pixel line breaker in layout.py measures the pieces this module returns.
+
+UAX #14 comes from uniseg, which is correct but pure Python (about 200 ms per 2,800 characters), so
+:func:`line_break_units` cuts the text first at breaks that are certain without it: one or more
+U+0020 spaces between two letters (of the alphabetic scripts listed in ``_WORD_CHAR``) or digits. A
+break there is always allowed (UAX #14 rule LB18), and no rule looks back across it, because every rule
+that reaches over spaces (LB8, LB14-LB17) starts from a character that is not a letter or digit.
+Only the cut pieces holding other characters (punctuation, dashes, CJK, quotes...) go to uniseg,
+cached per piece; tests compare the result with uniseg on whole texts.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import regex
+
+# Letters whose UAX #14 class is AL or HL (checked over every code point in tests/test_segment.py):
+# Latin, Greek, Cyrillic, Hebrew and Arabic letters. Not CJK (ID), Thai (SA), or fullwidth forms (ID).
+_WORD_CHAR = r"[\p{L}&&[\u0041-\u024f\u0370-\u03ff\u0400-\u052f\u05d0-\u05ea\u0620-\u064a\u1e00-\u1fff]]"
+_DIGIT = "[0-9]"
+_ALNUM = f"(?:{_WORD_CHAR}|{_DIGIT})"
+# Closing punctuation that may stand between a word and the spaces after it: full stop, comma, colon,
+# semicolon (UAX #14 class IS), "?" and "!" (EX), ")" and "]" (CP, CL), and quotes that are not opening
+# quotes (QU without Pi). None of these starts a rule that reaches over the spaces after it.
+_CLOSERS = "[.,;:!?)\\]\"'’”]"
+# A certain break: after the spaces that follow a word (and its closing punctuation) and precede a word.
+_SAFE_CUT = regex.compile(f"(?<={_ALNUM}{_CLOSERS}* +)(?={_ALNUM})", regex.V1)
+# A piece with no break inside: a word (with inner apostrophes, or a number with "," and "."), its
+# closing punctuation and trailing spaces.
+_PLAIN_PIECE = regex.compile(
+    f"{_ALNUM}+(?:[’']{_WORD_CHAR}+|(?<={_DIGIT})[.,]{_DIGIT}+)*{_CLOSERS}* *",
+    regex.V1,
+)
+
+_NO_BREAK_SPACES = frozenset("\u00a0\u202f\u2007")
+_DASHES = frozenset("\u2014\u2013\u2012\u2015")
+# One-letter prepositions and conjunctions that must not end a line (Slavic typesetting rule).
+_SHORT_WORDS = {
+    "ru": "в и с к о у а я",
+    "uk": "в і й з у о а я",
+    "be": "в і й з ў у о а я",
+    "bg": "в и с к о у а я",
+    "pl": "a i o u w z",
+    "cs": "a i k o s u v z",
+    "sk": "a i k o s u v z",
+}
+_OPENERS = "([{\"'«„“‘‹"
+# A number ends in a digit: "9,000" and "1917" glue to the next word, "6," (a clause ends) does not.
+_NUMBER = regex.compile(rf"[{regex.escape(_OPENERS)}]*[0-9](?:[0-9,.]*[0-9])?")
+_SPACE_RUN = regex.compile(r"[ \u00a0\u202f\u2007]+")
+_WORD_START = regex.compile(r"\p{L}")
+
+_URL = regex.compile(r"://|^www\.|^[\w-]+(?:\.[\w-]+)+/|^[^@\s]+@[\w-]+(?:\.[\w-]+)+$", regex.IGNORECASE)
+_URL_BREAK_AFTER = frozenset("/.-_?&=")
+_CLUSTER = regex.compile(r"\X")
+_LETTERS = regex.compile(r"[\p{L}\p{M}]+")
+_EDGE = 2  # no hyphen closer than this to either end of a word
+
+
+def _lang_key(lang: str | None) -> str:
+    return (lang or "").strip().replace("_", "-").split("-")[0].lower()
+
+
+@lru_cache(maxsize=16)
+def _short_words(lang: str) -> frozenset[str]:
+    words = _SHORT_WORDS.get(lang, "").split()
+    return frozenset(words) | frozenset(w.upper() for w in words)
+
+
+@lru_cache(maxsize=4096)
+def _uniseg_units(piece: str) -> tuple[str, ...]:
+    from uniseg.linebreak import line_break_units
+
+    return tuple(line_break_units(piece))
+
+
+def uax14_units(text: str) -> list[str]:
+    """Split ``text`` at every UAX #14 line-break opportunity with uniseg alone (slow; the reference)."""
+    from uniseg.linebreak import line_break_units
+
+    return list(line_break_units(text))
+
+
+def line_break_units(text: str) -> list[str]:
+    """Split ``text`` at every UAX #14 line-break opportunity, calling uniseg only where needed."""
+    units: list[str] = []
+    for piece in _SAFE_CUT.split(text):
+        if not piece:
+            continue
+        if _PLAIN_PIECE.fullmatch(piece):
+            units.append(piece)
+        else:
+            units.extend(_uniseg_units(piece))
+    return units
+
+
+def _glued(before: str, after: str, short_words: frozenset[str]) -> bool:
+    """Tell whether postkit removes the break opportunity between two UAX #14 units."""
+    if before[-1] in _NO_BREAK_SPACES or after[0] in _NO_BREAK_SPACES:
+        return True
+    # A dash never starts a line: "well—|known" and "слово —|текст", not "well|—known".
+    if after.rstrip(" ") in _DASHES:
+        return True
+    if not before.endswith(" "):
+        return False
+    # The last word of ``before`` (a unit may already hold glued words: "и с ").
+    last = _SPACE_RUN.split(before.rstrip(" "))[-1]
+    # "10 o’clock", "9,000 sailors", "7 ноября": a number stays with the word it counts.
+    if _NUMBER.fullmatch(last) and _WORD_START.match(after):
+        return True
+    # "в Петрограде", "в 1917 году": a one-letter preposition stays with what follows.
+    return last.lstrip(_OPENERS) in short_words
+
+
+@lru_cache(maxsize=2048)
+def _break_units(text: str, lang: str) -> tuple[str, ...]:
+    units = line_break_units(text)
+    if not units:
+        return ()
+    short_words = _short_words(lang)
+    merged = [units[0]]
+    for unit in units[1:]:
+        if _glued(merged[-1], unit, short_words):
+            merged[-1] += unit
+        else:
+            merged.append(unit)
+    return tuple(merged)
+
+
+def break_units(text: str, lang: str | None = None) -> list[str]:
+    """Split ``text`` into the pieces between which a line may break; each keeps its trailing spaces.
+
+    The breaks are UAX #14's, minus those postkit forbids: at a no-break space, before a dash, after
+    a number that precedes a word, and after a one-letter Slavic preposition or conjunction
+    ("в Петрограде"). ``"".join(break_units(text)) == text`` always.
+    """
+    return list(_break_units(text, _lang_key(lang)))
+
+
+@lru_cache(maxsize=64)
+def _dictionary(lang: str):
+    import pyphen
+
+    name = pyphen.language_fallback(lang.replace("-", "_"))
+    return pyphen.Pyphen(lang=name) if name else None
+
+
+def _grapheme_boundaries(word: str) -> list[int]:
+    return [match.end() for match in _CLUSTER.finditer(word)][:-1]
+
+
+def hyphenation_points(word: str, lang: str | None) -> list[int]:
+    """Return the indices inside ``word`` where a hyphen may be inserted (none without a dictionary)."""
+    if not lang or any(char.isdigit() for char in word) or _URL.search(word):
+        return []
+    dictionary = _dictionary(lang.strip())
+    if dictionary is None:
+        return []
+    boundaries = set(_grapheme_boundaries(word))
+    points: list[int] = []
+    # Hyphenate each run of letters on its own, so punctuation ("revolution,") and apostrophes don't
+    # confuse the dictionary.
+    for run in _LETTERS.finditer(word):
+        for index in dictionary.positions(run.group()):
+            point = run.start() + index
+            if _EDGE <= point <= len(word) - _EDGE and point in boundaries:
+                points.append(point)
+    return points
+
+
+def hard_break_points(word: str) -> list[int]:
+    """Return where an over-long token may be cut when nothing else fits.
+
+    In a URL, after "/", ".", "-", "_", "?", "&" or "=" (the last of a run such as "//"); elsewhere, and
+    in a URL without such characters, at every grapheme boundary.
+    """
+    if _URL.search(word):
+        points = [
+            i + 1
+            for i, char in enumerate(word[:-1])
+            if char in _URL_BREAK_AFTER and word[i + 1] not in _URL_BREAK_AFTER
+        ]
+        if points:
+            return points
+    return _grapheme_boundaries(word)

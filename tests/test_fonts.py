@@ -1,0 +1,94 @@
+"""Font chains: per-character fallback, missing glyphs named, right-to-left order, shaping, emoji."""
+
+from __future__ import annotations
+
+import pytest
+from PIL import Image, ImageDraw, ImageFont, features
+
+from postkit.fonts import EMOJI, direction_of, face, load_font, visual_order
+
+
+@pytest.fixture(scope="module")
+def title(theme):
+    return face(theme.font_paths("title"), 80, ("lnum",))
+
+
+@pytest.fixture(scope="module")
+def body(theme):
+    return face(theme.font_paths("body"), 48)
+
+
+def names(f, text):
+    return [(piece, f.paths[index].name if index != EMOJI else "emoji") for piece, index in f.segments(text)]
+
+
+def test_raqm_is_the_layout_engine():
+    # Without Debian's libfribidi0 Pillow silently falls back to basic layout (Arabic unjoined).
+    assert features.check("raqm")
+
+
+def test_greek_word_in_a_latin_title_falls_back(title):
+    assert names(title, "Battle of Μαραθών") == [
+        ("Battle of ", "PlayfairDisplay-Bold.ttf"),
+        ("Μαραθών", "EBGaramond-SemiBold.ttf"),
+    ]
+
+
+def test_arabic_and_hebrew_fall_back_to_noto(body):
+    assert [n for _, n in names(body, "Cairo القاهرة and ירושלים")] == [
+        "EBGaramond-Regular.ttf",
+        "NotoNaskhArabic-Regular.ttf",
+        "EBGaramond-Regular.ttf",
+        "NotoSerifHebrew-Regular.ttf",
+    ]
+
+
+def test_combining_marks_and_spaces_stay_with_their_run(body):
+    assert len(body.segments("Pre\u0301mier pas")) == 1
+
+
+def test_missing_characters_are_listed(body):
+    assert body.missing("Tokyo 東京 and ☃") == ["東", "京", "☃"]
+    assert body.missing("Петроград, Αθήνα, القاهرة") == []
+
+
+def test_measuring_a_fallback_run_uses_its_own_font(title):
+    greek = "Μαραθών"
+    fallback = load_font(title.paths[1], 80)
+    assert title.getlength(greek) == pytest.approx(fallback.getlength(greek, features=["lnum"]))
+
+
+def test_arabic_is_shaped(theme):
+    text = "القاهرة عاصمة مصر"
+    path = theme.font_paths("body")[1]
+    shaped = ImageFont.truetype(str(path), 48, layout_engine=ImageFont.Layout.RAQM).getlength(text)
+    unshaped = ImageFont.truetype(str(path), 48, layout_engine=ImageFont.Layout.BASIC).getlength(text)
+    assert abs(shaped - unshaped) > 5
+    assert face(theme.font_paths("body"), 48).getlength(text) == pytest.approx(shaped)
+
+
+def test_direction_of_a_paragraph():
+    assert direction_of("«Шалом» — שלום עולם") == "ltr"
+    assert direction_of("“ שלום world") == "rtl"
+    assert direction_of("1917 — القاهرة") == "rtl"
+    assert direction_of("1917 …") is None
+
+
+def test_right_to_left_line_keeps_latin_runs_in_order():
+    segments = [("שלום ", 2), ("Tel Aviv ", 0), ("and ", 0), ("עולם", 2)]
+    assert visual_order(segments, rtl=True) == [("עולם", 2), ("Tel Aviv ", 0), ("and ", 0), ("שלום ", 2)]
+    assert visual_order(segments, rtl=False) == segments
+
+
+def test_hebrew_line_is_drawn_right_to_left(body):
+    # In a right-to-left paragraph the first logical word, "Paris", stands at the right end.
+    def render(text):
+        image = Image.new("L", (900, 120), 255)
+        body.draw(image, ImageDraw.Draw(image), (10, 10), text, 0, rtl=True)
+        return image
+
+    line = render("Paris שלום")
+    hebrew = render("שלום")
+    edge = 10 + round(body.getlength("שלום")) - 2
+    assert line.crop((0, 0, edge, 120)).tobytes() == hebrew.crop((0, 0, edge, 120)).tobytes()
+    assert line.crop((edge + 20, 0, 900, 120)).getextrema()[0] < 128  # "Paris" drawn after it

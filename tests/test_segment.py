@@ -1,0 +1,195 @@
+"""Line-break units (UAX #14 plus postkit's glue), hyphenation points and hard break points."""
+
+from __future__ import annotations
+
+import pytest
+import regex
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from postkit.segment import (
+    _WORD_CHAR,
+    break_units,
+    hard_break_points,
+    hyphenation_points,
+    line_break_units,
+    uax14_units,
+)
+from tests.conftest import EXAMPLE
+
+NBSP = "\u00a0"
+
+
+def boundaries(units: list[str]) -> set[int]:
+    """Offsets in the joined text where a line may break."""
+    offsets, total = set(), 0
+    for unit in units[:-1]:
+        total += len(unit)
+        offsets.add(total)
+    return offsets
+
+
+@given(st.text(), st.sampled_from([None, "en", "ru", "uk", "de", "xx"]))
+def test_units_join_back_to_the_text(text, lang):
+    units = break_units(text, lang)
+    assert "".join(units) == text
+    assert all(units)
+
+
+def test_break_after_an_em_dash_not_before():
+    assert break_units("a well—known fact", "en") == ["a ", "well—", "known ", "fact"]
+
+
+def test_a_spaced_dash_stays_at_the_end_of_the_line():
+    assert break_units("слово — другое", "ru") == ["слово — ", "другое"]
+
+
+def test_no_break_before_closing_punctuation():
+    assert break_units("word ) next", "en") == ["word ) ", "next"]
+    assert break_units("(aside) more", "en") == ["(aside) ", "more"]
+
+
+@pytest.mark.parametrize("space", ["\u00a0", "\u202f", "\u2007"])
+def test_no_break_at_a_no_break_space(space):
+    text = f"about 9{space}000 men and Mr.{space}Smith"
+    units = break_units(text, "en")
+    for offset in boundaries(units):
+        assert text[offset - 1] != space
+        assert text[offset] != space
+    assert f"Mr.{space}Smith" in units[-1]
+
+
+def test_break_before_a_no_break_space_after_a_space_is_removed_too():
+    units = break_units(f"a {NBSP}b", "en")
+    assert units == [f"a {NBSP}b"]
+
+
+def test_russian_one_letter_prepositions_stay_with_the_next_word():
+    units = break_units("Он жил в Петрограде и с ним А вот в 1917 году", "ru")
+    assert "в Петрограде " in units
+    assert "и с ним " in units
+    assert "А вот " in units
+    assert units[-1] == "в 1917 году"
+
+
+def test_english_one_letter_words_are_not_glued():
+    assert break_units("I saw a ship", "en") == ["I ", "saw ", "a ", "ship"]
+
+
+def test_a_number_stays_with_the_following_word():
+    units = break_units("At 10 o’clock more than 9,000 sailors came", "en")
+    assert "10 o’clock " in units
+    assert "9,000 sailors " in units
+
+
+def test_hyphenation_points_in_english():
+    points = hyphenation_points("revolution", "en")
+    assert points
+    assert all(2 <= p <= len("revolution") - 2 for p in points)
+
+
+def test_hyphenation_points_in_russian():
+    points = hyphenation_points("революция", "ru")
+    assert points
+    assert all(2 <= p <= len("революция") - 2 for p in points)
+
+
+def test_hyphenation_keeps_punctuation_out_of_the_word():
+    assert hyphenation_points("revolution,", "en") == hyphenation_points("revolution", "en")
+
+
+@pytest.mark.parametrize(
+    ("word", "lang"),
+    [
+        ("revolution", None),
+        ("revolution", "xx"),
+        ("1917th", "en"),
+        ("https://example.com/revolution", "en"),
+        ("www.revolution.org", "en"),
+        ("ab", "en"),
+    ],
+)
+def test_no_hyphenation_points(word, lang):
+    assert hyphenation_points(word, lang) == []
+
+
+@settings(deadline=None)  # the first call loads a dictionary
+@given(st.text(alphabet=st.characters(categories=["L", "M"]), max_size=30), st.sampled_from(["en", "ru", "de"]))
+def test_hyphenation_points_stay_inside_the_word(word, lang):
+    for point in hyphenation_points(word, lang):
+        assert 2 <= point <= len(word) - 2
+
+
+def test_hard_break_points_of_a_url():
+    url = "https://example.com/a_b?x=1&y=2"
+    points = hard_break_points(url)
+    pieces = [url[i:j] for i, j in zip([0, *points], [*points, len(url)], strict=True)]
+    assert pieces == ["https://", "example.", "com/", "a_", "b?", "x=", "1&", "y=", "2"]
+
+
+def test_hard_break_points_of_a_long_word_are_grapheme_boundaries():
+    assert hard_break_points("abcd") == [1, 2, 3]
+    # "é" written as e + combining acute is one grapheme: no break between them.
+    assert hard_break_points("ae\u0301b") == [1, 3]
+    assert hard_break_points("🇫🇷🇩🇪") == [2]
+
+
+# -- The fast path must give exactly uniseg's UAX #14 units. -------------------------------------
+
+PROSE = list("abcdefXYZ0189    ,.;:!?()[]\"'’”“‘«»—–-/%$&\u00a0\u202f\t\n") + list("яЖλΩאבبت日本é\u0301😀🇫")
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from(PROSE), max_size=60))
+def test_fast_path_agrees_with_uniseg_on_prose_characters(text):
+    assert line_break_units(text) == uax14_units(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=40))
+def test_fast_path_agrees_with_uniseg_on_any_text(text):
+    assert line_break_units(text) == uax14_units(text)
+
+
+ASCII_WORDS = st.lists(
+    st.tuples(
+        st.text(alphabet="abcdefghijklmnopqrstuvwxyzABC0123456789", min_size=1, max_size=9),
+        st.sampled_from(["", ",", ".", "?", "!", ";", ":", "’s", ")", "”", ".”", "-", "—"]),
+        st.sampled_from([" ", " ", " ", "  ", " (", " “", " — "]),
+    ),
+    max_size=40,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(ASCII_WORDS)
+def test_fast_path_agrees_with_uniseg_on_random_ascii_prose(words):
+    text = "".join(word + punct + space for word, punct, space in words)
+    assert line_break_units(text) == uax14_units(text)
+
+
+def test_fast_path_agrees_with_uniseg_on_the_example():
+    text = EXAMPLE.read_text(encoding="utf-8")
+    assert line_break_units(text) == uax14_units(text)
+
+
+def test_word_characters_are_alphabetic_in_uax14():
+    """Every letter the fast path cuts beside has UAX #14 class AL or HL (AI and XX resolve to AL)."""
+    from uniseg.linebreak import line_break
+
+    word = regex.compile(_WORD_CHAR, regex.V1)
+    chars = [chr(cp) for cp in range(0x2000) if word.fullmatch(chr(cp))]
+    assert len(chars) > 1000
+    classes = {str(line_break(char)) for char in chars}
+    assert classes <= {"AL", "HL", "AI", "XX"}
+    # AI and XX are resolved to AL by rule LB1; check that uniseg does so next to a space.
+    for char in chars:
+        if str(line_break(char)) in {"AI", "XX"}:
+            assert uax14_units(f"a {char} b") == ["a ", f"{char} ", "b"]
+
+
+def test_break_units_are_cached():
+    text = EXAMPLE.read_text(encoding="utf-8")
+    first = break_units(text, "en")
+    first.append("mutated")
+    assert break_units(text, "en")[-1] != "mutated"
