@@ -79,6 +79,8 @@ class Paragraph:
 
     text: str
     heading: bool = False
+    # Markdown *italic* and **bold**: (start, end, "italic" | "bold") ranges of ``text``.
+    emphasis: tuple[tuple[int, int, str], ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -208,7 +210,7 @@ def parse_markdown(text: str, source: Path) -> Article:
         fields["date"], fields["date_text"], title = _split_heading(title)
     _check_title(title, None, name)
 
-    paragraphs = tuple(Paragraph(t, heading=level > 0) for t, level in parts)
+    paragraphs = tuple(_emphasised(t, heading=level > 0) for t, level in parts)
     if not any(not p.heading for p in paragraphs):
         msg = f"{name} has a title but no body text; add paragraphs below the title"
         raise ArticleError(msg)
@@ -486,6 +488,30 @@ def _is_text(value: Any) -> bool:
 def _show(value: Any) -> str:
     shown = repr(value)
     return shown if len(shown) <= 60 else shown[:57] + "..."
+
+
+_EMPHASIS = re.compile(
+    r"(?<![\w*])(\*\*|__)(?=\S)(?P<bold>.+?)(?<=\S)\1(?![\w*])"
+    r"|(?<![\w*])(\*|_)(?=\S)(?P<italic>.+?)(?<=\S)\3(?![\w*])"
+)
+
+
+def _emphasised(text: str, heading: bool) -> Paragraph:
+    """Take Markdown emphasis markers out of ``text``, keeping where they were as ranges."""
+    plain: list[str] = []
+    spans: list[tuple[int, int, str]] = []
+    position = length = 0
+    for match in _EMPHASIS.finditer(text):
+        plain.append(text[position : match.start()])
+        length += match.start() - position
+        style = "bold" if match["bold"] is not None else "italic"
+        inner = match[style]
+        spans.append((length, length + len(inner), style))
+        plain.append(inner)
+        length += len(inner)
+        position = match.end()
+    plain.append(text[position:])
+    return Paragraph("".join(plain), heading=heading, emphasis=tuple(spans))
 
 
 def _markdown_paragraphs(body: str) -> list[tuple[str, int]]:

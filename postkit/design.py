@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from postkit.fonts import Face, direction_of, face
+from postkit.fonts import Face, direction_of, face, styled_face
 from postkit.layout import CardPlan, Line, Picture, Rule, ink_box, line_height, measure, wrap
 from postkit.slicing import Slicing, Slide
 from postkit.themes import Theme
@@ -179,9 +179,7 @@ class Design:
         # Lining figures: Playfair's default old-style figures look wrong in a date or a title.
         return face(self.title_chain, size, ("lnum",))
 
-    def text_slide(
-        self, slide: Slide, slicing: Slicing, chains: TextChains, number: int, total: int
-    ) -> CardPlan:
+    def text_slide(self, slide: Slide, slicing: Slicing, chains: TextChains, number: int, total: int) -> CardPlan:
         """Plan a text slide: the band, the running head, the slide's lines, handle and counter."""
         c, s = self.colors, self.scale
         plan = CardPlan(kind="text", size=self.size, margins=self._margins(), background=c["paper"])
@@ -198,7 +196,7 @@ class Design:
             head = f"{head} \u00b7 {self.text.title.upper()}"
         head = self._fit_one_line(head, self.kicker_font, width, tracking)
         plan.lines.append(self._left(head, self.kicker_font, self.head_y, c["accent"], tracking))
-        body = face(chains.body, slicing.size)
+        body = styled_face(chains.body, chains.italic, chains.bold, slicing.size)
         heading = face(chains.heading, slicing.size)
         y = self.text_top
         for k, block in enumerate(slide.blocks):
@@ -315,10 +313,7 @@ def plan_post(
     """Plan every card of the post in order: cover, text slides, closing slide."""
     total = len(slicing.slides) + 2
     plans = [design.cover()]
-    plans += [
-        design.text_slide(slide, slicing, chains, k + 2, total)
-        for k, slide in enumerate(slicing.slides)
-    ]
+    plans += [design.text_slide(slide, slicing, chains, k + 2, total) for k, slide in enumerate(slicing.slides)]
     plans.append(design.closing(picture_size))
     return plans
 
@@ -329,8 +324,17 @@ class TextChains:
 
     body: tuple[Path, ...]
     heading: tuple[Path, ...]
+    italic: tuple[Path, ...]
+    bold: tuple[Path, ...]
 
 
 def text_chains(theme: Theme) -> TextChains:
     """Return the theme's font chains for body text and headings."""
-    return TextChains(body=theme.font_paths("body"), heading=theme.font_paths("heading"))
+    body = theme.font_paths("body")
+    optional = theme["fonts"]
+    return TextChains(
+        body=body,
+        heading=theme.font_paths("heading"),
+        italic=theme.font_paths("italic") if "italic" in optional else body,
+        bold=theme.font_paths("bold") if "bold" in optional else body,
+    )

@@ -75,7 +75,7 @@ def missing_characters(path: Path, text: str) -> list[str]:
     return list(seen)
 
 
-EMOJI = -1   # the font index of a segment drawn from the colour emoji font
+EMOJI = -1  # the font index of a segment drawn from the colour emoji font
 _RTL_CLASSES = frozenset({"R", "AL"})
 
 
@@ -226,8 +226,9 @@ class Face:
                 continue
             font = self.fonts[index]
             direction = self._dir(piece) or ("rtl" if rtl and self._dir is direction_of else None)
-            draw.text((x, baseline), piece, font=font, fill=fill, anchor="ls", features=self.features,
-                      direction=direction)
+            draw.text(
+                (x, baseline), piece, font=font, fill=fill, anchor="ls", features=self.features, direction=direction
+            )
             x += font.getlength(piece, features=self.features, direction=direction)
 
 
@@ -279,3 +280,110 @@ def _render_emoji(cluster: str, height: int):
     from postkit.emoji import render_emoji
 
     return render_emoji(cluster, height)
+
+
+# Inline emphasis travels inside the text as private-use marker characters around each
+# emphasised word, so that any piece of a paragraph (a sentence, a line) carries its own styles.
+ITALIC_ON, ITALIC_OFF, BOLD_ON, BOLD_OFF = "\ue000", "\ue001", "\ue002", "\ue003"
+_OPEN = {ITALIC_ON: "italic", BOLD_ON: "bold"}
+_CLOSE = {ITALIC_OFF: "italic", BOLD_OFF: "bold"}
+_MARKERS = str.maketrans("", "", ITALIC_ON + ITALIC_OFF + BOLD_ON + BOLD_OFF)
+
+
+def mark_emphasis(text: str, spans: tuple[tuple[int, int, str], ...]) -> str:
+    """Wrap each word inside the (start, end, style) spans in that style's marker characters."""
+    if not spans:
+        return text
+    pieces: list[str] = []
+    position = 0
+    for start, end, style in spans:
+        on, off = (ITALIC_ON, ITALIC_OFF) if style == "italic" else (BOLD_ON, BOLD_OFF)
+        pieces.append(text[position:start])
+        words = text[start:end].split(" ")
+        pieces.append(" ".join(f"{on}{word}{off}" if word else word for word in words))
+        position = end
+    pieces.append(text[position:])
+    return "".join(pieces)
+
+
+def strip_emphasis(text: str) -> str:
+    """Remove emphasis markers, giving the plain text."""
+    return text.translate(_MARKERS)
+
+
+class StyledFace:
+    """Body text with inline emphasis: regular, italic and bold chains, switched by markers."""
+
+    def __init__(self, regular: Face, italic: Face, bold: Face):
+        self.styles = {"regular": regular, "italic": italic, "bold": bold}
+        self.regular = regular
+        self.size = regular.size
+        self.path = regular.path
+        self.paths = regular.paths
+        self.ascent, self.descent = regular.ascent, regular.descent
+
+    def __repr__(self) -> str:
+        return f"StyledFace({self.regular!r})"
+
+    def getmetrics(self) -> tuple[int, int]:
+        return self.regular.getmetrics()
+
+    def at_size(self, size: int) -> StyledFace:
+        """Return the same styles at another size."""
+        s = self.styles
+        return styled_face(s["regular"].paths, s["italic"].paths, s["bold"].paths, size)
+
+    def runs(self, text: str) -> list[tuple[str, Face]]:
+        """Split marked text into (plain piece, face) runs; a piece cut from a styled word keeps its style."""
+        if not any(c in _OPEN or c in _CLOSE for c in text):
+            return [(text, self.regular)] if text else []
+        first = next(c for c in text if c in _OPEN or c in _CLOSE)
+        style = _CLOSE.get(first, "regular")
+        runs: list[tuple[str, Face]] = []
+        piece = ""
+        for char in text:
+            if char in _OPEN or char in _CLOSE:
+                if piece:
+                    runs.append((piece, self.styles[style]))
+                piece = ""
+                style = _OPEN.get(char, "regular")
+            else:
+                piece += char
+        if piece:
+            runs.append((piece, self.styles[style]))
+        return runs
+
+    def getlength(self, text: str) -> float:
+        return sum(face.getlength(piece) for piece, face in self.runs(text))
+
+    def getbbox(self, text: str, anchor: str = "la") -> tuple[float, float, float, float]:
+        x = 0.0
+        boxes = []
+        for piece, face_ in self.runs(text):
+            x0, y0, x1, y1 = face_.getbbox(piece, anchor)
+            boxes.append((x + x0, y0, x + x1, y1))
+            x += face_.getlength(piece)
+        if not boxes:
+            return (0.0, 0.0, 0.0, 0.0)
+        return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+    def missing(self, text: str) -> list[str]:
+        seen: dict[str, None] = {}
+        for piece, face_ in self.runs(text):
+            for char in face_.missing(piece):
+                seen.setdefault(char)
+        return list(seen)
+
+    def draw(self, image, draw, xy: tuple[float, float], text: str, fill, rtl: bool = False) -> None:
+        """Draw marked text run by run (right to left for a right-to-left paragraph)."""
+        runs = self.runs(text)
+        x, y = xy
+        for piece, face_ in reversed(runs) if rtl else runs:
+            face_.draw(image, draw, (x, y), piece, fill, rtl=rtl)
+            x += face_.getlength(piece)
+
+
+@lru_cache(maxsize=256)
+def styled_face(regular: tuple[Path, ...], italic: tuple[Path, ...], bold: tuple[Path, ...], size: int) -> StyledFace:
+    """Return the (shared, cached) StyledFace for three chains at ``size`` pixels."""
+    return StyledFace(face(regular, size), face(italic, size), face(bold, size))

@@ -21,7 +21,7 @@ from postkit.check import check_post
 from postkit.config import DEFAULT_HASHTAGS, Settings, resolve_settings
 from postkit.design import FORMATS, Design, PostText, TextChains, plan_post, text_chains
 from postkit.errors import CheckError, FontError, LayoutError
-from postkit.fonts import face, has_rtl, layout_engine_name
+from postkit.fonts import face, has_rtl, layout_engine_name, mark_emphasis
 from postkit.slicing import TextStyle, sentences, slice_paragraphs
 from postkit.themes import Theme, load_theme
 
@@ -149,7 +149,8 @@ def make_post(
 
         illustration = load_illustration(picture_path, min_size=size)
 
-    paragraphs = [(p.text, p.heading) for p in article.paragraphs]
+    # Body paragraphs carry their Markdown emphasis as marker characters (see fonts.mark_emphasis).
+    paragraphs = [(p.text if p.heading else mark_emphasis(p.text, p.emphasis), p.heading) for p in article.paragraphs]
     lang = article.lang or "en"
     text = PostText(
         title=article.title,
@@ -171,6 +172,8 @@ def make_post(
         max_size=round(types["body_max"] * scale),
         line_factor=types["line_height"],
         gap_factor=types["paragraph_gap"],
+        italic_fonts=chains.italic,
+        bold_fonts=chains.bold,
     )
     slicing = slice_paragraphs(paragraphs, style, design.text_box, settings.max_slides - 2, lang, source=str(source))
     check_glyphs(design, slicing, chains, source)
@@ -181,7 +184,7 @@ def make_post(
     if article.caption is not None:
         caption = article.caption.strip() + "\n"
     else:
-        body_sentences = tuple(s for p, heading in paragraphs if not heading for s in sentences(p, lang))
+        body_sentences = tuple(s for p in article.paragraphs if not p.heading for s in sentences(p.text, lang))
         caption = render_caption(
             theme_,
             CaptionFields(
@@ -360,8 +363,10 @@ def check_text_support(article: Article, source) -> None:
 def check_glyphs(design: Design, slicing, chains: TextChains, source) -> None:
     """Raise FontError listing characters no bundled or theme font can draw, and where they are."""
     problems = []
-    cards = [("the cover", design.text.title, design.title_chain), ("the closing slide", design.text.credit or "",
-             design.credit_chain)]
+    cards = [
+        ("the cover", design.text.title, design.title_chain),
+        ("the closing slide", design.text.credit or "", design.credit_chain),
+    ]
     cards += [(f"slide {k + 2}", slide.text, chains.body) for k, slide in enumerate(slicing.slides)]
     for where, words, chain in cards:
         missing = face(chain, 40).missing(words)

@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from postkit.errors import LayoutError
-from postkit.fonts import face
+from postkit.fonts import face, strip_emphasis, styled_face
 from postkit.layout import line_height, wrap, wrap_with_offsets
 
 # pysbd's languages; anything else is segmented with the English rules.
@@ -58,6 +58,8 @@ class TextStyle:
     max_size: int
     line_factor: float
     gap_factor: float
+    italic_fonts: tuple[Path, ...] = ()  # for Markdown *emphasis*; empty means the body chain
+    bold_fonts: tuple[Path, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -78,7 +80,8 @@ class Slide:
 
     @property
     def text(self) -> str:
-        return "\n\n".join(block.text for block in self.blocks)
+        """Return the slide's plain text, paragraphs separated by blank lines."""
+        return strip_emphasis("\n\n".join(block.text for block in self.blocks))
 
     @property
     def line_count(self) -> int:
@@ -178,7 +181,9 @@ class _Packer:
     def __init__(self, split, style: TextStyle, size: int, box: tuple[int, int], lang: str = "en"):
         self.width, self.height = box
         self.lang = lang
-        self.body = face(style.body_fonts, size)
+        self.body = styled_face(
+            style.body_fonts, style.italic_fonts or style.body_fonts, style.bold_fonts or style.body_fonts, size
+        )
         self.heading = face(style.heading_fonts, size)
         self.size = size
         self.lh = line_height(self.body, style.line_factor)

@@ -546,3 +546,11 @@ def test_no_word_is_lost(body):
     article = parse_plain(f"{HEADING}\n{body}", Path("a.txt"))
     assert article.body.split() == words
     assert all(p.text and p.text == p.text.strip() for p in article.paragraphs)
+
+
+def test_markdown_emphasis_becomes_ranges(tmp_path):
+    article = tmp_path / "e.md"
+    article.write_text("---\ntitle: T\n---\n\nThe *Aurora* fired **one shot** at 2*3*4 and snake_case_name.\n")
+    (paragraph,) = read_article(article).paragraphs
+    assert paragraph.text == "The Aurora fired one shot at 2*3*4 and snake_case_name."
+    assert paragraph.emphasis == ((4, 10, "italic"), (17, 25, "bold"))

@@ -92,3 +92,24 @@ def test_hebrew_line_is_drawn_right_to_left(body):
     edge = 10 + round(body.getlength("שלום")) - 2
     assert line.crop((0, 0, edge, 120)).tobytes() == hebrew.crop((0, 0, edge, 120)).tobytes()
     assert line.crop((edge + 20, 0, 900, 120)).getextrema()[0] < 128  # "Paris" drawn after it
+
+
+def test_emphasis_markers_switch_faces_and_survive_cutting(theme):
+    from postkit.fonts import mark_emphasis, strip_emphasis, styled_face
+
+    chains = [theme.font_paths(r) for r in ("body", "italic", "bold")]
+    styled = styled_face(*chains, 48)
+    marked = mark_emphasis("the cruiser Aurora fired", ((12, 18, "italic"),))
+    assert strip_emphasis(marked) == "the cruiser Aurora fired"
+    runs = [(piece, f.paths[0].name) for piece, f in styled.runs(marked)]
+    assert runs == [
+        ("the cruiser ", "EBGaramond-Regular.ttf"),
+        ("Aurora", "EBGaramond-Italic.ttf"),
+        (" fired", "EBGaramond-Regular.ttf"),
+    ]
+    # A piece cut out of an emphasised word (a hyphenated line end) keeps the word's style.
+    tail = marked[marked.index("ro") :]
+    assert [f.paths[0].name for _, f in styled.runs(tail)][0] == "EBGaramond-Italic.ttf"
+    italic = face(chains[1], 48)
+    assert styled.getlength(marked) != face(chains[0], 48).getlength("the cruiser Aurora fired")
+    assert styled.getlength(mark_emphasis("Aurora", ((0, 6, "italic"),))) == italic.getlength("Aurora")

@@ -42,7 +42,9 @@ def test_lines_are_greedy_no_next_unit_would_fit(body_font, example_paragraphs):
 
 
 def test_a_one_word_last_line_takes_a_word_from_above(body_font):
-    text = "When Russian Prime Minister Alexander Kerensky ordered loyalist troops to arrest the leaders of the revolution"
+    text = (
+        "When Russian Prime Minister Alexander Kerensky ordered loyalist troops to arrest the leaders of the revolution"
+    )
     greedy = [line for line, _ in wrap_with_offsets(text, body_font, 640)]
     mended = wrap(text, body_font, 640)
     assert len(greedy[-1].split()) == 1

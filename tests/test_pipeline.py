@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -188,3 +187,20 @@ def test_cyrillic_and_greek_articles_render(tmp_path):
     assert meta["slides"][0]["text"].endswith("Октябрьская революция")
     assert post.folder.name == "p"
     assert check_post(post.folder) == []
+
+
+def test_markdown_emphasis_is_set_in_italic_and_bold(tmp_path):
+    from PIL import ImageChops
+
+    def make(body: str, name: str):
+        article = tmp_path / f"{name}.md"
+        article.write_text(f"---\ntitle: Aurora\ndate: 1917-11-07\n---\n\n{body}\n")
+        return make_post(article, out=tmp_path / name)
+
+    plain = make("The cruiser Aurora fired one blank shot.", "plain")
+    styled = make("The cruiser *Aurora* fired **one blank shot**.", "styled")
+    meta = json.loads((styled.folder / "post.json").read_text())
+    assert meta["slides"][1]["text"] == "The cruiser Aurora fired one blank shot."
+    assert "*" not in meta["slides"][1]["alt"] and "\ue000" not in meta["slides"][1]["text"]
+    with Image.open(plain.folder / "02.jpg") as a, Image.open(styled.folder / "02.jpg") as b:
+        assert ImageChops.difference(a.convert("L"), b.convert("L")).getbbox() is not None
