@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 from postkit import limits
 from postkit.errors import CheckError
@@ -28,6 +29,12 @@ class CaptionFields:
     credit_label: str | None
     hashtags: tuple[str, ...]
     sentences: tuple[str, ...]  # the body's sentences, in order, for the lead
+    # More variables for the template, e.g. a batch's years_ago and anniversary (see EXTRA_DEFAULTS).
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+# Variables a template may always use: None unless the caller knows them (postkit batch does).
+EXTRA_DEFAULTS: dict[str, Any] = {"years_ago": None, "anniversary": None, "part": None, "parts": None}
 
 
 def shorten(text: str, limit: int, ellipsis: str = "\u2026") -> str:
@@ -60,9 +67,24 @@ def lead(sentences: Sequence[str], budget: int) -> str:
     return shorten(text, max(budget, 40))
 
 
+_environments: dict[tuple[str, ...], Any] = {}
+
+
+def _environment(theme: Theme):
+    """Return one Jinja environment per template search path: a batch compiles the caption template once.
+
+    Jinja's own cache checks the template file's modification time, so an edited template is reloaded.
+    """
+    key = tuple(str(folder) for folder in theme.template_dirs())
+    env = _environments.get(key)
+    if env is None:
+        env = _environments[key] = jinja_environment(theme)
+    return env
+
+
 def render_caption(theme: Theme, fields: CaptionFields) -> str:
     """Render the theme's caption template, shortening the lead until it fits 2,200 characters."""
-    template = jinja_environment(theme).get_template(CAPTION_TEMPLATE)
+    template = _environment(theme).get_template(CAPTION_TEMPLATE)
     budget = _LEAD_CHARS
     while True:
         text = template.render(
@@ -74,6 +96,7 @@ def render_caption(theme: Theme, fields: CaptionFields) -> str:
             credit=fields.credit,
             credit_label=fields.credit_label,
             hashtags=list(fields.hashtags),
+            **{**EXTRA_DEFAULTS, **fields.extra},
         )
         text = tidy(text)
         if limits.caption_length(text) <= limits.CAPTION_MAX_CHARS or budget <= 40:

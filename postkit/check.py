@@ -24,6 +24,8 @@ _IMAGE_SUFFIXES = frozenset(
     {".jpg", ".jpeg", ".jpe", ".jfif", ".mpo", ".png", ".gif", ".webp", ".heic", ".heif"}
     | {".avif", ".tif", ".tiff", ".bmp"}
 )
+# Written beside the slides by `postkit preview`: expected, never uploaded, so not stray images.
+_PREVIEW_FILES = frozenset({"preview.html", "contact.png"})
 _JPEG_EOI = b"\xff\xd9"
 # Rounding: 1080x1350 is exactly 0.8, but a slide cropped to e.g. 1079x1349 must still pass.
 _ASPECT_TOLERANCE = 0.001
@@ -61,8 +63,10 @@ def check_post(folder: str | os.PathLike[str]) -> list[Violation]:
     except OSError as exc:
         msg = f"cannot list {root} ({exc.strerror or exc}); check its permissions"
         return [Violation(ERROR, ".", msg)]
-    _check_count(len(names), found)
-    slides = [s for s in (_check_slide(root / name, found) for name in names) if s is not None]
+    story = _declared_format(root / "post.json") == "story"
+    if not story:
+        _check_count(len(names), found)
+    slides = [s for s in (_check_slide(root / name, found, story) for name in names) if s is not None]
     _check_same_size(slides, found)
     caption = _check_caption(root / "caption.txt", found)
     _check_manifest(root / "post.json", names, caption, found)
@@ -83,7 +87,7 @@ def _slide_names(root: Path, found: list[Violation]) -> list[str]:
             match = _SLIDE_NAME.fullmatch(entry.name)
             if match and entry.is_file():
                 numbered[int(match.group(1))] = entry.name
-            elif Path(entry.name).suffix.lower() in _IMAGE_SUFFIXES:
+            elif Path(entry.name).suffix.lower() in _IMAGE_SUFFIXES and entry.name not in _PREVIEW_FILES:
                 stray.append(entry.name)
     for name in sorted(stray):
         msg = "is an image but not a slide (slides are 01.jpg, 02.jpg, ...); remove it so it is not uploaded by mistake"
@@ -124,7 +128,16 @@ def _check_count(count: int, found: list[Violation]) -> None:
         found.append(Violation(WARNING, ".", msg))
 
 
-def _check_slide(path: Path, found: list[Violation]) -> _Slide | None:
+def _declared_format(manifest: Path) -> str | None:
+    """Read post.json's "format" (Stories are checked by their own rules), or None."""
+    try:
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data.get("format") if isinstance(data, dict) else None
+
+
+def _check_slide(path: Path, found: list[Violation], story: bool = False) -> _Slide | None:
     name = path.name
 
     def error(message: str) -> None:
@@ -175,6 +188,11 @@ def _check_slide(path: Path, found: list[Violation]) -> _Slide | None:
             "(1080 recommended); resize it"
         )
     aspect = width / height if height else 0.0
+    if story:
+        # Stories are not a feed carousel: each slide is shared on its own, full screen at 9:16.
+        if abs(aspect - limits.STORY_ASPECT) > 0.01:
+            error(f"has aspect ratio {aspect:.4g} ({width}x{height}); Stories are 9:16; crop it to 1080x1920")
+        return _Slide(name, size)
     low, high = limits.ASPECT_MIN - _ASPECT_TOLERANCE, limits.ASPECT_MAX + _ASPECT_TOLERANCE
     if not low <= aspect <= high:
         error(

@@ -75,12 +75,21 @@ def cli(ctx: click.Context, debug: bool) -> None:
     "with the same name (article.jpg).",
 )
 @click.option("--handle", help="Account name shown on the cards, without '@'. Default: the article's handle.")
-@click.option("--theme", help="A built-in theme's name or the path to a theme folder.  [default: classic]")
+@click.option("--theme", help="A theme's name or the path to a theme folder.  [default: classic]")
+@click.option(
+    "--theme-dir",
+    "theme_dirs",
+    multiple=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="A folder of themes, searched before ./themes and the built-ins (repeatable).",
+)
+@click.option("--focus", metavar="X,Y", help="The picture's point to keep in view when cropping, e.g. 0.3,0.4.")
 @click.option(
     "--format",
     "format_",
-    type=click.Choice(["portrait", "square"]),
-    help="Card shape: portrait 1080x1350 or square 1080x1080.  [default: portrait]",
+    type=click.Choice(["portrait", "square", "landscape", "story"]),
+    help="Card shape: portrait 1080x1350, square 1080x1080, landscape 1080x566, or story 1080x1920 "
+    "(for sharing slides to Stories).  [default: portrait]",
 )
 @click.option(
     "--max-slides",
@@ -90,9 +99,32 @@ def cli(ctx: click.Context, debug: bool) -> None:
 )
 @click.option("--out", type=click.Path(path_type=Path), help="The post folder to write.  [default: out/DATE-TITLE]")
 @click.option("--force", is_flag=True, help="Replace the post folder if it exists.")
+@click.option(
+    "--font-dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="A folder of extra fonts for scripts the theme's fonts lack (e.g. CJK); tried after them.",
+)
+@click.option(
+    "--preview", "preview_", is_flag=True, help="Also write preview.html and contact.png (see postkit preview)."
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
 @click.option("-v", "--verbose", is_flag=True, help="Print more about what happens.")
-def carousel(article: Path, image, handle, theme, format_, max_slides, out, force, quiet, verbose) -> None:
+def carousel(
+    article: Path,
+    image,
+    handle,
+    theme,
+    theme_dirs,
+    focus,
+    format_,
+    max_slides,
+    out,
+    force,
+    font_dir,
+    preview_,
+    quiet,
+    verbose,
+) -> None:
     """Make a carousel from ARTICLE: cover, text slides, closing slide, caption.
 
     ARTICLE is a plain draft ('DATE - TITLE' heading line, optional 'Pictured -' credit, then
@@ -104,6 +136,7 @@ def carousel(article: Path, image, handle, theme, format_, max_slides, out, forc
         postkit carousel examples/october-revolution/article.txt
         postkit carousel notes/tunguska.md --image tunguska.jpg --handle myhistory --format square
         postkit carousel article.txt --out out/today --force
+        postkit carousel article.txt --preview
     """
     from postkit.pipeline import make_post
 
@@ -115,9 +148,12 @@ def carousel(article: Path, image, handle, theme, format_, max_slides, out, forc
             image=image,
             handle=handle,
             theme=theme,
+            theme_dirs=theme_dirs,
+            focus=focus,
             format=format_,
             max_slides=max_slides,
             out=out,
+            font_dir=font_dir,
             force=force,
             progress=progress,
         )
@@ -126,13 +162,20 @@ def carousel(article: Path, image, handle, theme, format_, max_slides, out, forc
             f"Wrote {post.slide_count} slides to {_display(post.folder)}/ in {post.seconds:.1f} s "
             f"(body text {post.body_size} px)"
         )
+    if preview_:
+        from postkit.preview import write_preview
+
+        page = write_preview(post.folder)
+        if not quiet:
+            click.echo(f"Wrote {_display(page)} and contact.png")
 
 
 class _ProgressBar:
     """A click progress bar on stderr, created once the total is known; silent when not shown."""
 
-    def __init__(self, show: bool):
+    def __init__(self, show: bool, label: str = "Rendering slides"):
         self.show = show
+        self.label = label
         self.bar = None
         self.done = 0
 
@@ -143,7 +186,7 @@ class _ProgressBar:
         if not self.show:
             return
         if self.bar is None:
-            self.bar = click.progressbar(length=total, label="Rendering slides", file=sys.stderr)
+            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr)
             self.bar.__enter__()
         self.bar.update(done - self.done)
         self.done = done
@@ -177,6 +220,261 @@ def check(folder: Path, strict: bool) -> None:
         msg = f"{_display(folder)} has {len(errors)} problem(s); fix them and check again"
         raise click.ClickException(msg)
     click.echo(f"{_display(folder)}: OK, ready to upload" + (f" ({len(violations)} warning(s))" if violations else ""))
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--open", "open_", is_flag=True, help="Open the page in the default browser.")
+@click.option("--serve", is_flag=True, help="Serve the folder on 127.0.0.1 until Ctrl-C.")
+@click.option(
+    "--port", type=click.IntRange(0, 65535), help="The port to serve on (with --serve).  [default: a free one]"
+)
+@click.option(
+    "--watch",
+    is_flag=True,
+    help="Re-make the post and reload the page when the article, image or theme changes (with --serve).",
+)
+@click.option(
+    "--article",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The post's article, to --watch. Default: the one post.json names.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
+@click.option("-v", "--verbose", is_flag=True, help="Print more about what happens.")
+def preview(folder: Path, open_, serve, port, watch, article, quiet, verbose) -> None:
+    """Write preview.html into a post FOLDER: the post as followers see it, in a browser.
+
+    The page shows the carousel (arrows, dots, swipe, left/right keys), the caption cut at
+    "… more", and the cover as a 3:4 profile grid tile. It works offline from the file.
+    contact.png, all slides in a numbered grid, is written beside it.
+
+    \b
+    Example:
+        postkit preview out/1917-11-07-october-revolution --open
+        postkit preview out/1917-11-07-october-revolution --serve
+        postkit preview out/today --serve --watch --article notes/today.md
+    """
+    from postkit import preview as preview_lib
+
+    if not serve:
+        for flag, given in (("--port", port is not None), ("--watch", watch), ("--article", article is not None)):
+            if given:
+                msg = f"{flag} works only with --serve; add --serve"
+                raise click.UsageError(msg)
+    if article is not None and not watch:
+        msg = "--article is only used by --watch; add --watch or leave it out"
+        raise click.UsageError(msg)
+    _setup_logging(quiet, verbose)
+    if serve:
+
+        def ready(url: str) -> None:
+            click.echo(f"Serving {_display(folder / preview_lib.PREVIEW_FILE)} at {url} (Ctrl-C to stop)")
+
+        preview_lib.serve(folder, port=port or 0, watch=watch, article=article, open_browser=open_, ready=ready)
+        if not quiet:
+            click.echo("Stopped serving.", err=True)
+        return
+    page = preview_lib.write_preview(folder, open_browser=open_)
+    if not quiet:
+        click.echo(f"Wrote {_display(page)} and contact.png")
+
+
+def _month_day(ctx: click.Context, param: click.Parameter, value: str | None):
+    from postkit.batch import SelectionError, parse_month_day
+
+    if value is None:
+        return None
+    try:
+        return parse_month_day(value)
+    except SelectionError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+@cli.command()
+@click.argument("library", type=click.Path(exists=True, path_type=Path))
+@click.option("--on", "on", metavar="MM-DD", callback=_month_day, help="Make the posts of this day, any year.")
+@click.option("--today", is_flag=True, help="Make today's posts (local date).")
+@click.option(
+    "--date",
+    "today_date",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    metavar="YYYY-MM-DD",
+    help="Pretend today is this date (alone, it means --today).",
+)
+@click.option("--from", "start", metavar="MM-DD", callback=_month_day, help="First day of a span (with --to).")
+@click.option("--to", "end", metavar="MM-DD", callback=_month_day, help="Last day of a span; 12-30 to 01-02 works.")
+@click.option("--all", "all_", is_flag=True, help="Make every dated article's post.")
+@click.option(
+    "-j", "--jobs", type=click.IntRange(min=1), help="Posts made at once, one process each.  [default: CPU count]"
+)
+@click.option("--force", is_flag=True, help="Remake posts whose inputs have not changed.")
+@click.option("--dry-run", is_flag=True, help="List what would be made; write nothing.")
+@click.option("--series", is_flag=True, help="Split an article too long for one carousel into Part 1/N, 2/N...")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the posts.  [default: the library's postkit.toml 'out', else out]",
+)
+@click.option("--handle", help="Account name shown on the cards, without '@'.")
+@click.option("--theme", help="A built-in theme's name or the path to a theme folder.")
+@click.option(
+    "--format", "format_", type=click.Choice(["portrait", "square", "landscape", "story"]), help="Card shape."
+)
+@click.option("--max-slides", type=click.IntRange(3, 20), help="Most slides per post, cover and closing included.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only errors; no progress bar.")
+@click.option("-v", "--verbose", is_flag=True, help="List every post made or skipped.")
+@click.pass_context
+def batch(
+    ctx: click.Context,
+    library: Path,
+    on,
+    today: bool,
+    today_date,
+    start,
+    end,
+    all_: bool,
+    jobs,
+    force: bool,
+    dry_run: bool,
+    series: bool,
+    out,
+    handle,
+    theme,
+    format_,
+    max_slides,
+    quiet: bool,
+    verbose: bool,
+) -> None:
+    """Make "on this day" posts from LIBRARY, a folder of dated articles or a CSV / JSON Lines file.
+
+    Posts go to OUT/DATE-TITLE/ as `postkit carousel` names them, made in parallel; a post whose
+    article, image, theme and settings have not changed is skipped. A bad article is reported and
+    the others are made; the exit status is 1 if any failed. OUT/index.html shows them all.
+
+    \b
+    Example:
+        postkit batch library/ --today
+        postkit batch library/ --on 11-07 --dry-run
+        postkit batch library.csv --from 12-30 --to 01-02 --jobs 2
+        postkit batch library/ --all --series --out out/year
+    """
+    import datetime
+
+    from postkit.batch import Selection, run_batch
+
+    given = {"--on": on is not None, "--today": today, "--from/--to": start or end, "--all": all_}
+    modes = [name for name, yes in given.items() if yes]
+    if not modes and today_date is not None:
+        today = True
+        modes = ["--today"]
+    if len(modes) != 1:
+        msg = "choose what to make: one of --on MM-DD, --today, --from MM-DD --to MM-DD or --all"
+        if modes:
+            msg = f"{' and '.join(modes)} cannot be combined; {msg}"
+        raise click.UsageError(msg)
+    if (start is None) != (end is None):
+        msg = "--from and --to go together; give both, e.g. --from 12-30 --to 01-02"
+        raise click.UsageError(msg)
+    now = today_date.date() if today_date is not None else datetime.date.today()
+    if on is not None:
+        selection = Selection.on(on, now)
+    elif today:
+        selection = Selection.for_today(now)
+    elif start is not None:
+        selection = Selection.span(start, end, now)
+    else:
+        selection = Selection.every(now)
+
+    _setup_logging(quiet, verbose)
+    show_bar = not quiet and sys.stderr.isatty()
+    try:
+        with _ProgressBar(show_bar, label="Making posts") as progress:
+            result = run_batch(
+                library,
+                selection,
+                jobs=jobs,
+                force=force,
+                dry_run=dry_run,
+                series=series,
+                out=out,
+                progress=progress,
+                settings={"handle": handle, "theme": theme, "format": format_, "max_slides": max_slides},
+            )
+    except KeyboardInterrupt:
+        click.echo("Interrupted; the posts already made are complete. Run the batch again to make the rest.", err=True)
+        ctx.exit(130)
+
+    for outcome in result.outcomes:
+        if outcome.status == "failed":
+            click.echo(f"Could not make {outcome.name}: {outcome.reason}", err=True)
+        elif dry_run and not quiet:
+            what = "would make" if outcome.status == "made" else "unchanged "
+            ago = f" ({outcome.years_ago} years ago on {outcome.anniversary})" if outcome.years_ago else ""
+            click.echo(f"{what} {_display(outcome.folder)}/{ago}")
+        elif verbose:
+            click.echo(f"{outcome.status:8} {_display(outcome.folder)}/")
+    if not quiet:
+        for warning in result.warnings:
+            click.echo(f"Warning: {warning}", err=True)
+        made, skipped, failed = len(result.made), len(result.skipped), len(result.failed)
+        if dry_run:
+            click.echo(
+                f"Would make {made} post{'s' * (made != 1)}, skip {skipped} unchanged, "
+                f"{failed} would fail ({selection.describe()}; dry run, nothing written)"
+            )
+        else:
+            click.echo(
+                f"Made {made} post{'s' * (made != 1)}, skipped {skipped} unchanged, "
+                f"{failed} failed in {result.seconds:.1f} s"
+            )
+    if result.failed:
+        ctx.exit(1)
+
+
+@cli.group(invoke_without_command=True)
+@click.option(
+    "--theme-dir",
+    "theme_dirs",
+    multiple=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="A folder of themes, searched before ./themes and the built-ins (repeatable).",
+)
+@click.pass_context
+def themes(ctx: click.Context, theme_dirs) -> None:
+    """List the themes: --theme-dir folders, ./themes, then the built-ins.
+
+    \b
+    Example:
+        postkit themes
+        postkit themes show night
+        postkit themes show ./my-theme --format square
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["theme_dirs"] = theme_dirs
+    if ctx.invoked_subcommand is not None:
+        return
+    from postkit.themes import describe_themes
+
+    for name, description, folder in describe_themes(theme_dirs):
+        click.echo(f"{name:<10} {description}  ({_display(folder)})")
+
+
+@themes.command("show")
+@click.argument("name")
+@click.option("--format", "format_", type=click.Choice(["portrait", "square", "landscape", "story"]))
+@click.option("--out", type=click.Path(path_type=Path), help="Where to write it.  [default: out/specimen-NAME]")
+@click.pass_context
+def themes_show(ctx: click.Context, name: str, format_, out) -> None:
+    """Render a specimen post of theme NAME from the bundled example (replacing an older specimen).
+
+    \b
+    Example:
+        postkit themes show poster
+    """
+    from postkit.pipeline import make_specimen
+
+    post = make_specimen(name, theme_dirs=ctx.obj.get("theme_dirs", ()), format=format_, out=out)
+    click.echo(f"Wrote a specimen of '{name}' ({post.slide_count} slides) to {_display(post.folder)}/")
 
 
 def _display(path: Path) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFilter
 
 from postkit.contrast import MIN_CONTRAST, worst_contrast
 from postkit.illustration import cover
@@ -43,12 +43,18 @@ class Painter:
         return image
 
     def _picture(self, picture: Picture, size: tuple[int, int]) -> Image.Image:
-        key = Picture(box=(0, 0, *size), fit=picture.fit, focus=picture.focus)
+        key = Picture(box=(0, 0, *size), fit=picture.fit, focus=picture.focus, blur=picture.blur)
         if key not in self._pictures:
             if picture.fit == "contain":
-                self._pictures[key] = self.illustration.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+                image = self.illustration.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+            elif picture.blur:
+                # Blur a quarter-size copy and scale it up: the same look for a fraction of the cost.
+                small = cover(self.illustration, (max(1, size[0] // 4), max(1, size[1] // 4)), picture.focus)
+                blurred = small.filter(ImageFilter.GaussianBlur(picture.blur / 4))
+                image = blurred.resize(size, Image.Resampling.BICUBIC)
             else:
-                self._pictures[key] = cover(self.illustration, size, picture.focus)
+                image = cover(self.illustration, size, picture.focus)
+            self._pictures[key] = image
         return self._pictures[key]
 
     def _paste_picture(self, image: Image.Image, picture: Picture) -> None:
@@ -66,7 +72,7 @@ class Painter:
         """Darken the picture from scrim_top down, as little as keeps all text legible."""
         width, height = plan.size
         top = plan.scrim_top
-        ramp = max(1, round((height - top) * 0.55))
+        ramp = max(1, round((height - top) * plan.scrim_ramp))
         solid = Image.new("RGB", plan.size, self.scrim_rgb)
         while True:
             column = Image.new("L", (1, height), 0)

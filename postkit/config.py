@@ -1,4 +1,4 @@
-"""Settings for one post: defaults < theme.toml < front matter < command-line flags, validated once."""
+"""Settings for one post: defaults < theme.toml < postkit.toml < front matter < flags, validated once."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 from postkit import limits
 from postkit.errors import PostkitError
 
-FORMATS = ("portrait", "square")
+FORMATS = ("portrait", "square", "landscape", "story")
 DEFAULT_HASHTAGS = ("onthisday", "history")
 MIN_SLIDES = 3  # cover, one text slide, closing slide
 
@@ -36,9 +36,14 @@ class Settings:
         return replace(self, **{k: v for k, v in layer.items() if v is not None and k in known})
 
 
-def resolve_settings(front_matter: dict[str, Any], flags: dict[str, Any]) -> Settings:
-    """Merge the layers and validate the result; raise one SettingsError listing every problem."""
-    settings = Settings().merged(front_matter).merged(flags)
+def resolve_settings(
+    front_matter: dict[str, Any], flags: dict[str, Any], library: dict[str, Any] | None = None
+) -> Settings:
+    """Merge the layers and validate the result; raise one SettingsError listing every problem.
+
+    :param library: a library's postkit.toml settings, below the front matter (see postkit.library).
+    """
+    settings = Settings().merged(library or {}).merged(front_matter).merged(flags)
     errors = []
     if settings.format not in FORMATS:
         errors.append(f"format must be one of {', '.join(FORMATS)}, not '{settings.format}'")

@@ -1,6 +1,8 @@
-"""WCAG 2 relative luminance and contrast ratio, measured on colours and on image pixels."""
+"""WCAG 2 relative luminance and contrast ratio: measured on colours and image pixels, and enforced."""
 
 from __future__ import annotations
+
+import colorsys
 
 from PIL import Image
 
@@ -13,6 +15,7 @@ def _linear(channel: int) -> float:
 
 
 _LINEAR = [_linear(v) for v in range(256)]
+_LIGHTNESS_STEPS = 255  # HLS lightness steps from 0 to 1: one per 8-bit level, finer than rounding can show
 
 
 def luminance(rgb: tuple[int, int, int]) -> float:
@@ -54,3 +57,42 @@ def worst_contrast(image: Image.Image, box: tuple[float, float, float, float], t
     text = luminance(text_rgb)
     darkest, lightest = luminance_range(image, box)
     return min(contrast_ratio(text, darkest), contrast_ratio(text, lightest))
+
+
+def ensure_contrast(
+    color: tuple[int, int, int], background: tuple[int, int, int], ratio: float = MIN_CONTRAST
+) -> tuple[int, int, int]:
+    """Return the colour of ``color``'s hue nearest in lightness with at least ``ratio`` contrast on ``background``."""
+    # Both directions (toward black and toward white) are tried and the smaller change wins: on a
+    # mid-grey, lightening a yellow can never reach 4.5:1 but darkening it can. When neither does,
+    # black or white is returned, whichever contrasts more.
+    rgb = (int(color[0]), int(color[1]), int(color[2]))
+    behind = luminance(background)
+    if contrast_ratio(luminance(rgb), behind) >= ratio:
+        return rgb
+    hue, lightness, saturation = colorsys.rgb_to_hls(*(c / 255 for c in rgb))
+    start = round(lightness * _LIGHTNESS_STEPS)
+    candidates = []
+    for direction in (-1, 1):
+        for step in range(start + direction, -1 if direction < 0 else _LIGHTNESS_STEPS + 1, direction):
+            moved = colorsys.hls_to_rgb(hue, step / _LIGHTNESS_STEPS, saturation)
+            found = (round(moved[0] * 255), round(moved[1] * 255), round(moved[2] * 255))
+            contrast = contrast_ratio(luminance(found), behind)
+            if contrast >= ratio:
+                candidates.append((abs(step - start), -contrast, found))
+                break
+    if candidates:
+        return min(candidates)[2]
+    return text_on(background, (255, 255, 255), (0, 0, 0))
+
+
+def text_on(
+    background: tuple[int, int, int],
+    light: tuple[int, int, int] = (255, 255, 255),
+    dark: tuple[int, int, int] = (20, 20, 20),
+) -> tuple[int, int, int]:
+    """Return whichever of ``light`` and ``dark`` contrasts more with ``background`` (``light`` on a tie)."""
+    behind = luminance(background)
+    if contrast_ratio(luminance(dark), behind) > contrast_ratio(luminance(light), behind):
+        return dark
+    return light

@@ -10,7 +10,8 @@ from postkit.layout import CardPlan, Line, Picture, Rule, ink_box, line_height, 
 from postkit.slicing import Slicing, Slide
 from postkit.themes import Theme
 
-FORMATS = {"portrait": (1080, 1350), "square": (1080, 1080)}
+# Feed shapes (Instagram accepts 4:5 to 1.91:1) and the Stories shape, for sharing slides there.
+FORMATS = {"portrait": (1080, 1350), "square": (1080, 1080), "landscape": (1080, 566), "story": (1080, 1920)}
 SWIPE_CUE = "Swipe \u2192"
 FOLLOW_LINE = "Follow for a new story from history every day"
 
@@ -38,8 +39,17 @@ class PostText:
 class Design:
     """The theme's geometry at one card size, and the plan of every card."""
 
-    def __init__(self, theme: Theme, size: tuple[int, int], text: PostText, has_picture: bool):
+    def __init__(
+        self,
+        theme: Theme,
+        size: tuple[int, int],
+        text: PostText,
+        has_picture: bool,
+        focus: tuple[float, float] | None = None,
+    ):
         self.theme = theme
+        # The picture's point to keep in view: given, found by smart_focus, or the theme's default.
+        self.focus = focus or tuple(theme["cover"]["focus"])
         self.size = self.width, self.height = size
         self.text = text
         self.has_picture = has_picture
@@ -49,8 +59,12 @@ class Design:
         margins = theme["margins"]
         self.side = round(margins["side"] * scale)
         self.line_width = self.width - 2 * self.side - self.overhang
-        self.top = round(margins["top"] * scale)
-        self.bottom = round(margins["bottom"] * scale)
+        # A card wider than tall (landscape) has little height to spare: its vertical margins and
+        # gaps shrink with its height, and its text slides drop the running head.
+        self.short = self.height < self.width
+        self.vscale = vscale = self.height / 1080 if self.short else scale
+        self.top = round(margins["top"] * vscale)
+        self.bottom = round(margins["bottom"] * vscale)
         types = theme["type"]
         self.colors = theme.colors
         self.tracking = types["tracking"]
@@ -59,16 +73,27 @@ class Design:
         self.kicker_font = face(label_chain, round(types["kicker_size"] * scale))
         self.title_chain = theme.font_paths("title")
         self.credit_chain = theme.font_paths("credit")
-        # Text slides: an illustration band, a running head, the text, a footer.
+        # The layout of each card kind, from the theme (see templates/themes/*/theme.toml).
+        self.cover_layout = theme["cover"].get("layout", "full-bleed") if has_picture else "typographic"
+        self.text_background = theme["text"].get("background", "paper")
+        if self.text_background == "picture" and not has_picture:
+            self.text_background = "paper"
+        self.indicator = theme["text"].get("indicator", "counter")
+        self.closing_layout = theme["closing"].get("layout", "print")
+        if self.closing_layout == "picture" and not has_picture:
+            self.closing_layout = "print"
+        # Text slides: an illustration band, a running head, the text, a footer. A short card
+        # (landscape) has no room for the band.
         section = theme["text"]
-        self.band = round(self.height * section["band"]) if has_picture else 0
+        banded = has_picture and self.text_background == "paper" and self.height >= self.width
+        self.band = round(self.height * section["band"]) if banded else 0
         # The footer: handle and counter sit on the bottom margin, a hairline rule above them.
         self.footer_y = self.height - self.bottom - self._height(self.label)
-        self.rule_y = self.footer_y - round(section["footer_gap"] * scale)
-        head_top = self.band + (round(56 * scale) if has_picture else self.top)
+        self.rule_y = self.footer_y - round(section["footer_gap"] * vscale)
+        head_top = self.band + round(56 * scale) if self.band else self.top
         self.head_y = head_top
-        self.text_top = head_top + self._height(self.kicker_font) + round(40 * scale)
-        self.text_bottom = self.rule_y - round(section["footer_gap"] * scale)
+        self.text_top = self.top if self.short else head_top + self._height(self.kicker_font) + round(40 * scale)
+        self.text_bottom = self.rule_y - round(section["footer_gap"] * vscale)
 
     # -- helpers -----------------------------------------------------------------------------
 
@@ -111,47 +136,62 @@ class Design:
     def cover(self) -> CardPlan:
         """Plan the cover: the picture full-bleed, the date and title set large at the bottom."""
         c, s = self.colors, self.scale
-        plan = CardPlan(
-            kind="cover",
-            size=self.size,
-            margins=self._margins(),
-            background=c["ink"] if not self.has_picture else (0, 0, 0),
-        )
+        layout = self.cover_layout
+        light_on_dark = layout in ("full-bleed", "split", "typographic")
+        text_rgb = c["cover_text"] if light_on_dark else c["ink"]
+        kicker_rgb = c["cover_kicker"] if light_on_dark else c["accent"]
+        row_rgb = c["cover_text"] if light_on_dark else c["muted"]
+        background = {"split": c["accent"], "framed": c["paper"], "typographic": c["scrim"]}.get(layout, (0, 0, 0))
+        plan = CardPlan(kind="cover", size=self.size, margins=self._margins(), background=background)
         width = self.line_width
         types = self.theme["type"]
-        title_font, title_lines = self._title(width, types)
-        title_lh = line_height(title_font, 0.88)
+        short = self.height < self.width  # landscape: smaller title, fewer lines
+        title_font, title_lines = self._title(width, types, max_lines=2 if short else None)
+        title_lh = line_height(title_font, self.theme["cover"].get("title_leading", 0.88))
         # Stack from the bottom up: the handle row, the title, the date, an accent bar. Over a
-        # picture the stack sits low, under the scrim; on a typographic cover it is centred.
+        # full-bleed picture the stack sits low, under the scrim; a typographic cover centres it.
         row_y = self.height - self.bottom - self._height(self.label)
         title_height = (len(title_lines) - 1) * title_lh + self._height(title_font)
-        title_top = row_y - round(56 * s) - title_height
-        if not self.has_picture:
-            above = round(58 * s) + self._height(self.kicker_font)
+        gap = round((28 if short else 56) * s)
+        title_top = row_y - gap - title_height
+        above = round(58 * s) + self._height(self.kicker_font)
+        if layout == "typographic":
             title_top = min(title_top, (self.height - title_height + above) // 2)
+        picture_bottom = 0
+        if layout in ("split", "framed"):
+            # The picture takes the top of the card, the text block the rest.
+            block = title_height + above + gap + self._height(self.label) + self.bottom + round(48 * s)
+            picture_bottom = max(round(self.height * 0.35), self.height - block)
+            title_top = max(title_top, picture_bottom + round(48 * s) + above)
         for k, text in enumerate(title_lines):
+            y = title_top + k * title_lh
             if direction_of(self.text.title) == "rtl":
-                plan.lines.append(self._right(text, title_font, title_top + k * title_lh, c["cover_text"], rtl=True))
+                plan.lines.append(self._right(text, title_font, y, text_rgb, rtl=True))
             else:
-                plan.lines.append(self._left(text, title_font, title_top + k * title_lh, c["cover_text"]))
+                plan.lines.append(self._left(text, title_font, y, text_rgb))
         kicker_y = title_top - round(28 * s) - self._height(self.kicker_font)
         if self.text.kicker:
-            kicker = self._fit_one_line(
-                self.text.kicker, self.kicker_font, width, self.tracking * self.kicker_font.size
-            )
             tracking = self.tracking * self.kicker_font.size
-            plan.lines.append(self._left(kicker, self.kicker_font, kicker_y, c["cover_kicker"], tracking))
+            kicker = self._fit_one_line(self.text.kicker, self.kicker_font, width, tracking)
+            plan.lines.append(self._left(kicker, self.kicker_font, kicker_y, kicker_rgb, tracking))
         bar_y = kicker_y - round(30 * s)
-        plan.rules.append(
-            Rule((self.side, bar_y, self.side + round(72 * s), bar_y + max(2, round(6 * s))), c["cover_kicker"])
-        )
+        if not short:
+            plan.rules.append(
+                Rule((self.side, bar_y, self.side + round(72 * s), bar_y + max(2, round(6 * s))), kicker_rgb)
+            )
         if self.text.at_handle:
             handle = self._fit_one_line(self.text.at_handle, self.label, width * 0.6)
-            plan.lines.append(self._left(handle, self.label, row_y, c["cover_text"]))
-        plan.lines.append(self._right(SWIPE_CUE, self.label, row_y, c["cover_text"]))
-        if self.has_picture:
-            plan.picture = Picture(box=(0, 0, *self.size), focus=tuple(self.theme["cover"]["focus"]))
+            plan.lines.append(self._left(handle, self.label, row_y, row_rgb))
+        plan.lines.append(self._right(SWIPE_CUE, self.label, row_y, row_rgb))
+        focus = self.focus
+        if layout == "full-bleed":
+            plan.picture = Picture(box=(0, 0, *self.size), focus=focus)
             plan.scrim_top = max(0, min(round(self.height * self.theme["cover"]["scrim_from"]), bar_y - round(220 * s)))
+        elif layout == "split":
+            plan.picture = Picture(box=(0, 0, self.width, picture_bottom), focus=focus)
+        elif layout == "framed":
+            inset = self.side
+            plan.picture = Picture(box=(inset, self.top, self.width - inset, picture_bottom), focus=focus)
         else:
             inset = round(40 * s)
             for box in (
@@ -163,14 +203,16 @@ class Design:
                 plan.rules.append(Rule(box, c["cover_kicker"]))
         return plan
 
-    def _title(self, width: float, types) -> tuple[object, list[str]]:
+    def _title(self, width: float, types, max_lines: int | None = None) -> tuple[object, list[str]]:
         """Choose the largest title size whose lines fit the width in at most title_max_lines."""
         s = self.scale
         low, high = round(types["title_min"] * s), round(types["title_max"] * s)
+        if max_lines is not None:
+            high = max(low, round(high * 0.7))
         for size in range(high, low - 1, -2):
             font = self._title_face(size)
             lines = wrap(self.text.title, font, width, self.text.lang)
-            if len(lines) <= types["title_max_lines"]:
+            if len(lines) <= (max_lines or types["title_max_lines"]):
                 return font, lines
         font = self._title_face(low)
         return font, wrap(self.text.title, font, width, self.text.lang)
@@ -179,12 +221,52 @@ class Design:
         # Lining figures: Playfair's default old-style figures look wrong in a date or a title.
         return face(self.title_chain, size, ("lnum",))
 
+    def _text_colors(self) -> tuple[tuple[int, int, int], ...]:
+        """Return (text, running head, footer, rule) colours for text and closing slides."""
+        c = self.colors
+        if self.text_background in ("picture", "accent"):
+            return c["cover_text"], c["cover_kicker"], c["cover_text"], c["cover_text"]
+        return c["ink"], c["accent"], c["muted"], c["rule"]
+
+    def _background(self, plan: CardPlan, layout: str) -> None:
+        """Give a text or closing slide its picture or accent background."""
+        if layout == "picture":
+            plan.picture = Picture(
+                box=(0, 0, *self.size), focus=self.focus, blur=round(self.theme["text"].get("blur", 12) * self.scale)
+            )
+            plan.scrim_top, plan.scrim_ramp = 0, 0.0
+        elif layout == "accent":
+            plan.background = self.colors["accent"]
+
+    def _indicator(self, plan: CardPlan, number: int, total: int, y: int, fill, current) -> None:
+        """Draw the slide's position: "2/8", or a row of short bars with the current one long."""
+        if self.indicator == "counter":
+            plan.lines.append(self._right(f"{number}/{total}", self.label, y, fill))
+        elif self.indicator == "dots":
+            s = self.scale
+            short, long, gap, height = round(10 * s), round(30 * s), round(8 * s), max(2, round(5 * s))
+            width = (total - 1) * short + long + (total - 1) * gap
+            x = self.width - self.side - width
+            middle = y + self._height(self.label) // 2
+            for k in range(1, total + 1):
+                length = long if k == number else short
+                plan.rules.append(
+                    Rule(
+                        (x, middle - height // 2, x + length, middle - height // 2 + height),
+                        current if k == number else fill,
+                    )
+                )
+                x += length + gap
+
     def text_slide(self, slide: Slide, slicing: Slicing, chains: TextChains, number: int, total: int) -> CardPlan:
         """Plan a text slide: the band, the running head, the slide's lines, handle and counter."""
         c, s = self.colors, self.scale
         plan = CardPlan(kind="text", size=self.size, margins=self._margins(), background=c["paper"])
-        if self.has_picture:
-            plan.picture = Picture(box=(0, 0, self.width, self.band), focus=tuple(self.theme["text"]["band_focus"]))
+        text_rgb, head_rgb, foot_rgb, rule_rgb = self._text_colors()
+        self._background(plan, self.text_background)
+        if self.band:
+            band_focus = (self.focus[0], self.theme["text"]["band_focus"][1])
+            plan.picture = Picture(box=(0, 0, self.width, self.band), focus=band_focus)
             plan.rules.append(Rule((0, self.band, self.width, self.band + max(2, round(6 * s))), c["accent"]))
         width = self.line_width
         tracking = self.tracking * self.kicker_font.size
@@ -195,7 +277,8 @@ class Design:
         ):
             head = f"{head} \u00b7 {self.text.title.upper()}"
         head = self._fit_one_line(head, self.kicker_font, width, tracking)
-        plan.lines.append(self._left(head, self.kicker_font, self.head_y, c["accent"], tracking))
+        if not self.short:
+            plan.lines.append(self._left(head, self.kicker_font, self.head_y, head_rgb, tracking))
         body = styled_face(chains.body, chains.italic, chains.bold, slicing.size)
         heading = face(chains.heading, slicing.size)
         y = self.text_top
@@ -206,29 +289,34 @@ class Design:
             rtl = direction_of(block.text) == "rtl"
             for text in block.lines:
                 place = self._right if rtl else self._left
-                plan.lines.append(place(text, font, y, c["ink"], rtl=True) if rtl else place(text, font, y, c["ink"]))
+                plan.lines.append(place(text, font, y, text_rgb, rtl=True) if rtl else place(text, font, y, text_rgb))
                 y += slicing.line_height
         rule_y = self.rule_y
-        plan.rules.append(Rule((self.side, rule_y, self.width - self.side, rule_y + max(1, round(2 * s))), c["rule"]))
+        plan.rules.append(Rule((self.side, rule_y, self.width - self.side, rule_y + max(1, round(2 * s))), rule_rgb))
         row_y = self.footer_y
         if self.text.at_handle:
-            handle = self._fit_one_line(self.text.at_handle, self.label, width * 0.7)
-            plan.lines.append(self._left(handle, self.label, row_y, c["muted"]))
-        counter = f"{number}/{total}"
-        plan.lines.append(self._right(counter, self.label, row_y, c["muted"]))
+            handle = self._fit_one_line(self.text.at_handle, self.label, width * 0.6)
+            plan.lines.append(self._left(handle, self.label, row_y, foot_rgb))
+        self._indicator(plan, number, total, row_y, foot_rgb, head_rgb)
         return plan
 
     def closing(self, picture_size: tuple[int, int] | None) -> CardPlan:
         """Plan the closing slide: the illustration framed like a print, its credit, the handle."""
         c, s = self.colors, self.scale
         plan = CardPlan(kind="closing", size=self.size, margins=self._margins(), background=c["paper"])
+        layout = self.closing_layout
+        self._background(plan, layout)
+        if layout == "print":
+            text_rgb, head_rgb, foot_rgb = c["ink"], c["accent"], c["muted"]
+        else:
+            text_rgb, head_rgb, foot_rgb = c["cover_text"], c["cover_kicker"], c["cover_text"]
         width = self.line_width
         tracking = self.tracking * self.kicker_font.size
         parts: list[tuple[str, object]] = []  # (kind, payload) stacked top to bottom
         if self.text.credit or picture_size:
             label = (self.text.credit_label or "Pictured").upper()
             parts.append(("kicker", label))
-        if picture_size:
+        if picture_size and layout == "print" and self.height >= self.width:
             parts.append(("print", picture_size))
         credit_lines: list[str] = []
         credit_font = None
@@ -264,10 +352,25 @@ class Design:
                 return (len(payload) - 1) * sign_lh + self._height(sign_font)
             return self._height(self.label) if payload else 0
 
+        room = self.height - self.top - self.bottom
+        # A short card cannot hold everything: drop the least needed parts until the rest fits.
+        for optional in ("follow", "kicker", "rule"):
+            total = sum(height_of(k, p) + round(gaps[k] * s) for k, p in parts if k != "print")
+            if total <= room:
+                break
+            parts = [(k, p) for k, p in parts if k != optional]
+        while (
+            any(k == "credit" and len(p) > 1 for k, p in parts)
+            and sum(height_of(k, p) + round(gaps[k] * s) for k, p in parts if k != "print") > room
+        ):
+            parts = [
+                (k, p[:-2] + [self._fit_one_line(p[-2] + "\u2026", credit_font, width)] if k == "credit" else p)
+                for k, p in parts
+            ]
         others = sum(height_of(k, p) + round(gaps[k] * s) for k, p in parts)
-        available = self.height - self.top - self.bottom - others
+        available = room - others
         print_box = (0, 0)
-        if picture_size:
+        if any(kind == "print" for kind, _ in parts):
             max_w = round(self.width * self.theme["closing"]["print_width"])
             frame = round(24 * s)
             pw, ph = picture_size
@@ -279,7 +382,7 @@ class Design:
         y = self.top + max(0, (self.height - self.top - self.bottom - others) // 2)
         for kind, payload in parts:
             if kind == "kicker":
-                plan.lines.append(self._centred(payload, self.kicker_font, y, c["accent"], tracking))
+                plan.lines.append(self._centred(payload, self.kicker_font, y, head_rgb, tracking))
             elif kind == "print":
                 x0 = (self.width - print_box[0]) // 2
                 plan.picture = Picture(
@@ -290,18 +393,18 @@ class Design:
                 )
             elif kind == "credit":
                 for k, text in enumerate(payload):
-                    plan.lines.append(self._centred(text, credit_font, y + k * credit_lh, c["muted"]))
+                    plan.lines.append(self._centred(text, credit_font, y + k * credit_lh, foot_rgb))
             elif kind == "rule":
                 half = round(36 * s)
                 plan.rules.append(
-                    Rule((self.width // 2 - half, y, self.width // 2 + half, y + height_of("rule", None)), c["accent"])
+                    Rule((self.width // 2 - half, y, self.width // 2 + half, y + height_of("rule", None)), head_rgb)
                 )
             elif kind == "sign":
                 for k, text in enumerate(payload):
-                    plan.lines.append(self._centred(text, sign_font, y + k * sign_lh, c["ink"]))
+                    plan.lines.append(self._centred(text, sign_font, y + k * sign_lh, text_rgb))
             elif kind == "follow" and payload:
                 plan.lines.append(
-                    self._centred(self._fit_one_line(payload, self.label, width), self.label, y, c["muted"])
+                    self._centred(self._fit_one_line(payload, self.label, width), self.label, y, foot_rgb)
                 )
             y += height_of(kind, payload, print_box[1]) + round(gaps[kind] * s)
         return plan

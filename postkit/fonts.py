@@ -61,8 +61,12 @@ def _coverage(path: Path) -> frozenset[int]:
 
 
 def _needs_glyph(char: str) -> bool:
-    # Spaces, controls and format characters (ZWJ, soft hyphen) draw nothing of their own.
-    return unicodedata.category(char)[0] not in "ZC"
+    # Spaces, controls and format characters (ZWJ, soft hyphen) draw nothing of their own; nor do
+    # postkit's emphasis markers. Other private-use characters need a font that defines them.
+    category = unicodedata.category(char)
+    if category == "Co":
+        return not "\ue000" <= char <= "\ue003"
+    return category[0] not in "ZC"
 
 
 def missing_characters(path: Path, text: str) -> list[str]:
@@ -73,6 +77,44 @@ def missing_characters(path: Path, text: str) -> list[str]:
         if _needs_glyph(char) and ord(char) not in cmap:
             seen.setdefault(char)
     return list(seen)
+
+
+FONT_SUFFIXES = (".ttf", ".otf", ".ttc")
+
+
+def font_files(folder: Path) -> list[Path]:
+    """List the font files in ``folder`` (sorted); raise FontError if there are none."""
+    files = sorted(p for p in Path(folder).iterdir() if p.suffix.lower() in FONT_SUFFIXES and p.is_file())
+    if not files:
+        msg = f"{folder} holds no font files (.ttf, .otf, .ttc); pass a folder with fonts to --font-dir"
+        raise FontError(msg)
+    return files
+
+
+def system_fonts_for(chars: list[str]) -> list[Path]:
+    """Find installed fonts (through fontconfig's fc-list) that cover the given characters.
+
+    Used only for characters no theme or bundled font has (CJK, say); one font per character,
+    the first by path among those fontconfig lists, so the choice is stable on one machine.
+    """
+    import shutil
+    import subprocess
+
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return []
+    found: list[Path] = []
+    for char in chars:
+        if any(ord(char) in _coverage(p) for p in found):
+            continue
+        result = subprocess.run(
+            [fc_list, f":charset={ord(char):x}", "file"], capture_output=True, text=True, check=False, timeout=20
+        )
+        paths = sorted(Path(line.split(":")[0]) for line in result.stdout.splitlines() if line.strip())
+        paths = [p for p in paths if p.suffix.lower() in (".ttf", ".otf") and "emoji" not in p.name.lower()]
+        if paths:
+            found.append(next((p for p in paths if "Regular" in p.name), paths[0]))
+    return found
 
 
 EMOJI = -1  # the font index of a segment drawn from the colour emoji font

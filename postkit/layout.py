@@ -98,7 +98,7 @@ def chunks(text: str, lang: str | None = None) -> list[str]:
         if word:
             pieces.append(word)
         if len(word) < len(unit):
-            pieces.append(unit[len(word):])
+            pieces.append(unit[len(word) :])
     return pieces
 
 
@@ -247,6 +247,7 @@ class Picture:
     focus: tuple[float, float] = (0.5, 0.5)
     frame: int = 0  # width of a dark keyline around a contained print, px
     mat: int = 0  # width of the light mat inside the keyline, px
+    blur: int = 0  # Gaussian blur radius, px (a picture behind text reads calmer blurred)
 
 
 @dataclass
@@ -259,6 +260,7 @@ class CardPlan:
     margins: tuple[int, int, int, int]  # the box text must stay inside: left, top, right, bottom
     picture: Picture | None = None
     scrim_top: int | None = None  # a darkening gradient starts here (cover over a picture)
+    scrim_ramp: float = 0.55  # the gradient reaches full strength over this share of the rest; 0 is flat
     lines: list[Line] = field(default_factory=list)
     rules: list[Rule] = field(default_factory=list)
 

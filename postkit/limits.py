@@ -81,3 +81,7 @@ def mentions_in(text: str) -> list[str]:
     # A full stop right after a name ends the sentence: usernames cannot end with '.'.
     names = (name.rstrip(".") for name in _MENTION.findall(text))
     return [name for name in names if name]
+
+
+# Stories are full-screen 9:16 (1080x1920); Meta "IG User Media" image specs for STORIES.
+STORY_ASPECT = 9 / 16

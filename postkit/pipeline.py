@@ -21,7 +21,7 @@ from postkit.check import check_post
 from postkit.config import DEFAULT_HASHTAGS, Settings, resolve_settings
 from postkit.design import FORMATS, Design, PostText, TextChains, plan_post, text_chains
 from postkit.errors import CheckError, FontError, LayoutError
-from postkit.fonts import face, has_rtl, layout_engine_name, mark_emphasis
+from postkit.fonts import face, font_files, has_rtl, layout_engine_name, mark_emphasis, system_fonts_for
 from postkit.slicing import TextStyle, sentences, slice_paragraphs
 from postkit.themes import Theme, load_theme
 
@@ -86,9 +86,12 @@ def make_post(
     image: str | os.PathLike | None = None,
     handle: str | None = None,
     theme: str | None = None,
+    theme_dirs: tuple[str | os.PathLike, ...] = (),
+    focus: str | None = None,
     format: str | None = None,
     max_slides: int | None = None,
     out: str | os.PathLike | None = None,
+    font_dir: str | os.PathLike | None = None,
     force: bool = False,
     progress: Callable[[int, int], None] | None = None,
     library: Mapping[str, Any] | None = None,
@@ -127,7 +130,7 @@ def make_post(
         "out": Path(out) if out is not None else None,
     }
     settings = resolve_settings(front, flags, library=dict(library or {}))
-    theme_ = load_theme(settings.theme)
+    theme_ = load_theme(settings.theme, theme_dirs)
     size = FORMATS[settings.format]
 
     picture_path = find_image(article, settings.image)
@@ -150,6 +153,7 @@ def make_post(
         illustration = load_illustration(picture_path, min_size=size)
 
     # Body paragraphs carry their Markdown emphasis as marker characters (see fonts.mark_emphasis).
+    theme_ = resolve_colors(theme_, illustration)
     paragraphs = [(p.text if p.heading else mark_emphasis(p.text, p.emphasis), p.heading) for p in article.paragraphs]
     lang = article.lang or "en"
     text = PostText(
@@ -161,7 +165,16 @@ def make_post(
         lang=lang,
     )
     check_text_support(article, source)
-    design = Design(theme_, size, text, has_picture=picture_path is not None)
+    if font_dir is not None:
+        theme_ = theme_.with_fonts(font_files(Path(font_dir)))
+    theme_ = with_system_fallbacks(theme_, article, settings.handle)
+    focus_point = None
+    if illustration is not None:
+        from postkit.illustration import parse_focus, smart_focus
+
+        given = focus or article.extra.get("focus")
+        focus_point = parse_focus(str(given)) if given else smart_focus(illustration)
+    design = Design(theme_, size, text, has_picture=picture_path is not None, focus=focus_point)
     chains = text_chains(theme_)
     types = theme_["type"]
     scale = size[0] / 1080
@@ -261,6 +274,7 @@ def make_post(
                     "engine": layout_engine_name(),
                     "body_size": slicing.size,
                     "body_fonts": [path.name for path in chains.body],
+                    "added_fonts": [path.name for path in theme_.extra_fonts],
                     "line_height": slicing.line_height,
                 },
                 "caption": caption,
@@ -358,6 +372,62 @@ def check_text_support(article: Article, source) -> None:
             "install the system library libfribidi0 (Debian: apt-get install libfribidi0) and run again"
         )
         raise LayoutError(msg)
+
+
+DEFAULT_ACCENT = (155, 45, 32)
+
+
+def make_specimen(
+    theme: str, *, theme_dirs: tuple[str | os.PathLike, ...] = (), format: str | None = None, out=None
+) -> Post:
+    """Render the bundled example in ``theme`` to out/specimen-NAME (replacing an older specimen)."""
+    from postkit.resources import data_dir
+
+    example = data_dir("examples") / "october-revolution" / "article.txt"
+    target = Path(out) if out is not None else DEFAULT_OUT / f"specimen-{Path(theme).name}"
+    return make_post(
+        example,
+        theme=theme,
+        theme_dirs=theme_dirs,
+        format=format,
+        out=target,
+        force=True,
+        max_slides=20 if format == "landscape" else None,
+    )
+
+
+def resolve_colors(theme, illustration):
+    """Fill the theme's "auto" colours from the picture, dark enough for white text to read on."""
+    auto = [key for key, value in theme.colors.items() if value is None]
+    if not auto:
+        return theme
+    from postkit.contrast import ensure_contrast
+    from postkit.illustration import accent_color
+
+    picked = accent_color(illustration) if illustration is not None else DEFAULT_ACCENT
+    readable = ensure_contrast(picked, theme.colors.get("cover_text") or (255, 255, 255))
+    return theme.with_colors(**dict.fromkeys(auto, readable))
+
+
+def with_system_fallbacks(theme, article: Article, handle: str | None):
+    """Add installed fonts for characters no theme or bundled font covers (e.g. CJK)."""
+    texts = {
+        "title": article.title,
+        "credit": article.credit or "",
+        "body": " ".join(p.text for p in article.paragraphs if not p.heading),
+        "heading": " ".join(p.text for p in article.paragraphs if p.heading),
+        "label": handle or "",
+    }
+    missing: dict[str, None] = {}
+    for role, words in texts.items():
+        for char in face(theme.font_paths(role), 40).missing(words):
+            missing.setdefault(char)
+    if not missing:
+        return theme
+    extra = system_fonts_for(list(missing))
+    if extra:
+        log.info("Using installed fonts for characters the theme lacks: %s", ", ".join(p.name for p in extra))
+    return theme.with_fonts(extra)
 
 
 def check_glyphs(design: Design, slicing, chains: TextChains, source) -> None:

@@ -117,10 +117,25 @@ def sentences(text: str, lang: str = "en") -> list[str]:
     """Split a paragraph into sentences; the pieces, joined with single spaces, give the text back."""
     pieces = [p.strip() for p in _segmenter(lang).segment(text)]
     pieces = [p for p in pieces if p]
-    # pysbd occasionally drops or alters characters; never trust a split that loses text.
-    if "".join(pieces).replace(" ", "") != text.replace(" ", ""):
+    # pysbd occasionally drops or alters characters, or splits where no space is ("path?x=1"):
+    # keep only splits at a space of the paragraph itself, and never trust a split that loses text.
+    merged: list[str] = []
+    position = 0
+    for piece in pieces:
+        found = text.find(piece, position)
+        if found < 0:
+            return [text]
+        gap = text[position:found]
+        if gap and not gap.isspace():
+            return [text]
+        if merged and not gap:
+            merged[-1] += piece
+        else:
+            merged.append(piece)
+        position = found + len(piece)
+    if text[position:].strip():
         return [text]
-    return pieces
+    return merged
 
 
 def _heading_like(text: str, heading: bool) -> bool:

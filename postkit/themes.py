@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ from postkit.errors import ThemeError
 from postkit.resources import data_dir
 
 THEME_FILE = "theme.toml"
+AUTO = "auto"  # a colour the picture decides (see pipeline.resolve_colors)
 
 # key -> (type, required). Every built-in theme sets all of them; a user theme must too.
 _SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
@@ -49,10 +51,21 @@ def builtin_themes_dir() -> Path:
     return data_dir("templates") / "themes"
 
 
-def list_themes() -> list[str]:
-    """Name the built-in themes, sorted."""
-    root = builtin_themes_dir()
-    return sorted(p.name for p in root.iterdir() if (p / THEME_FILE).is_file())
+def search_path(theme_dirs: Sequence[str | Path] = ()) -> list[Path]:
+    """Return where themes are looked for by name: --theme-dir folders, ./themes, the built-ins."""
+    return [*(Path(d) for d in theme_dirs), Path.cwd() / "themes", builtin_themes_dir()]
+
+
+def list_themes(theme_dirs: Sequence[str | Path] = ()) -> list[str]:
+    """Name every theme on the search path, sorted (a name found twice is listed once)."""
+    names = {
+        p.name
+        for root in search_path(theme_dirs)
+        if root.is_dir()
+        for p in root.iterdir()
+        if (p / THEME_FILE).is_file()
+    }
+    return sorted(names)
 
 
 @dataclass(frozen=True)
@@ -62,7 +75,12 @@ class Theme:
     name: str
     folder: Path
     settings: dict[str, Any]
+    # The theme's folder, then the folders of the themes it extends: templates and fonts are
+    # looked for in this order.
+    parents: tuple[Path, ...] = ()
     colors: dict[str, tuple[int, int, int]] = field(default_factory=dict)
+    # Fonts added after every chain: from --font-dir, then system fonts for characters none covers.
+    extra_fonts: tuple[Path, ...] = ()
 
     def __getitem__(self, section: str) -> dict[str, Any]:
         return self.settings[section]
@@ -71,48 +89,114 @@ class Theme:
         """Resolve the font chain of ``role`` (title, body, heading, credit, label) to files."""
         from postkit.fonts import resolve_font
 
-        return tuple(resolve_font(name, [self.folder / "fonts"]) for name in self.settings["fonts"][role])
+        places = [folder / "fonts" for folder in (self.folder, *self.parents)]
+        chain = tuple(resolve_font(name, places) for name in self.settings["fonts"][role])
+        return chain + tuple(p for p in self.extra_fonts if p not in chain)
+
+    def with_fonts(self, paths) -> Theme:
+        """Return the theme with ``paths`` appended to every font chain."""
+        return replace(self, extra_fonts=self.extra_fonts + tuple(p for p in paths if p not in self.extra_fonts))
+
+    def with_colors(self, **colors: tuple[int, int, int]) -> Theme:
+        """Return the theme with some colours replaced."""
+        return replace(self, colors={**self.colors, **colors})
 
     def template_dirs(self) -> list[Path]:
         """Return the Jinja search path: the theme's folder, then the shared templates."""
-        return [self.folder, data_dir("templates")]
+        return [self.folder, *self.parents, data_dir("templates")]
 
 
-def find_theme(name_or_path: str) -> Path:
-    """Return the folder of a theme given by name (built-in) or by a path to its folder."""
+def describe_themes(theme_dirs: Sequence[str | Path] = ()) -> list[tuple[str, str, Path]]:
+    """Return (name, description, folder) for every theme on the search path, first found wins."""
+    described = []
+    for name in list_themes(theme_dirs):
+        folder = find_theme(name, theme_dirs)
+        try:
+            description = str(_read(folder).get("description", ""))
+        except ThemeError as exc:
+            description = f"(cannot be read: {exc})"
+        described.append((name, description, folder))
+    return described
+
+
+def find_theme(name_or_path: str, theme_dirs: Sequence[str | Path] = (), skip: Sequence[Path] = ()) -> Path:
+    """Return the folder of a theme given by a path to its folder, or by name on the search path.
+
+    ``skip`` leaves out folders already in use, so that a theme may extend a theme of its own name
+    further down the path (a ./themes/classic that extends the built-in classic).
+    """
     path = Path(name_or_path).expanduser()
-    if (path / THEME_FILE).is_file():
+    if (path / THEME_FILE).is_file() and path.resolve() not in skip:
         return path
     if path.name == THEME_FILE and path.is_file():
         return path.parent
-    builtin = builtin_themes_dir() / name_or_path
-    if "/" not in name_or_path and (builtin / THEME_FILE).is_file():
-        return builtin
-    installed = ", ".join(list_themes())
+    if "/" not in name_or_path:
+        for root in search_path(theme_dirs):
+            folder = root / name_or_path
+            if (folder / THEME_FILE).is_file() and folder.resolve() not in skip:
+                return folder
+    installed = ", ".join(list_themes(theme_dirs))
     msg = f"unknown theme '{name_or_path}'; installed themes: {installed}, or the path to a folder with a {THEME_FILE}"
     raise ThemeError(msg)
 
 
-def load_theme(name_or_path: str) -> Theme:
-    """Find, read and validate a theme; raise ThemeError naming the file and the key at fault."""
-    folder = find_theme(name_or_path)
+def _read(folder: Path) -> dict[str, Any]:
     toml_path = folder / THEME_FILE
     try:
-        data = tomllib.loads(toml_path.read_text(encoding="utf-8"))
+        return tomllib.loads(toml_path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         msg = f"{toml_path}: cannot read the theme ({exc}); fix the TOML syntax"
         raise ThemeError(msg) from exc
+
+
+def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def load_theme(name_or_path: str, theme_dirs: Sequence[str | Path] = ()) -> Theme:
+    """Find, read, merge (``extends``) and validate a theme; errors name the file and the key."""
+    folder = find_theme(name_or_path, theme_dirs)
+    toml_path = folder / THEME_FILE
+    own = _read(folder)
+    layers, folders = [own], [folder.resolve()]
+    parent = own.get("extends")
+    while parent is not None:
+        if not isinstance(parent, str):
+            msg = f"{folders[-1] / THEME_FILE}: extends must be a theme name or path, not {parent!r}"
+            raise ThemeError(msg)
+        if len(folders) > 8:
+            msg = f"{toml_path}: 'extends' goes more than 8 themes deep (a loop?); shorten the chain"
+            raise ThemeError(msg)
+        parent_folder = find_theme(parent, theme_dirs, skip=folders).resolve()
+        data = _read(parent_folder)
+        layers.append(data)
+        folders.append(parent_folder)
+        parent = data.get("extends")
+    data: dict[str, Any] = {}
+    for layer in reversed(layers):
+        data = _merge(data, layer)
     errors = _validate(data)
     colors: dict[str, tuple[int, int, int]] = {}
     if not errors:
         from PIL import ImageColor
 
         for key, value in data["colors"].items():
+            if value == AUTO:
+                colors[key] = None  # chosen from the picture when the post is made
+                continue
             try:
                 colors[key] = ImageColor.getrgb(value)[:3]
-            except ValueError:
-                errors.append(f"[colors] {key} = '{value}' is not a colour; write it like \"#1E1A17\"")
-    theme = Theme(name=str(data.get("name", folder.name)), folder=folder, settings=data, colors=colors)
+            except (ValueError, AttributeError):
+                errors.append(f'[colors] {key} = {value!r} is not a colour; write it like "#1E1A17"')
+    theme = Theme(
+        name=str(own.get("name", folder.name)), folder=folder, settings=data, colors=colors, parents=tuple(folders[1:])
+    )
     if not errors:
         from postkit.errors import FontError
 

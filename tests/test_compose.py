@@ -39,7 +39,7 @@ def post_plans(theme, example_paragraphs, style_for):
         design = Design(theme, FORMATS[fmt], TEXT, has_picture=picture is not None)
         chains = text_chains(theme)
         style = style_for(chains, fmt)
-        slicing = slice_paragraphs(example_paragraphs, style, design.text_box, 8)
+        slicing = slice_paragraphs(example_paragraphs, style, design.text_box, 18 if fmt == "landscape" else 8)
         return plan_post(design, slicing, chains, picture.size if picture else None)
 
     return make

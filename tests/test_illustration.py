@@ -1,28 +1,40 @@
-"""Loading illustrations in every mode and state, and cropping them to a card box."""
+"""Loading illustrations in every mode and state, fitting them to a card box, and reading focus and colours."""
 
 from __future__ import annotations
 
+import colorsys
 import io
 import os
+import random
 import struct
+import time
 import zlib
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from PIL import ExifTags, Image, ImageCms, ImageStat
+from PIL import ExifTags, Image, ImageCms, ImageDraw, ImageStat
 
 from postkit.errors import ImageError
 from postkit.illustration import (
     BACKGROUND,
+    FALLBACK_ACCENT,
     MAX_PIXELS,
+    accent_color,
+    contain,
     cover,
+    duotone,
     load_illustration,
+    palette,
+    parse_focus,
+    smart_focus,
+    tint,
 )
 
 CARD = (1080, 1350)
 RED = (230, 20, 20)
+EXAMPLE_IMAGE = Path(__file__).resolve().parents[1] / "examples" / "october-revolution" / "article.jpg"
 
 
 def _mean(image: Image.Image, box: tuple[int, int, int, int] | None = None) -> tuple[float, ...]:
@@ -572,3 +584,404 @@ def test_control_characters_in_the_name_stay_on_one_line(tmp_path):
     message = str(info.value)
     assert "\n" not in message
     assert "two\\nlines.jpg" in message
+
+
+# --- smart focus ---------------------------------------------------------------------------
+
+
+def _busy(background: tuple[int, int, int], box: tuple[int, int, int, int], size=(3000, 2000)) -> Image.Image:
+    """A flat picture with a bright, busy cluster of coloured squares inside box."""
+    image = Image.new("RGB", size, background)
+    draw = ImageDraw.Draw(image)
+    rng = random.Random(1917)
+    x0, y0, x1, y1 = box
+    for _ in range(300):
+        x, y = rng.randint(x0, x1 - 40), rng.randint(y0, y1 - 40)
+        draw.rectangle((x, y, x + 40, y + 40), fill=(rng.randint(150, 255), rng.randint(0, 255), rng.randint(0, 80)))
+    return image
+
+
+def _gradient(size=(3000, 2000)) -> Image.Image:
+    """A sky-like vertical gradient: deep blue at the top to pale yellow at the bottom."""
+    ramp = Image.linear_gradient("L").resize(size)
+    return Image.merge("RGB", (ramp, ramp, Image.new("L", size, 200)))
+
+
+LOWER_LEFT = (100, 1400, 900, 1900)  # inside the lower-left third of 3000x2000
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: _busy((120, 120, 120), LOWER_LEFT),
+        lambda: _busy((40, 90, 200), LOWER_LEFT),
+        lambda: _busy((250, 250, 250), LOWER_LEFT),
+        lambda: Image.blend(_busy((120, 120, 120), LOWER_LEFT), _gradient(), 0.3),
+    ],
+    ids=["grey", "blue", "white", "on-a-gradient"],
+)
+def test_smart_focus_finds_a_busy_object_in_the_lower_left_third(make):
+    x, y = smart_focus(make())
+
+    assert x < 1 / 3
+    assert y > 2 / 3
+
+
+def test_smart_focus_finds_a_red_ball_on_a_dull_field():
+    image = Image.new("RGB", (3000, 2000), (90, 110, 90))
+    ImageDraw.Draw(image).ellipse((2200, 300, 2600, 700), fill=(220, 30, 30))  # centred at (0.8, 0.25)
+
+    x, y = smart_focus(image)
+
+    assert abs(x - 0.8) < 0.03
+    assert abs(y - 0.25) < 0.03
+
+
+@pytest.mark.parametrize("colour", [(0, 0, 0), (255, 255, 255), (128, 128, 128), (200, 30, 30)])
+@pytest.mark.parametrize("size", [(3000, 2000), (1080, 1350), (97, 13), (1, 1), (2, 3)])
+def test_smart_focus_of_a_flat_picture_is_the_centre(colour, size):
+    assert smart_focus(Image.new("RGB", size, colour)) == (0.5, 0.5)
+
+
+@pytest.mark.parametrize("make", [_gradient, lambda: _noise((3000, 2000))], ids=["gradient", "noise"])
+def test_smart_focus_of_an_evenly_busy_or_smooth_picture_is_near_the_centre(make):
+    x, y = smart_focus(make())
+
+    assert abs(x - 0.5) < 0.05
+    assert abs(y - 0.5) < 0.05
+
+
+def test_smart_focus_never_hugs_an_edge():
+    corner = _busy((120, 120, 120), (0, 1800, 200, 2000))
+
+    assert smart_focus(corner) == (0.1, 0.9)
+
+
+@pytest.mark.parametrize("mode", ["L", "RGBA", "P", "CMYK", "LA"])
+def test_smart_focus_accepts_any_mode(mode):
+    picture = _busy((120, 120, 120), LOWER_LEFT).convert(mode)
+
+    x, y = smart_focus(picture)
+
+    assert x < 1 / 3
+    assert y > 2 / 3
+
+
+def test_smart_focus_is_deterministic_and_leaves_the_source_alone():
+    image = _busy((120, 120, 120), (1200, 200, 2400, 1000))
+    before = image.tobytes()
+
+    assert smart_focus(image) == smart_focus(image.copy())
+    assert image.tobytes() == before
+
+
+def test_smart_focus_of_the_example_is_on_the_ship_and_fast():
+    image = load_illustration(EXAMPLE_IMAGE)
+    timings = []
+    for _ in range(5):
+        started = time.perf_counter()
+        x, y = smart_focus(image)
+        timings.append(time.perf_counter() - started)
+
+    # The ship and its searchlights sit in the middle band of the picture.
+    assert 0.4 < x < 0.6
+    assert 0.35 < y < 0.6
+    # Measured ~1.5 ms (the brief asks for < 10 ms); the bound is loose so a busy CI machine does not fail it.
+    assert min(timings) < 0.05
+
+
+# --- parse_focus ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("0.3,0.4", (0.3, 0.4)),
+        ("30%,40%", (0.3, 0.4)),
+        (" 0.3 , 40% ", (0.3, 0.4)),
+        (".5,.25", (0.5, 0.25)),
+        ("0,1", (0.0, 1.0)),
+        ("100%,0%", (1.0, 0.0)),
+        ("1.,0.", (1.0, 0.0)),
+        ("12.5%,87.5%", (0.125, 0.875)),
+    ],
+)
+def test_parse_focus(text, expected):
+    assert parse_focus(text) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    "text", ["", "0.3", "0.3;0.4", "0.3 0.4", "a,b", "0.3,0.4,0.5", "nan,0.5", "inf,0", "1e-1,0.5", "%,%", "0.3,\n"]
+)
+def test_parse_focus_rejects_malformed_text(text):
+    with pytest.raises(ImageError) as info:
+        parse_focus(text)
+
+    message = str(info.value)
+    assert "\n" not in message
+    assert repr(text) in message
+    assert "e.g. 0.3,0.4 or 30%,40%" in message
+
+
+@pytest.mark.parametrize("text", ["1.5,0.5", "-0.1,0.5", "150%,0%", "0.5,101%", "0.5,1.0001"])
+def test_parse_focus_rejects_points_outside_the_picture(text):
+    with pytest.raises(ImageError) as info:
+        parse_focus(text)
+
+    message = str(info.value)
+    assert repr(text) in message
+    assert "between 0 and 1 (0% and 100%)" in message
+    assert "e.g. 0.3,0.4 or 30%,40%" in message
+
+
+# --- contain -------------------------------------------------------------------------------
+
+
+def _framed(size: tuple[int, int], inside=(240, 240, 240), corner=(20, 20, 230)) -> Image.Image:
+    """A pale picture with a blue square in each corner, to see that nothing was cropped."""
+    image = Image.new("RGB", size, inside)
+    side = min(size) // 10
+    for x in (0, size[0] - side):
+        for y in (0, size[1] - side):
+            image.paste(corner, (x, y, x + side, y + side))
+    return image
+
+
+def test_contain_shows_the_whole_wide_picture_centred():
+    result = contain(_framed((3000, 2000)), CARD, (10, 20, 30))
+
+    assert result.size == CARD
+    assert result.mode == "RGB"
+    # 3000x2000 fits as 1080x720, with (1350 - 720) / 2 = 315 px above and below.
+    for x, y in [(5, 320), (1074, 320), (5, 1029), (1074, 1029)]:
+        assert _close(result.getpixel((x, y)), (20, 20, 230), tolerance=4), (x, y)
+    assert _close(result.getpixel((540, 675)), (240, 240, 240), tolerance=2)
+    for y in (0, 313, 1036, 1349):
+        assert result.getpixel((540, y)) == (10, 20, 30)
+
+
+def test_contain_shows_the_whole_tall_picture_centred():
+    result = contain(_framed((400, 1000)), CARD, "black")
+
+    # 400x1000 fits as 540x1350, with 270 px on either side.
+    assert _close(result.getpixel((275, 5)), (20, 20, 230), tolerance=4)
+    assert _close(result.getpixel((804, 1344)), (20, 20, 230), tolerance=4)
+    for x in (0, 268, 811, 1079):
+        assert result.getpixel((x, 675)) == (0, 0, 0)
+
+
+def test_contain_of_the_same_shape_needs_no_backdrop():
+    image = _noise((2160, 2700))
+
+    result = contain(image, CARD)
+
+    assert result.tobytes() == image.resize(CARD, Image.Resampling.LANCZOS, reducing_gap=3.0).tobytes()
+
+
+def test_contain_of_the_exact_size_is_an_unchanged_copy():
+    image = _noise((108, 135))
+
+    result = contain(image, (108, 135))
+
+    assert result is not image
+    assert result.tobytes() == image.tobytes()
+
+
+def test_contain_blur_backdrop_is_a_darker_smoother_copy_of_the_picture():
+    image = Image.new("RGB", (3000, 2000), (200, 60, 40))
+    image.paste(_noise((400, 2000)), (1300, 0))  # a noisy strip down the middle
+
+    result = contain(image, CARD)
+
+    band = result.crop((0, 0, 1080, 300))
+    picture = result.crop((0, 320, 1080, 1030))
+    band_mean, picture_mean = ImageStat.Stat(band).mean, ImageStat.Stat(picture).mean
+    # The backdrop keeps the picture's colours, darker...
+    assert band_mean[0] > band_mean[2] + 40
+    assert sum(band_mean) < 0.8 * sum(picture_mean)
+    # ... and blurred: the noise in the middle is smoothed out.
+    assert max(ImageStat.Stat(band.crop((440, 0, 640, 300))).stddev) < 5
+    assert max(ImageStat.Stat(picture.crop((480, 0, 600, 700))).stddev) > 15
+
+
+def test_contain_upscales_a_tiny_picture():
+    result = contain(Image.new("RGB", (8, 4), RED), CARD, (0, 0, 0))
+
+    assert result.size == CARD
+    assert result.getpixel((540, 675)) == RED
+    assert result.getpixel((540, 0)) == (0, 0, 0)
+
+
+@pytest.mark.parametrize("mode", ["L", "RGBA", "P"])
+def test_contain_accepts_any_mode(mode):
+    assert contain(_framed((300, 200)).convert(mode), (108, 135)).mode == "RGB"
+
+
+def test_contain_names_an_unknown_background():
+    with pytest.raises(ImageError) as info:
+        contain(_framed((300, 200)), (108, 135), "blurry")
+
+    message = str(info.value)
+    assert message.startswith("background 'blurry' is not a colour")
+    assert "'blur'" in message
+    assert "#1a1a1a" in message
+
+
+def test_contain_is_deterministic_and_fast():
+    image = _noise((3000, 2000))
+    before = image.tobytes()
+    first = contain(image, CARD)
+    timings = []
+    for _ in range(3):
+        started = time.perf_counter()
+        again = contain(image, CARD)
+        timings.append(time.perf_counter() - started)
+
+    assert again.tobytes() == first.tobytes()
+    assert image.tobytes() == before
+    # Measured ~60 ms (most of it the LANCZOS downscale that cover() also pays); loose for CI.
+    assert min(timings) < 0.4
+
+
+# --- duotone and tint ----------------------------------------------------------------------
+
+DARK, LIGHT = (20, 20, 60), (246, 190, 64)
+
+
+def test_duotone_maps_black_and_white_to_the_two_colours():
+    image = Image.new("RGB", (30, 10), (0, 0, 0))
+    image.paste((255, 255, 255), (10, 0, 20, 10))
+    image.paste((128, 128, 128), (20, 0, 30, 10))
+
+    result = duotone(image, DARK, LIGHT)
+
+    assert result.mode == "RGB"
+    assert result.size == image.size
+    assert result.getpixel((5, 5)) == DARK
+    assert result.getpixel((15, 5)) == LIGHT
+    assert _close(result.getpixel((25, 5)), tuple((a + b) // 2 for a, b in zip(DARK, LIGHT, strict=True)), 2)
+
+
+def test_duotone_keeps_the_picture_and_its_source():
+    image = _noise((60, 40))
+    before = image.tobytes()
+
+    result = duotone(image, DARK, LIGHT)
+
+    assert image.tobytes() == before
+    assert result.tobytes() == duotone(image, DARK, LIGHT).tobytes()
+    assert len(result.getcolors(256 * 256)) > 20
+
+
+def test_tint_blends_toward_the_colour():
+    image = Image.new("RGB", (10, 10), (200, 200, 200))
+
+    assert tint(image, RED, 0).tobytes() == image.tobytes()
+    assert tint(image, RED, 1).getpixel((5, 5)) == RED
+    assert _close(tint(image, RED, 0.5).getpixel((5, 5)), (215, 110, 110), tolerance=1)
+    assert tint(image.convert("L"), RED, 0.25).mode == "RGB"
+
+
+@pytest.mark.parametrize("strength", [-0.1, 1.5, float("nan")])
+def test_tint_strength_must_be_a_fraction(strength):
+    with pytest.raises(ValueError, match="tint strength must be between 0 and 1"):
+        tint(Image.new("RGB", (10, 10)), RED, strength)
+
+
+# --- palette and accent colour -------------------------------------------------------------
+
+BLUE, SAND = (30, 60, 200), (220, 200, 150)
+
+
+def _stripes(widths_and_colours, height=60) -> Image.Image:
+    image = Image.new("RGB", (sum(w for w, _ in widths_and_colours), height))
+    x = 0
+    for width, colour in widths_and_colours:
+        image.paste(colour, (x, 0, x + width, height))
+        x += width
+    return image
+
+
+def test_palette_gives_colours_and_shares_largest_first():
+    image = _stripes([(19, RED), (48, SAND), (29, BLUE)])  # 96 px wide: analysed as is
+
+    result = palette(image, 3)
+
+    assert [colour for colour, _ in result] == [SAND, BLUE, RED]
+    assert [share for _, share in result] == pytest.approx([48 / 96, 29 / 96, 19 / 96])
+
+
+def test_palette_of_a_big_picture_is_close():
+    image = _stripes([(1500, SAND), (900, BLUE), (600, RED)], height=2000)
+
+    result = palette(image, 3)
+
+    assert all(_close(colour, expected, 10) for (colour, _), expected in zip(result, [SAND, BLUE, RED], strict=True))
+    assert [share for _, share in result] == pytest.approx([0.5, 0.3, 0.2], abs=0.02)
+
+
+@pytest.mark.parametrize("count", [1, 2, 6, 16])
+def test_palette_has_at_most_count_colours_and_shares_add_up(count):
+    result = palette(_noise((600, 400)), count)
+
+    assert 1 <= len(result) <= count
+    assert sum(share for _, share in result) == pytest.approx(1)
+    assert [share for _, share in result] == sorted((share for _, share in result), reverse=True)
+    assert all(len(colour) == 3 and all(0 <= c <= 255 for c in colour) for colour, _ in result)
+
+
+def test_palette_of_a_flat_picture_is_one_colour():
+    assert palette(Image.new("RGB", (300, 200), BLUE)) == [(BLUE, 1.0)]
+
+
+def test_palette_is_deterministic():
+    image = load_illustration(EXAMPLE_IMAGE)
+
+    assert palette(image) == palette(image.copy())
+
+
+@pytest.mark.parametrize("count", [0, 257])
+def test_palette_count_must_be_sensible(count):
+    with pytest.raises(ValueError, match="palette count must be between 1 and 256"):
+        palette(Image.new("RGB", (10, 10)), count)
+
+
+def _hue(colour: tuple[int, int, int]) -> float:
+    return colorsys.rgb_to_hls(*(c / 255 for c in colour))[0] * 360
+
+
+def test_accent_prefers_a_saturated_colour_to_a_dull_majority():
+    image = _stripes([(700, (110, 130, 125)), (250, (240, 120, 20)), (50, (250, 250, 250))], height=600)
+
+    accent = accent_color(image)
+
+    assert _close(accent, (240, 120, 20), tolerance=10)
+
+
+def test_accent_skips_a_speck_of_colour():
+    # 1% of pure red in a grey picture is not enough to build a theme on.
+    image = _stripes([(990, (128, 128, 128)), (10, (255, 0, 0))], height=400)
+
+    assert accent_color(image) == FALLBACK_ACCENT
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: Image.linear_gradient("L").convert("RGB"),
+        lambda: _noise((300, 200)).convert("L"),
+        lambda: Image.new("RGB", (300, 200), (5, 5, 40)),  # near-black navy
+        lambda: Image.new("RGB", (300, 200), (250, 245, 235)),  # near-white cream
+    ],
+    ids=["grey-ramp", "grey-noise", "near-black", "near-white"],
+)
+def test_accent_falls_back_to_deep_red_without_a_usable_colour(make):
+    assert accent_color(make()) == FALLBACK_ACCENT
+
+
+def test_accent_of_the_example_is_its_red_sky():
+    accent = accent_color(load_illustration(EXAMPLE_IMAGE))
+
+    assert accent == accent_color(load_illustration(EXAMPLE_IMAGE))
+    assert _hue(accent) < 10 or _hue(accent) > 350
+    assert accent[0] > 120

@@ -10,7 +10,7 @@ from PIL import Image
 from postkit import limits
 from postkit.article import read_article
 from postkit.check import check_post
-from postkit.errors import ArticleError, ImageError, LayoutError, OutputError, ThemeError
+from postkit.errors import ArticleError, FontError, ImageError, LayoutError, OutputError, ThemeError
 from postkit.pipeline import make_post
 
 
@@ -204,3 +204,30 @@ def test_markdown_emphasis_is_set_in_italic_and_bold(tmp_path):
     assert "*" not in meta["slides"][1]["alt"] and "\ue000" not in meta["slides"][1]["text"]
     with Image.open(plain.folder / "02.jpg") as a, Image.open(styled.folder / "02.jpg") as b:
         assert ImageChops.difference(a.convert("L"), b.convert("L")).getbbox() is not None
+
+
+def test_characters_no_font_has_are_named_with_their_slide(tmp_path):
+    article = tmp_path / "odd.txt"
+    article.write_text("November 7, 1917 - Odd\nA plain first sentence. A sign \U0010fffd nobody draws.\n")
+    with pytest.raises(FontError, match=r"no font can draw \U0010fffd \(U\+10FFFD\) on slide 2"):
+        make_post(article, out=tmp_path / "p")
+    assert not (tmp_path / "p").exists()
+
+
+def test_font_dir_and_installed_fonts_cover_other_scripts(tmp_path):
+    from postkit.fonts import system_fonts_for
+
+    snowman = "\u2603"
+    dejavu = system_fonts_for([snowman])
+    if not dejavu:
+        pytest.skip("no installed font covers U+2603 (fontconfig's fc-list finds none)")
+    article = tmp_path / "snow.txt"
+    article.write_text(f"January 1, 1900 - Snow\nIt snowed {snowman} all day.\n")
+    fonts = tmp_path / "fonts"
+    fonts.mkdir()
+    (fonts / dejavu[0].name).write_bytes(dejavu[0].read_bytes())
+    post = make_post(article, out=tmp_path / "p", font_dir=fonts)
+    meta = json.loads((post.folder / "post.json").read_text())
+    assert meta["layout"]["added_fonts"][0] == dejavu[0].name
+    post = make_post(article, out=tmp_path / "q")  # found among the installed fonts without --font-dir
+    assert json.loads((post.folder / "post.json").read_text())["layout"]["added_fonts"]

@@ -145,3 +145,26 @@ def test_any_text_slices_losslessly_inside_the_box(text_style, paragraphs, heigh
         assert slide_height(slide, result, text_style) <= height
         for block in slide.blocks:
             assert all(font.getlength(line) <= 600 for line in block.lines)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=st.text(min_size=1, max_size=300), height=st.integers(min_value=150, max_value=900))
+def test_arbitrary_unicode_never_crashes_loses_or_overflows(text_style, text, height):
+    paragraphs = [(" ".join(p.split()), False) for p in text.splitlines() if p.strip()]
+    if not paragraphs:
+        return
+    try:
+        result = slice_paragraphs(paragraphs, text_style, (600, height), 18)
+    except LayoutError:
+        return
+    joined = "".join(" ".join(s.text for s in result.slides).split())
+    assert joined == "".join(" ".join(p for p, _ in paragraphs).split())
+    body = face(text_style.body_fonts, result.size)
+    for slide in result.slides:
+        assert slide_height(slide, result, text_style) <= height
+        for block in slide.blocks:
+            assert all(body.getlength(line) <= 600 for line in block.lines)
+
+
+def test_a_split_without_a_space_is_not_a_sentence_break():
+    assert sentences("See example.org/path?x=1 for it. He left!") == ["See example.org/path?x=1 for it.", "He left!"]

@@ -101,3 +101,45 @@ def test_caption_template_never_renders_article_text_as_template():
         hashtags=[],
     )
     assert "{{ 7 * 7 }}" in text and "{% raw %}" in text and "49" not in text
+
+
+def test_four_built_in_themes():
+    assert {"classic", "night", "poster", "minimal"} <= set(list_themes())
+
+
+def test_a_theme_extends_another_and_overrides_only_what_differs(tmp_path):
+    folder = tmp_path / "themes" / "sepia"
+    folder.mkdir(parents=True)
+    (folder / "theme.toml").write_text('extends = "classic"\n[colors]\npaper = "#EADBC0"\n')
+    theme = load_theme("sepia", [tmp_path / "themes"])
+    assert theme.colors["paper"] == (0xEA, 0xDB, 0xC0)
+    assert theme.colors["ink"] == load_theme("classic").colors["ink"]
+    assert theme.template_dirs()[:2] == [folder, builtin_themes_dir() / "classic"]
+
+
+def test_search_path_order_theme_dir_then_cwd_themes_then_builtin(tmp_path, monkeypatch):
+    from postkit.themes import search_path
+
+    monkeypatch.chdir(tmp_path)
+    mine = tmp_path / "mine"
+    assert search_path([mine]) == [mine, tmp_path / "themes", builtin_themes_dir()]
+    # A ./themes/classic that extends the built-in classic: found first, and its parent is the built-in.
+    local = tmp_path / "themes" / "classic"
+    local.mkdir(parents=True)
+    (local / "theme.toml").write_text('name = "classic"\nextends = "classic"\n[colors]\naccent = "#123456"\n')
+    theme = load_theme("classic")
+    assert theme.folder == Path("themes/classic").resolve() or theme.folder.resolve() == local.resolve()
+    assert theme.colors["accent"] == (0x12, 0x34, 0x56)
+    assert theme.parents == (builtin_themes_dir().resolve() / "classic",)
+
+
+def test_extends_an_unknown_theme(tmp_path):
+    folder = tmp_path / "t"
+    folder.mkdir()
+    (folder / "theme.toml").write_text('extends = "nope"\n')
+    with pytest.raises(ThemeError, match="unknown theme 'nope'"):
+        load_theme(str(folder))
+
+
+def test_auto_colour_is_left_for_the_picture():
+    assert load_theme("poster").colors["accent"] is None

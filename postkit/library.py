@@ -1,0 +1,350 @@
+"""Read a library of dated articles: a folder of drafts and Markdown, or a CSV / JSON Lines table, plus postkit.toml."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from postkit import limits
+from postkit.article import Article, parse_date, parse_markdown, read_article
+from postkit.config import FORMATS, MIN_SLIDES
+from postkit.errors import ArticleError, PostkitError
+
+SETTINGS_FILE = "postkit.toml"
+SETTINGS_KEYS = ("handle", "theme", "hashtags", "out", "format", "max_slides")
+ARTICLE_SUFFIXES = (".txt", ".md", ".markdown")
+TABLE_SUFFIXES = (".csv", ".jsonl", ".ndjson")
+COLUMNS = ("date", "title", "body", "image", "credit", "hashtags")
+REQUIRED_COLUMNS = ("date", "title", "body")
+_HANDLE = re.compile(r"[A-Za-z0-9._]{1,30}")
+
+
+class LibraryError(PostkitError):
+    """The library as a whole cannot be read: a missing folder, a bad postkit.toml, a CSV without its columns."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One article of the library, parsed, or the reason it could not be."""
+
+    name: str  # how messages name it: "library/1917-11-07.md" or "library.csv:4" (file and line)
+    article: Article | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Library:
+    """The articles of a library, in file (and line) order, and its postkit.toml settings."""
+
+    path: Path
+    entries: tuple[Entry, ...]
+    # Validated postkit.toml values; "out" and a theme given as a path are resolved against the file.
+    settings: dict[str, Any] = field(default_factory=dict)
+    settings_file: Path | None = None
+
+
+def load_library(path: str | os.PathLike, *, exclude: tuple[Path, ...] = ()) -> Library:
+    """Read every article of the library at ``path`` (a folder, a .csv or a .jsonl file).
+
+    A file that cannot be read or parsed, or has no date, becomes an Entry with an error: one bad
+    article never stops the others. A bad postkit.toml or an unreadable table raises LibraryError.
+
+    :param exclude: folders not to search for articles (e.g. the output folder inside the library).
+    """
+    root = Path(path)
+    if root.is_dir():
+        settings_file = root / SETTINGS_FILE
+        entries = _folder_entries(root, exclude)
+    elif root.is_file() and root.suffix.lower() in TABLE_SUFFIXES:
+        settings_file = root.parent / SETTINGS_FILE
+        entries = _table_entries(root)
+    elif root.is_file():
+        kinds = ", ".join(TABLE_SUFFIXES)
+        columns = ",".join(COLUMNS)
+        msg = f"{root} is not a library; pass a folder of articles or a table ({kinds}) with columns {columns}"
+        raise LibraryError(msg)
+    else:
+        msg = f"{root}: no such folder or file; pass a folder of articles or a .csv/.jsonl file"
+        raise LibraryError(msg)
+    settings = read_settings(settings_file) if settings_file.is_file() else {}
+    return Library(
+        path=root,
+        entries=tuple(entries),
+        settings=settings,
+        settings_file=settings_file if settings_file.is_file() else None,
+    )
+
+
+def read_settings(path: Path) -> dict[str, Any]:
+    """Read and validate a library's postkit.toml; raise one LibraryError listing every problem."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or exc
+        msg = f"{path}: cannot read the library settings ({reason}); fix the TOML syntax"
+        raise LibraryError(msg) from exc
+    base = path.parent
+    errors: list[str] = []
+    settings: dict[str, Any] = {}
+    for key, value in data.items():
+        if key not in SETTINGS_KEYS:
+            errors.append(f"unknown key '{key}'; use only {', '.join(SETTINGS_KEYS)}")
+            continue
+        if key == "max_slides":
+            whole = isinstance(value, int) and not isinstance(value, bool)
+            if not whole or not MIN_SLIDES <= value <= limits.MAX_SLIDES_APP:
+                errors.append(
+                    f"'max_slides' must be a whole number from {MIN_SLIDES} to {limits.MAX_SLIDES_APP}, not {value!r}"
+                )
+            else:
+                settings[key] = value
+            continue
+        if key == "hashtags":
+            try:
+                settings[key] = split_hashtags(value)
+            except ValueError as exc:
+                errors.append(f"'hashtags' {exc}")
+            continue
+        if not isinstance(value, str) or not value.strip():
+            errors.append(f"'{key}' must be a non-empty text in quotes, not {value!r}")
+            continue
+        value = value.strip()
+        if key == "format" and value not in FORMATS:
+            errors.append(f"'format' must be one of {', '.join(FORMATS)}, not '{value}'")
+        elif key == "handle" and not _HANDLE.fullmatch(value.lstrip("@")):
+            errors.append(
+                f"'handle' must be an Instagram username (letters, digits, '.', '_'; up to 30), not '{value}'"
+            )
+        elif key == "handle":
+            settings[key] = value.lstrip("@")
+        elif key == "out":
+            settings[key] = base / Path(value).expanduser()
+        elif key == "theme":
+            settings[key] = _theme_setting(value, base)
+        else:
+            settings[key] = value
+    if errors:
+        msg = f"{path}: " + "; ".join(errors)
+        raise LibraryError(msg)
+    return settings
+
+
+def split_hashtags(value: Any) -> tuple[str, ...]:
+    """Turn "a b,#c" or ["a", "#c"] into ("a", "b", "c"); raise ValueError saying what is wrong."""
+    if isinstance(value, str):
+        items: list[Any] = re.split(r"[\s,]+", value)
+    elif isinstance(value, list):
+        items = value
+    else:
+        msg = f"must be a list of words or a space- or comma-separated text, not {value!r}"
+        raise ValueError(msg)
+    tags = []
+    for item in items:
+        if not isinstance(item, str):
+            msg = f"must be words, not {item!r}"
+            raise ValueError(msg)
+        tag = unicodedata.normalize("NFC", item).strip().lstrip("#")
+        if not tag:
+            continue
+        if re.search(r"[\s,#]", tag):
+            msg = f"has {tag!r} with a space or '#' inside; write each hashtag as one word"
+            raise ValueError(msg)
+        tags.append(tag)
+    return tuple(tags)
+
+
+def _theme_setting(value: str, base: Path) -> str:
+    """Resolve a theme given as a path against the settings file; a built-in name stays a name."""
+    relative = base / Path(value).expanduser()
+    looks_like_path = any(sep in value for sep in ("/", "\\")) or value.startswith(".")
+    if looks_like_path or relative.is_dir():
+        return str(relative)
+    return value
+
+
+def _folder_entries(root: Path, exclude: tuple[Path, ...]) -> list[Entry]:
+    """Read the article files under ``root``, skipping hidden files, post folders and README files."""
+    skip = {os.path.abspath(p) for p in exclude}
+    entries = []
+    for folder, dirs, files in os.walk(root):
+        # Post folders hold caption.txt, which is not an article; hidden folders are staging or tools.
+        dirs[:] = sorted(
+            d
+            for d in dirs
+            if not d.startswith(".")
+            and os.path.abspath(os.path.join(folder, d)) not in skip
+            and not os.path.isfile(os.path.join(folder, d, "post.json"))
+        )
+        for name in sorted(files):
+            if name.startswith(".") or not name.lower().endswith(ARTICLE_SUFFIXES):
+                continue
+            if name.lower().startswith("readme"):
+                continue
+            entries.append(_read_entry(Path(folder, name)))
+    return entries
+
+
+def _read_entry(path: Path) -> Entry:
+    name = str(path)
+    try:
+        article = read_article(path)
+    except PostkitError as exc:
+        return Entry(name, error=str(exc))
+    except Exception as exc:  # never let one odd file stop the library
+        return Entry(name, error=f"unexpected {type(exc).__name__}: {exc}")
+    if article.date is None:
+        return Entry(name, article, _no_date(name))
+    return Entry(name, article)
+
+
+def _no_date(name: str) -> str:
+    return (
+        f"{name} has no date, so it has no anniversary; add one "
+        "(a heading line such as 'November 7, 1917 - Title', or 'date: 1917-11-07' in the front matter)"
+    )
+
+
+def _table_entries(path: Path) -> list[Entry]:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        msg = f"cannot read {path} ({exc.strerror or exc}); check its permissions"
+        raise LibraryError(msg) from exc
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        msg = f"{path} is not UTF-8 (byte 0x{data[exc.start]:02x} on line {line}); save it as UTF-8 and try again"
+        raise LibraryError(msg) from exc
+    rows = _csv_rows(text, path) if path.suffix.lower() == ".csv" else _jsonl_rows(text, path)
+    return [row if isinstance(row, Entry) else _row_entry(path, line, row) for line, row in rows]
+
+
+def _csv_rows(text: str, path: Path) -> list[tuple[int, dict[str, Any] | Entry]]:
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader, None)
+        if header is None:
+            msg = f"{path} is empty; write a header line '{','.join(COLUMNS)}' and one article per row"
+            raise LibraryError(msg)
+        columns = [unicodedata.normalize("NFC", c).strip().lower() for c in header]
+        _check_columns(columns, path)
+        rows: list[tuple[int, dict[str, Any] | Entry]] = []
+        line = reader.line_num + 1
+        for values in reader:
+            start, line = line, reader.line_num + 1
+            if not any(v.strip() for v in values):
+                continue
+            if len(values) > len(columns):
+                error = (
+                    f"{path}:{start}: the row has {len(values)} values but the header has {len(columns)} columns; "
+                    "quote values that contain commas"
+                )
+                rows.append((start, Entry(f"{path}:{start}", error=error)))
+                continue
+            rows.append((start, dict(zip(columns, values, strict=False))))
+    except csv.Error as exc:
+        msg = f"{path}: line {reader.line_num}: not valid CSV ({exc}); fix the quoting"
+        raise LibraryError(msg) from exc
+    return rows
+
+
+def _jsonl_rows(text: str, path: Path) -> list[tuple[int, dict[str, Any] | Entry]]:
+    rows: list[tuple[int, dict[str, Any] | Entry]] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        name = f"{path}:{number}"
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            error = f"{name}: not valid JSON ({exc.msg} at column {exc.colno}); write one JSON object per line"
+            rows.append((number, Entry(name, error=error)))
+            continue
+        if not isinstance(row, dict):
+            kind = type(row).__name__
+            error = f'{name}: a line must be a JSON object like {{"date": ..., "title": ...}}, not {kind}'
+            rows.append((number, Entry(name, error=error)))
+            continue
+        unknown = [str(k) for k in row if k not in COLUMNS]
+        if unknown:
+            error = f"{name}: unknown key {', '.join(repr(k) for k in unknown)}; use only {', '.join(COLUMNS)}"
+            rows.append((number, Entry(name, error=error)))
+            continue
+        rows.append((number, row))
+    return rows
+
+
+def _check_columns(columns: list[str], path: Path) -> None:
+    problems = []
+    unknown = [c for c in columns if c not in COLUMNS]
+    if unknown:
+        problems.append(f"unknown column {', '.join(repr(c) for c in unknown)}")
+    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+    if missing:
+        problems.append(f"missing column {', '.join(repr(c) for c in missing)}")
+    repeated = sorted({c for c in columns if columns.count(c) > 1})
+    if repeated:
+        problems.append(f"repeated column {', '.join(repr(c) for c in repeated)}")
+    if problems:
+        msg = f"{path}: {'; '.join(problems)}; the header must name columns from {','.join(COLUMNS)}"
+        raise LibraryError(msg)
+
+
+def _row_entry(path: Path, line: int, row: dict[str, Any]) -> Entry:
+    """Turn one table row into an Article through the Markdown reader, so both follow the same rules."""
+    name = f"{path}:{line}"
+    try:
+        values = {key: _row_text(row.get(key), key, name) for key in COLUMNS if key != "hashtags"}
+        for key in REQUIRED_COLUMNS:
+            if not values[key]:
+                msg = f"{name}: '{key}' is empty; every row needs {', '.join(REQUIRED_COLUMNS)}"
+                raise ArticleError(msg)
+        date = parse_date(values["date"])
+        if date is None:
+            msg = f"{name}: 'date' must be a date like 1917-11-07 or 'November 7, 1917', not {values['date']!r}"
+            raise ArticleError(msg)
+        try:
+            hashtags = split_hashtags(row.get("hashtags") or [])
+        except ValueError as exc:
+            msg = f"{name}: 'hashtags' {exc}"
+            raise ArticleError(msg) from exc
+        meta: dict[str, Any] = {"title": values["title"], "date": date}
+        for key in ("image", "credit"):
+            if values[key]:
+                meta[key] = values[key]
+        if hashtags:
+            meta["hashtags"] = list(hashtags)
+        article = parse_markdown(_markdown(meta, values["body"]), Path(name))
+    except PostkitError as exc:
+        return Entry(name, error=str(exc))
+    except Exception as exc:  # never let one odd row stop the library
+        return Entry(name, error=f"{name}: unexpected {type(exc).__name__}: {exc}")
+    return Entry(name, article)
+
+
+def _row_text(value: Any, key: str, name: str) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        msg = f"{name}: '{key}' must be text, not {value!r}"
+        raise ArticleError(msg)
+    return unicodedata.normalize("NFC", str(value)).replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def _markdown(meta: dict[str, Any], body: str) -> str:
+    import yaml
+
+    # A cell rarely holds blank lines: then, as in a plain draft, each line is a paragraph.
+    if not re.search(r"\n[ \t]*\n", body):
+        body = "\n\n".join(line for line in body.split("\n") if line.strip())
+    front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=10_000)
+    return f"---\n{front}---\n\n{body}\n"
