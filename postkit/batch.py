@@ -37,7 +37,8 @@ INDEX_FILE = "index.html"
 INDEX_TEMPLATE = "batch/index.html.j2"
 LOCK_FILE = ".postkit-batch.lock"
 # Posts a worker process makes before a fresh one replaces it: the font, measurement and shaping
-# caches grow with every new text, and this keeps a worker's memory flat on a library of any size.
+# caches grow with every new text (about 0.1 MB a post), and this keeps a worker's memory bounded
+# on a library of any size.
 WORKER_TASKS = 100
 # What output.PostWriter leaves behind when killed: ".NAME.<mkdtemp>.tmp" while building a post,
 # ".NAME.<8 hex>.old" for the moment between moving the old post aside and the new one in.
@@ -360,55 +361,56 @@ def default_jobs() -> int:
 def _run_tasks(
     tasks: Sequence[_Task], jobs: int | None, progress: Callable[[int, int], None] | None
 ) -> list[list[Outcome]]:
-    """Run the tasks in a process pool; return each task's outcomes in task order."""
+    """Run the tasks in process pools; return each task's outcomes in task order."""
     results: list[list[Outcome] | None] = [None] * len(tasks)
     if not tasks:
         return []
     workers = max(1, min(jobs or default_jobs(), len(tasks)))
     themes = sorted({t.flags.get("theme") or t.article.theme or t.library.get("theme") or "classic" for t in tasks})
+    # Longest articles first, so that no worker is left with a long one at the end.
+    order = sorted(range(len(tasks)), key=lambda i: -sum(len(p.text) for p in tasks[i].article.paragraphs))
     done = 0
     if progress is not None:
         progress(0, len(tasks))
-    pool = ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=_pool_context(),
-        initializer=_init_worker,
-        initargs=(themes,),
-        max_tasks_per_child=WORKER_TASKS,
-    )
-    with pool:
-        # Longest articles first, so that no worker is left with a long one at the end.
-        order = sorted(range(len(tasks)), key=lambda i: -sum(len(p.text) for p in tasks[i].article.paragraphs))
-        futures = {pool.submit(_work, tasks[i]): i for i in order}
-        try:
-            for future in as_completed(futures):
-                i = futures[future]
-                try:
-                    results[i] = future.result()
-                except BrokenProcessPool as exc:
-                    reason = (
-                        f"a worker process died while making it ({exc or 'killed'}), perhaps out of memory; "
-                        "try fewer --jobs"
-                    )
-                    results[i] = [Outcome(tasks[i].name, FAILED, reason=reason, anniversary=tasks[i].anniversary)]
-                except Exception as exc:  # the task's own errors come back as outcomes; this is the pool failing
-                    reason = f"unexpected {type(exc).__name__}: {exc}"
-                    results[i] = [Outcome(tasks[i].name, FAILED, reason=reason, anniversary=tasks[i].anniversary)]
-                done += 1
-                if progress is not None:
-                    progress(done, len(tasks))
-        except BaseException:
-            # Ctrl-C: let the running posts finish (each is renamed into place whole), start no more.
-            pool.shutdown(wait=True, cancel_futures=True)
-            raise
+    # Fresh workers every WORKER_TASKS posts each. Not max_tasks_per_child: on Python 3.11-3.13
+    # it deadlocks once a worker retires with tasks still queued (CPython gh-115634).
+    wave = WORKER_TASKS * workers
+    for first in range(0, len(order), wave):
+        pool = ProcessPoolExecutor(
+            max_workers=workers, mp_context=_pool_context(), initializer=_init_worker, initargs=(themes,)
+        )
+        with pool:
+            futures = {pool.submit(_work, tasks[i]): i for i in order[first : first + wave]}
+            try:
+                for future in as_completed(futures):
+                    i = futures[future]
+                    results[i] = _result(future, tasks[i])
+                    done += 1
+                    if progress is not None:
+                        progress(done, len(tasks))
+            except BaseException:
+                # Ctrl-C: let the running posts finish (each is renamed into place whole), start no more.
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
     return [r if r is not None else [] for r in results]
+
+
+def _result(future, task: _Task) -> list[Outcome]:
+    try:
+        return future.result()
+    except BrokenProcessPool as exc:
+        reason = f"a worker process died while making it ({exc or 'killed'}), perhaps out of memory; try fewer --jobs"
+    except Exception as exc:  # the task's own errors come back as outcomes; this is the pool failing
+        reason = f"unexpected {type(exc).__name__}: {exc}"
+    return [Outcome(task.name, FAILED, reason=reason, anniversary=task.anniversary, years_ago=task.years_ago)]
 
 
 def _pool_context() -> multiprocessing.context.BaseContext:
     """Start workers from a fork server that has imported postkit once (else spawn: macOS, Windows).
 
-    Not plain fork: a worker is replaced after WORKER_TASKS posts, which Python allows only
-    without fork. _work and _init_worker are top-level functions, so every start method works.
+    Not plain fork: the pool forks while its manager thread runs, which can deadlock (Python 3.12
+    warns about it, and 3.14 no longer forks by default). _work and _init_worker are top-level
+    functions, so every start method works.
     """
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")

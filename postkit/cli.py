@@ -85,6 +85,11 @@ def cli(ctx: click.Context, debug: bool) -> None:
 )
 @click.option("--focus", metavar="X,Y", help="The picture's point to keep in view when cropping, e.g. 0.3,0.4.")
 @click.option(
+    "--fit",
+    type=click.Choice(["cover", "contain"]),
+    help="Fill the cover by cropping the picture, or show it whole on a blurred extension.  [default: the theme's]",
+)
+@click.option(
     "--format",
     "format_",
     type=click.Choice(["portrait", "square", "landscape", "story"]),
@@ -116,6 +121,7 @@ def carousel(
     theme,
     theme_dirs,
     focus,
+    fit,
     format_,
     max_slides,
     out,
@@ -150,6 +156,7 @@ def carousel(
             theme=theme,
             theme_dirs=theme_dirs,
             focus=focus,
+            fit=fit,
             format=format_,
             max_slides=max_slides,
             out=out,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PIL import Image, ImageDraw, ImageFilter
 
 from postkit.contrast import MIN_CONTRAST, worst_contrast
-from postkit.illustration import cover
+from postkit.illustration import contain, cover
 from postkit.layout import CardPlan, Line, Picture, clusters, measure
 
 MAT = (251, 248, 241)
@@ -45,8 +45,10 @@ class Painter:
     def _picture(self, picture: Picture, size: tuple[int, int]) -> Image.Image:
         key = Picture(box=(0, 0, *size), fit=picture.fit, focus=picture.focus, blur=picture.blur)
         if key not in self._pictures:
-            if picture.fit == "contain":
+            if picture.fit == "exact":
                 image = self.illustration.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+            elif picture.fit == "contain":
+                image = contain(self.illustration, size, "blur")
             elif picture.blur:
                 # Blur a quarter-size copy and scale it up: the same look for a fraction of the cost.
                 small = cover(self.illustration, (max(1, size[0] // 4), max(1, size[1] // 4)), picture.focus)

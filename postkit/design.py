@@ -46,8 +46,11 @@ class Design:
         text: PostText,
         has_picture: bool,
         focus: tuple[float, float] | None = None,
+        fit: str | None = None,
     ):
         self.theme = theme
+        # How the picture fills the cover: "cover" (cropped around the focus) or "contain" (whole).
+        self.fit = fit or theme.settings.get("picture", {}).get("fit", "cover")
         # The picture's point to keep in view: given, found by smart_focus, or the theme's default.
         self.focus = focus or tuple(theme["cover"]["focus"])
         self.size = self.width, self.height = size
@@ -185,7 +188,7 @@ class Design:
         plan.lines.append(self._right(SWIPE_CUE, self.label, row_y, row_rgb))
         focus = self.focus
         if layout == "full-bleed":
-            plan.picture = Picture(box=(0, 0, *self.size), focus=focus)
+            plan.picture = Picture(box=(0, 0, *self.size), focus=focus, fit=self.fit)
             plan.scrim_top = max(0, min(round(self.height * self.theme["cover"]["scrim_from"]), bar_y - round(220 * s)))
         elif layout == "split":
             plan.picture = Picture(box=(0, 0, self.width, picture_bottom), focus=focus)
@@ -387,7 +390,7 @@ class Design:
                 x0 = (self.width - print_box[0]) // 2
                 plan.picture = Picture(
                     box=(x0, y, x0 + print_box[0], y + print_box[1]),
-                    fit="contain",
+                    fit="exact",
                     frame=max(1, round(2 * s)),
                     mat=round(24 * s) - max(1, round(2 * s)),
                 )

@@ -243,7 +243,8 @@ class Picture:
     """Where the illustration goes and how it fills its box."""
 
     box: tuple[int, int, int, int]
-    fit: str = "cover"  # "cover" crops to fill; "contain" shows the whole picture
+    fit: str = "cover"  # "cover" crops to fill; "contain" shows it whole on a blurred extension; "exact" fills a box
+    # already of the picture's shape (a framed print)
     focus: tuple[float, float] = (0.5, 0.5)
     frame: int = 0  # width of a dark keyline around a contained print, px
     mat: int = 0  # width of the light mat inside the keyline, px

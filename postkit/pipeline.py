@@ -88,6 +88,7 @@ def make_post(
     theme: str | None = None,
     theme_dirs: tuple[str | os.PathLike, ...] = (),
     focus: str | None = None,
+    fit: str | None = None,
     format: str | None = None,
     max_slides: int | None = None,
     out: str | os.PathLike | None = None,
@@ -154,6 +155,8 @@ def make_post(
 
     # Body paragraphs carry their Markdown emphasis as marker characters (see fonts.mark_emphasis).
     theme_ = resolve_colors(theme_, illustration)
+    if illustration is not None:
+        illustration = treat(illustration, theme_)
     paragraphs = [(p.text if p.heading else mark_emphasis(p.text, p.emphasis), p.heading) for p in article.paragraphs]
     lang = article.lang or "en"
     text = PostText(
@@ -174,7 +177,7 @@ def make_post(
 
         given = focus or article.extra.get("focus")
         focus_point = parse_focus(str(given)) if given else smart_focus(illustration)
-    design = Design(theme_, size, text, has_picture=picture_path is not None, focus=focus_point)
+    design = Design(theme_, size, text, has_picture=picture_path is not None, focus=focus_point, fit=fit)
     chains = text_chains(theme_)
     types = theme_["type"]
     scale = size[0] / 1080
@@ -394,6 +397,20 @@ def make_specimen(
         force=True,
         max_slides=20 if format == "landscape" else None,
     )
+
+
+def treat(illustration, theme):
+    """Apply the theme's picture treatment: "duotone" (ink to paper), "tint" (toward the accent)."""
+    picture = theme.settings.get("picture", {})
+    treatment = picture.get("treatment", "none")
+    if treatment == "none":
+        return illustration
+    from postkit.illustration import duotone, tint
+
+    c = theme.colors
+    if treatment == "duotone":
+        return duotone(illustration, c["ink"], c["paper"])
+    return tint(illustration, c["accent"], float(picture.get("tint", 0.35)))
 
 
 def resolve_colors(theme, illustration):

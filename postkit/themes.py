@@ -224,6 +224,24 @@ def _validate(data: dict[str, Any]) -> list[str]:
             elif not isinstance(table[key], kind) or isinstance(table[key], bool):
                 names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
                 errors.append(f"[{section}] {key} must be {names}, not {table[key]!r}")
+    picture = data.get("picture", {})
+    if not isinstance(picture, dict):
+        errors.append("[picture] must be a table")
+    else:
+        if picture.get("fit", "cover") not in ("cover", "contain"):
+            errors.append(f'[picture] fit must be "cover" or "contain", not {picture["fit"]!r}')
+        if picture.get("treatment", "none") not in ("none", "duotone", "tint"):
+            errors.append(f'[picture] treatment must be "none", "duotone" or "tint", not {picture["treatment"]!r}')
+    layouts = {
+        ("cover", "layout"): ("full-bleed", "split", "framed"),
+        ("text", "background"): ("paper", "picture", "accent"),
+        ("text", "indicator"): ("counter", "dots", "none"),
+        ("closing", "layout"): ("print", "picture", "accent"),
+    }
+    for (section, key), allowed in layouts.items():
+        value = data.get(section, {}).get(key) if isinstance(data.get(section), dict) else None
+        if value is not None and value not in allowed:
+            errors.append(f"[{section}] {key} must be one of {', '.join(allowed)}, not {value!r}")
     if not errors:
         t = data["type"]
         if not 8 <= t["body_min"] <= t["body_max"]:

@@ -200,7 +200,8 @@ def test_every_settings_problem_is_listed_once(tmp_path):
     assert message.startswith(f"{path}: ")
     for part in (
         "'handle' must be an Instagram username",
-        "'format' must be one of portrait, square, not 'wide'",
+        "'format' must be one of portrait, square",
+        "not 'wide'",
         "'max_slides' must be a whole number from 3 to 20, not 40",
         "'hashtags' must be a list of words",
         "unknown key 'colour'; use only handle, theme, hashtags, out, format, max_slides",
