@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from unittest import mock
 
@@ -220,3 +221,54 @@ def test_only_cli_imports_click():
         }
         names |= {(node.module or "").split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
         assert path.name == "cli.py" or "click" not in names, path.name
+
+
+def test_themes_lists_the_built_ins_and_a_theme_dir(runner, tmp_path):
+    extra = tmp_path / "mythemes" / "sepia"
+    extra.mkdir(parents=True)
+    (extra / "theme.toml").write_text('description = "Sepia paper"\nextends = "classic"\n')
+    result = run(runner, "themes", "--theme-dir", tmp_path / "mythemes")
+    assert result.exit_code == 0
+    names = [line.split()[0] for line in result.output.splitlines()]
+    assert names == ["classic", "minimal", "night", "poster", "sepia"]
+    assert "Sepia paper" in result.output
+
+
+def test_themes_show_renders_a_specimen(runner, tmp_path):
+    result = run(runner, "themes", "show", "night", "--out", tmp_path / "specimen")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "specimen" / "01.jpg").is_file()
+    result = run(runner, "themes", "show", "nope", "--out", tmp_path / "x")
+    assert result.exit_code == 1 and error_line(result).startswith("Error: unknown theme 'nope'")
+
+
+def test_carousel_with_a_theme_from_a_theme_dir_and_a_story_format(runner, example_dir, tmp_path):
+    folder = tmp_path / "themes" / "sepia"
+    folder.mkdir(parents=True)
+    (folder / "theme.toml").write_text('extends = "poster"\n[colors]\npaper = "#EADBC0"\n')
+    out = tmp_path / "story"
+    result = run(
+        runner,
+        "carousel",
+        example_dir / "article.txt",
+        "--theme",
+        "sepia",
+        "--theme-dir",
+        tmp_path / "themes",
+        "--format",
+        "story",
+        "--focus",
+        "0.5,0.3",
+        "--out",
+        out,
+    )
+    assert result.exit_code == 0, result.output
+    meta = json.loads((out / "post.json").read_text())
+    assert meta["format"] == "story" and meta["size"] == [1080, 1920] and meta["theme"] == "sepia"
+    assert run(runner, "check", out).exit_code == 0  # stories are checked as 9:16, not as feed posts
+
+
+def test_bad_focus_is_one_error_line(runner, example_dir, tmp_path):
+    result = run(runner, "carousel", example_dir / "article.txt", "--focus", "left", "--out", tmp_path / "p")
+    assert result.exit_code == 1
+    assert "left" in error_line(result)
