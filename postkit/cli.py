@@ -50,6 +50,15 @@ class PostkitGroup(click.Group):
             raise click.ClickException(msg) from None
 
 
+_theme_dir_option = click.option(
+    "--theme-dir",
+    "theme_dirs",
+    multiple=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="A folder of themes, searched before ./themes and the built-ins (repeatable).",
+)
+
+
 @click.group(cls=PostkitGroup, context_settings=CONTEXT_SETTINGS)
 @click.version_option(__version__, "--version", prog_name="postkit")
 @click.option("--debug", is_flag=True, help="Show the full traceback when something fails.")
@@ -76,13 +85,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
 )
 @click.option("--handle", help="Account name shown on the cards, without '@'. Default: the article's handle.")
 @click.option("--theme", help="A theme's name or the path to a theme folder.  [default: classic]")
-@click.option(
-    "--theme-dir",
-    "theme_dirs",
-    multiple=True,
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help="A folder of themes, searched before ./themes and the built-ins (repeatable).",
-)
+@_theme_dir_option
 @click.option("--focus", metavar="X,Y", help="The picture's point to keep in view when cropping, e.g. 0.3,0.4.")
 @click.option(
     "--fit",
@@ -439,13 +442,7 @@ def batch(
 
 
 @cli.group(invoke_without_command=True)
-@click.option(
-    "--theme-dir",
-    "theme_dirs",
-    multiple=True,
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help="A folder of themes, searched before ./themes and the built-ins (repeatable).",
-)
+@_theme_dir_option
 @click.pass_context
 def themes(ctx: click.Context, theme_dirs) -> None:
     """List the themes: --theme-dir folders, ./themes, then the built-ins.
