@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import calendar
+import contextlib
 import datetime
 import json
 import os
@@ -38,7 +39,7 @@ from PIL import Image, ImageDraw, features
 SEED = 20241107
 YEAR = 2024  # a leap year: 366 days, 29 February included
 
-WORDS = (
+_WORDS = (
     "the a of and to in was were on by with for from at as that which city army crowd river bridge palace "
     "government council people news letter train ship storm harbour winter summer morning evening night "
     "soldiers workers students writers engineers sailors farmers bells streets square telegraph newspapers "
@@ -46,11 +47,13 @@ WORDS = (
     "launched landed elected arrested returned announced recorded measured built named lost won began ended "
     "old new first last great small northern southern quiet famous long short bright dark heavy early late "
     "its their his her after before during while because although until when where several many few"
-).split()
-NAMES = (
+)
+WORDS = _WORDS.split()
+_NAMES = (
     "Amsterdam Lisbon Kyiv Quebec Valparaiso Tbilisi Osaka Tromso Marseille Krakow Halifax Dakar Hobart "
     "Trieste Riga Cusco Antwerp Bergen Odessa Seville"
-).split()
+)
+NAMES = _NAMES.split()
 TOPICS = (
     "Fire", "Treaty", "Flood", "Bridge", "Expedition", "Strike", "Coronation", "Eclipse", "Railway",
     "Voyage", "Uprising", "Exhibition", "Observatory", "Canal", "Library", "Telegraph",
@@ -124,7 +127,8 @@ def generate(folder: Path, seed: int = SEED) -> int:
             text = f"{date:%B} {date.day}, {date.year} - {title}\n\n" + "\n\n".join(paragraphs) + "\n"
             (folder / f"{stem}.txt").write_text(text, encoding="utf-8")
         else:
-            front = f"---\ntitle: {title}\ndate: {date.isoformat()}\ncredit: 'Generated illustration, seed {seed}'\n---\n\n"
+            credit = f"'Generated illustration, seed {seed}'"
+            front = f"---\ntitle: {title}\ndate: {date.isoformat()}\ncredit: {credit}\n---\n\n"
             (folder / f"{stem}.md").write_text(front + "\n\n".join(paragraphs) + "\n", encoding="utf-8")
         illustration(rng, folder / f"{stem}.jpg")
         day += datetime.timedelta(days=1)
@@ -140,6 +144,15 @@ def _children(pid: int) -> list[int]:
     return [int(p) for p in text.split()]
 
 
+def _descendants(pid: int) -> list[int]:
+    found, stack = [], [pid]
+    while stack:
+        for child in _children(stack.pop()):
+            found.append(child)
+            stack.append(child)
+    return found
+
+
 def _hwm_kb(pid: int) -> int | None:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -150,14 +163,37 @@ def _hwm_kb(pid: int) -> int | None:
     return None
 
 
+def _role(pid: int) -> str:
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return "gone"
+    if "resource_tracker" in command:
+        return "tracker"
+    if "forkserver import main" in command and pid not in _forked_workers:
+        return "forkserver"
+    return "worker"
+
+
+_forked_workers: set[int] = set()
+
+
 def timed_batch(library: Path, out: Path, jobs: int, env: dict[str, str]) -> dict:
     """Run one whole batch process; return seconds, posts made and peak memory of main and workers."""
-    cmd = [sys.executable, "-m", "postkit", "batch", str(library), "--all", "--jobs", str(jobs), "--out", str(out), "-q"]
+    cmd = [sys.executable, "-m", "postkit", "batch", str(library), "--all", "--jobs", str(jobs)]
+    cmd += ["--out", str(out), "-q"]
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peaks: dict[int, int] = {}
+    roles: dict[int, str] = {}
     while proc.poll() is None:
-        for pid in [proc.pid, *_children(proc.pid)]:
+        for pid in [proc.pid, *_descendants(proc.pid)]:
+            if pid not in roles:
+                # A worker is a child of the fork server (or, with spawn, a direct child that is not a helper).
+                parent = _parent(pid)
+                if parent in roles and roles[parent] == "forkserver":
+                    _forked_workers.add(pid)
+                roles[pid] = "main" if pid == proc.pid else _role(pid)
             hwm = _hwm_kb(pid)
             if hwm is not None:
                 peaks[pid] = max(peaks.get(pid, 0), hwm)
@@ -168,7 +204,7 @@ def timed_batch(library: Path, out: Path, jobs: int, env: dict[str, str]) -> dic
         sys.exit(f"FAILED (exit {proc.returncode}): {' '.join(cmd)}\n{stdout}{stderr}")
     posts = [p for p in out.iterdir() if (p / "post.json").is_file()]
     slides = sum(len(list(p.glob("[0-9][0-9].jpg"))) for p in posts)
-    workers = {pid: kb for pid, kb in peaks.items() if pid != proc.pid}
+    workers = {pid: kb for pid, kb in peaks.items() if roles.get(pid) == "worker"}
     return {
         "jobs": jobs,
         "seconds": seconds,
@@ -181,16 +217,21 @@ def timed_batch(library: Path, out: Path, jobs: int, env: dict[str, str]) -> dic
     }
 
 
+def _parent(pid: int) -> int | None:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 def machine() -> dict:
     cpu = platform.processor() or "unknown"
-    try:
+    with contextlib.suppress(OSError, StopIteration):
         cpu = next(
             line.split(":", 1)[1].strip()
             for line in Path("/proc/cpuinfo").read_text().splitlines()
             if line.startswith("model name")
         )
-    except (OSError, StopIteration):
-        pass
     return {
         "platform": platform.platform(),
         "cpu": cpu,

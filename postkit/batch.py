@@ -120,11 +120,11 @@ class Selection:
         return cls(None, None, today)
 
     def describe(self) -> str:
-        """Say what is selected, for messages: "11-07", "12-30 to 01-02" or "every date"."""
+        """Say what is selected, for messages: "on 11-07", "from 12-30 to 01-02" or "on any date"."""
         if self.start is None or self.end is None:
-            return "every date"
+            return "on any date"
         first = f"{self.start[0]:02d}-{self.start[1]:02d}"
-        return first if self.start == self.end else f"{first} to {self.end[0]:02d}-{self.end[1]:02d}"
+        return f"on {first}" if self.start == self.end else f"from {first} to {self.end[0]:02d}-{self.end[1]:02d}"
 
     def days(self) -> tuple[datetime.date, datetime.date] | None:
         """Return the first and last calendar day posted (None for every date)."""
@@ -315,7 +315,7 @@ def _plan(
         folder = os.path.normcase(os.path.abspath(task.target))
         if folder in owners:
             reason = (
-                f"{task.name} would be written to {task.target}, like {owners[folder]}; "
+                f"its post would go to {task.target}, like the post of {owners[folder]}; "
                 "change its title or date so that each post has its own folder"
             )
             failed.append((key, Outcome(task.name, FAILED, reason=reason, anniversary=task.anniversary)))

@@ -422,15 +422,17 @@ def batch(
             ago = f" ({outcome.years_ago} years ago on {outcome.anniversary})" if outcome.years_ago else ""
             click.echo(f"{what} {_display(outcome.folder)}/{ago}")
         elif verbose:
-            click.echo(f"{outcome.status:8} {_display(outcome.folder)}/")
+            click.echo(f"{'made' if outcome.status == 'made' else 'unchanged':9} {_display(outcome.folder)}/")
     if not quiet:
         for warning in result.warnings:
             click.echo(f"Warning: {warning}", err=True)
+        if not result.outcomes:
+            click.echo(f"No article in {_display(library)} has an anniversary {selection.describe()}.")
         made, skipped, failed = len(result.made), len(result.skipped), len(result.failed)
         if dry_run:
             click.echo(
                 f"Would make {made} post{'s' * (made != 1)}, skip {skipped} unchanged, "
-                f"{failed} would fail ({selection.describe()}; dry run, nothing written)"
+                f"{failed} would fail (anniversaries {selection.describe()}; dry run, nothing written)"
             )
         else:
             click.echo(

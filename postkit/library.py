@@ -57,15 +57,14 @@ def load_library(path: str | os.PathLike, *, exclude: tuple[Path, ...] = ()) -> 
     A file that cannot be read or parsed, or has no date, becomes an Entry with an error: one bad
     article never stops the others. A bad postkit.toml or an unreadable table raises LibraryError.
 
-    :param exclude: folders not to search for articles (e.g. the output folder inside the library).
+    :param exclude: folders not to search for articles (e.g. the output folder inside the library);
+        the ``out`` folder of postkit.toml is never searched either.
     """
     root = Path(path)
     if root.is_dir():
         settings_file = root / SETTINGS_FILE
-        entries = _folder_entries(root, exclude)
     elif root.is_file() and root.suffix.lower() in TABLE_SUFFIXES:
         settings_file = root.parent / SETTINGS_FILE
-        entries = _table_entries(root)
     elif root.is_file():
         kinds = ", ".join(TABLE_SUFFIXES)
         columns = ",".join(COLUMNS)
@@ -74,12 +73,17 @@ def load_library(path: str | os.PathLike, *, exclude: tuple[Path, ...] = ()) -> 
     else:
         msg = f"{root}: no such folder or file; pass a folder of articles or a .csv/.jsonl file"
         raise LibraryError(msg)
-    settings = read_settings(settings_file) if settings_file.is_file() else {}
+    has_settings = settings_file.is_file()
+    settings = read_settings(settings_file) if has_settings else {}
+    if root.is_dir():
+        entries = _folder_entries(root, (*exclude, *([settings["out"]] if "out" in settings else [])))
+    else:
+        entries = _table_entries(root)
     return Library(
         path=root,
         entries=tuple(entries),
         settings=settings,
-        settings_file=settings_file if settings_file.is_file() else None,
+        settings_file=settings_file if has_settings else None,
     )
 
 

@@ -131,7 +131,7 @@ def test_span_across_new_year():
     assert selection.pick(D(1904, 1, 2)) == D(2026, 1, 2)
     assert selection.pick(D(1900, 12, 29)) is None
     assert selection.pick(D(1900, 1, 3)) is None
-    assert selection.describe() == "12-30 to 01-02"
+    assert selection.describe() == "from 12-30 to 01-02"
 
 
 def test_span_that_has_begun_is_the_current_one():
@@ -156,7 +156,7 @@ def test_every_picks_each_articles_next_anniversary():
     assert selection.pick(D(1900, 6, 1)) == D(2025, 6, 1)
     assert selection.pick(D(1917, 1, 1)) == D(2026, 1, 1)
     assert selection.pick(D(1904, 2, 29)) == D(2026, 2, 28)
-    assert selection.describe() == "every date"
+    assert selection.describe() == "on any date"
 
 
 # --- series splitting (pure) --------------------------------------------------------------------
@@ -329,7 +329,7 @@ def test_dry_run_from_the_command_line(library, tmp_path):
     assert result.stdout.splitlines() == [
         f"would make {out / '1917-11-07-october-revolution'}/ (109 years ago on 2026-11-07)",
         f"would make {out / '1957-11-07-a-later-seventh'}/ (69 years ago on 2026-11-07)",
-        "Would make 2 posts, skip 0 unchanged, 0 would fail (11-07; dry run, nothing written)",
+        "Would make 2 posts, skip 0 unchanged, 0 would fail (anniversaries on 11-07; dry run, nothing written)",
     ]
     assert not out.exists()
 
@@ -448,7 +448,10 @@ def test_two_articles_for_one_folder(tmp_path):
     result = run_batch(lib, Selection.on("11-07", D(2026, 1, 1)), jobs=2, out=tmp_path / "out")
     made, failed = result.outcomes
     assert made.status == MADE and Path(made.name).name == "a.txt"
-    assert failed.status == FAILED and "like" in failed.reason and "change its title or date" in failed.reason
+    assert failed.status == FAILED and failed.reason == (
+        f"its post would go to {tmp_path / 'out' / '1917-11-07-same'}, like the post of {lib / 'a.txt'}; "
+        "change its title or date so that each post has its own folder"
+    )
 
 
 def test_bad_settings_stop_the_batch_once(library, tmp_path):
@@ -566,3 +569,11 @@ def test_carousel_posts_carry_the_inputs_hash(example_dir, tmp_path):
     assert other.inputs_sha256 != digest and other.status == "dry-run" and not (tmp_path / "c").exists()
     unchanged = make_post(example_dir / "article.txt", out=tmp_path / "a", skip_unchanged=True)
     assert unchanged.status == "unchanged" and unchanged.slide_count == first.slide_count
+
+
+def test_nothing_selected_says_so(library, tmp_path):
+    args = ["batch", str(library), "--on", "01-01", "--date", "2026-06-01", "--out", str(tmp_path / "out")]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0] == f"No article in {library} has an anniversary on 01-01."
+    assert result.stdout.splitlines()[1].startswith("Made 0 posts, skipped 0 unchanged, 0 failed in ")

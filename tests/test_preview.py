@@ -423,15 +423,21 @@ def tab(browser):
 
 
 def slide_offset(page, number: int) -> float:
-    """Return how far slide ``number`` sits from the carousel's left edge, once it has stopped moving."""
+    """Return how far slide ``number`` sits from the carousel's left edge, once it has stopped moving.
+
+    The slide is in place when it sits at the edge; otherwise it has stopped when ten samples 50 ms
+    apart agree (a busy machine may skip frames, so two equal samples do not prove the move is over).
+    """
     return page.evaluate(
         """async (number) => {
             const media = document.getElementById("media").getBoundingClientRect();
             const slide = () => document.querySelectorAll(".slide")[number - 1].getBoundingClientRect().left;
-            let last = NaN;
-            for (let i = 0; i < 100; i++) {
+            let last = NaN, same = 0;
+            for (let i = 0; i < 200; i++) {
                 const now = slide();
-                if (now === last) return now - media.left;
+                if (Math.abs(now - media.left) < 0.5) return 0;
+                same = now === last ? same + 1 : 0;
+                if (same >= 10) return now - media.left;
                 last = now;
                 await new Promise((resolve) => setTimeout(resolve, 50));
             }
