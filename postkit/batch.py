@@ -551,13 +551,14 @@ def split_series(
         if count == 0:
             # The first paragraph alone is too long: split it at sentence boundaries.
             first = units.pop(0)
-            pieces = [Paragraph(s, first.heading) for s in sentences(first.text, article.lang or "en")]
+            bounds = _sentence_bounds(first.text, sentences(first.text, article.lang or "en"))
+            pieces = [_cut(first, start, end) for start, end in bounds]
             count = _longest_prefix(pieces, probe) if len(pieces) > 1 else 0
             if count == 0:
                 raise too_long("a paragraph" if len(pieces) < 2 else "one sentence")
-            units[:0] = [Paragraph(" ".join(p.text for p in pieces[:count]), first.heading)]
-            rest = pieces[count:]
-            units[1:1] = [Paragraph(" ".join(p.text for p in rest), first.heading)] if rest else []
+            units[:0] = [_cut(first, bounds[0][0], bounds[count - 1][1])]
+            if count < len(bounds):
+                units[1:1] = [_cut(first, bounds[count][0], bounds[-1][1])]
             count = 1
         part = units[:count]
         # A heading at the end of a part belongs to the next part.
@@ -567,6 +568,28 @@ def split_series(
         parts.append(part)
         del units[:count]
     return parts
+
+
+def _sentence_bounds(text: str, pieces: Sequence[str]) -> list[tuple[int, int]]:
+    """Find each sentence's (start, end) in ``text``; one piece for the whole text if one is not found."""
+    bounds, position = [], 0
+    for piece in pieces:
+        start = text.find(piece, position)
+        if start < 0:
+            return [(0, len(text))]
+        bounds.append((start, start + len(piece)))
+        position = start + len(piece)
+    return bounds or [(0, len(text))]
+
+
+def _cut(paragraph: Paragraph, start: int, end: int) -> Paragraph:
+    """Return text[start:end] of a paragraph, its emphasis ranges moved along with it."""
+    emphasis = tuple(
+        (max(s, start) - start, min(e, end) - start, style)
+        for s, e, style in paragraph.emphasis
+        if s < end and e > start
+    )
+    return replace(paragraph, text=paragraph.text[start:end], emphasis=emphasis)
 
 
 def _longest_prefix(units: Sequence[Paragraph], probe: Callable[[Sequence[Paragraph]], bool]) -> int:
@@ -661,6 +684,7 @@ def write_index(folder: str | os.PathLike) -> Path:
 
     import jinja2
 
+    from postkit.preview import PREVIEW_FILE
     from postkit.resources import data_dir
 
     root = Path(folder)
@@ -674,7 +698,7 @@ def write_index(folder: str | os.PathLike) -> Path:
             continue
         date = meta.get("date") if isinstance(meta.get("date"), str) else None
         slides = meta.get("slides") if isinstance(meta.get("slides"), list) else []
-        link = f"{post.name}/preview.html" if (post / "preview.html").is_file() else f"{post.name}/"
+        link = f"{post.name}/{PREVIEW_FILE}" if (post / PREVIEW_FILE).is_file() else f"{post.name}/"
         posts.append(
             {
                 "folder": post.name,
@@ -696,7 +720,8 @@ def write_index(folder: str | os.PathLike) -> Path:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    text = env.get_template(INDEX_TEMPLATE).render(posts=posts, count=len(posts), title=root.name)
+    title = root.resolve().name or str(root)
+    text = env.get_template(INDEX_TEMPLATE).render(posts=posts, count=len(posts), title=title)
     target = root / INDEX_FILE
     temporary = root / f".{INDEX_FILE}.tmp"
     try:

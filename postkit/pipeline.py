@@ -136,7 +136,8 @@ def make_post(
 
     picture_path = find_image(article, settings.image)
     target = settings.out if settings.out is not None else DEFAULT_OUT / slug(article)
-    inputs = inputs_sha256(article, picture_path, theme_, settings, caption_vars or {})
+    options = {"focus": focus, "fit": fit, "font_dir": _folder_sha256(Path(font_dir)) if font_dir else None}
+    inputs = inputs_sha256(article, picture_path, theme_, settings, caption_vars or {}, options)
     if skip_unchanged and (existing := _existing_post(target, inputs)) is not None:
         return Post(
             folder=target,
@@ -306,11 +307,18 @@ def make_post(
 
 
 def inputs_sha256(
-    article: Article, picture: Path | None, theme: Theme, settings: Settings, caption_vars: Mapping[str, Any]
+    article: Article,
+    picture: Path | None,
+    theme: Theme,
+    settings: Settings,
+    caption_vars: Mapping[str, Any],
+    options: Mapping[str, Any] | None = None,
 ) -> str:
     """Hash everything a post is made from: article, illustration, theme files, settings, postkit version.
 
     Stored in post.json, so that ``postkit batch`` can skip a post whose inputs have not changed.
+
+    :param options: make_post's other arguments that change the cards (focus, fit, a font folder's hash).
     """
     shaping = {k: v for k, v in asdict(settings).items() if k not in ("out", "image", "theme")}
     record = {
@@ -321,6 +329,7 @@ def inputs_sha256(
         "theme": _folder_sha256(theme.folder),
         "settings": shaping,
         "caption_vars": dict(caption_vars),
+        "options": dict(options or {}),
     }
     text = json.dumps(record, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

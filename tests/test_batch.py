@@ -540,7 +540,10 @@ def test_batch_passes_its_options_to_run_batch(tmp_path):
             ],
         )
     assert result.exit_code == 0, result.output
-    assert result.output == "Made 0 posts, skipped 0 unchanged, 0 failed in 8.2 s\n"
+    assert result.output.splitlines() == [
+        f"No article in {tmp_path} has an anniversary from 12-30 to 01-02.",
+        "Made 0 posts, skipped 0 unchanged, 0 failed in 8.2 s",
+    ]
     (library, selection), kwargs = run.call_args
     assert library == tmp_path and selection == Selection.span("12-30", "01-02", D(2025, 6, 1))
     assert kwargs["jobs"] == 3 and kwargs["force"] is True and kwargs["series"] is True
@@ -577,3 +580,14 @@ def test_nothing_selected_says_so(library, tmp_path):
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[0] == f"No article in {library} has an anniversary on 01-01."
     assert result.stdout.splitlines()[1].startswith("Made 0 posts, skipped 0 unchanged, 0 failed in ")
+
+
+def test_split_series_keeps_emphasis_with_its_words():
+    plain = "One two three. Four five six. Seven eight nine."  # from "One *two* three. ... **eight** nine."
+    paragraph = Paragraph(plain, emphasis=((4, 7, "italic"), (36, 41, "bold")))
+    assert plain[4:7] == "two" and plain[36:41] == "eight"
+    parts = split_series(make_article(paragraph), words_fit(6))
+    (first,), (second,) = parts
+    assert first.text == "One two three. Four five six." and first.emphasis == ((4, 7, "italic"),)
+    assert second.text == "Seven eight nine." and second.emphasis == ((6, 11, "bold"),)
+    assert second.text[6:11] == "eight"
