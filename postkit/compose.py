@@ -95,15 +95,35 @@ def _alpha(y: int, top: int, ramp: int, strength: float) -> int:
 
 
 def draw_line(image: Image.Image, draw: ImageDraw.ImageDraw, line: Line) -> None:
-    """Draw one line at its top-left corner; tracked labels go character by character."""
+    """Draw one line at its top-left corner; tracked labels come from a cached tile."""
     if not line.tracking:
         line.font.draw(image, draw, (line.x, line.y), line.text, line.fill, rtl=line.rtl)
         return
-    done = ""
-    for k, cluster in enumerate(clusters(line.text)):
-        x = line.x + measure(line.font, done) + line.tracking * k
-        line.font.draw(image, draw, (x, line.y), cluster, line.fill)
-        done += cluster
+    tile = _tracked_tile(line.font, line.text, line.tracking, line.fill)
+    image.paste(tile, (round(line.x), round(line.y)), tile)
+
+
+_tiles: dict[tuple[int, str, float, tuple[int, int, int]], Image.Image] = {}
+
+
+def _tracked_tile(face, text: str, tracking: float, fill) -> Image.Image:
+    """Draw a letter-spaced label once, cluster by cluster, into a transparent tile for reuse.
+
+    Running heads and handles repeat on every slide; one tile saves a draw call per letter.
+    """
+    key = (id(face), text, tracking, tuple(fill))
+    tile = _tiles.get(key)
+    if tile is None:
+        ascent, descent = face.getmetrics()
+        width = round(measure(face, text, tracking) + face.size)
+        tile = Image.new("RGBA", (width, ascent + descent + face.size // 2), (*fill, 0))
+        draw = ImageDraw.Draw(tile)
+        done = ""
+        for k, cluster in enumerate(clusters(text)):
+            face.draw(tile, draw, (measure(face, done) + tracking * k, 0), cluster, (*fill, 255))
+            done += cluster
+        _tiles[key] = tile
+    return tile
 
 
 def contact_sheet(paths: list[str], *, columns: int = 5, width: int = 240, gap: int = 16) -> Image.Image:

@@ -158,6 +158,8 @@ class Face:
         self._font_of: dict[str, int] = {}
         self._segments: dict[str, list[tuple[str, int]]] = {}
         self._bbox: dict[tuple[str, str | None], tuple[float, float, float, float]] = {}
+        self._sizes: dict[int, Face] = {}
+        self._feature_names = tuple(features)
 
     def __repr__(self) -> str:
         return f"Face({', '.join(p.name for p in self.paths)}, {self.size})"
@@ -168,7 +170,11 @@ class Face:
 
     def at_size(self, size: int) -> Face:
         """Return the same chain at another size."""
-        return face(self.paths, size, tuple(self.features or ()))
+        # Kept per face: the slicer asks thousands of times, and hashing tuples of Paths is slow.
+        other = self._sizes.get(size)
+        if other is None:
+            other = self._sizes[size] = face(self.paths, size, self._feature_names)
+        return other
 
     def _index(self, char: str, current: int) -> int:
         index = self._font_of.get(char)
@@ -363,6 +369,7 @@ class StyledFace:
         self.path = regular.path
         self.paths = regular.paths
         self.ascent, self.descent = regular.ascent, regular.descent
+        self._sizes: dict[int, StyledFace] = {}
 
     def __repr__(self) -> str:
         return f"StyledFace({self.regular!r})"
@@ -372,8 +379,11 @@ class StyledFace:
 
     def at_size(self, size: int) -> StyledFace:
         """Return the same styles at another size."""
-        s = self.styles
-        return styled_face(s["regular"].paths, s["italic"].paths, s["bold"].paths, size)
+        other = self._sizes.get(size)
+        if other is None:
+            s = self.styles
+            other = self._sizes[size] = styled_face(s["regular"].paths, s["italic"].paths, s["bold"].paths, size)
+        return other
 
     def runs(self, text: str) -> list[tuple[str, Face]]:
         """Split marked text into (plain piece, face) runs; a piece cut from a styled word keeps its style."""
