@@ -46,7 +46,8 @@ class Painter:
         key = Picture(box=(0, 0, *size), fit=picture.fit, focus=picture.focus, blur=picture.blur)
         if key not in self._pictures:
             if picture.fit == "exact":
-                image = self.illustration.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+                # A print a third of the picture's size: bicubic after a box reduction looks the same.
+                image = self.illustration.resize(size, Image.Resampling.BICUBIC, reducing_gap=2.0)
             elif picture.fit == "contain":
                 image = contain(self.illustration, size, "blur")
             elif picture.blur:

@@ -117,6 +117,10 @@ def cover(image: Image.Image, size: tuple[int, int], focus: tuple[float, float] 
     fx, fy = (min(max(float(f), 0.0), 1.0) if math.isfinite(f) else 0.5 for f in focus)
     left = max(min(fx * image.width - crop_w / 2, image.width - crop_w), 0.0)
     top = max(min(fy * image.height - crop_h / 2, image.height - crop_h), 0.0)
+    if scale == 1.0:
+        # Same scale: a plain crop is exact and costs no resampling.
+        left, top = round(left), round(top)
+        return image.crop((left, top, left + width, top + height))
     # One resample straight from the crop box: no intermediate copy, sub-pixel exact.
     return image.resize(
         (width, height), Image.Resampling.LANCZOS, box=(left, top, left + crop_w, top + crop_h), reducing_gap=3.0
