@@ -121,10 +121,10 @@ def cover(image: Image.Image, size: tuple[int, int], focus: tuple[float, float] 
         # Same scale: a plain crop is exact and costs no resampling.
         left, top = round(left), round(top)
         return image.crop((left, top, left + width, top + height))
-    # One resample straight from the crop box: no intermediate copy, sub-pixel exact.
-    return image.resize(
-        (width, height), Image.Resampling.LANCZOS, box=(left, top, left + crop_w, top + crop_h), reducing_gap=3.0
-    )
+    # One resample straight from the crop box: no intermediate copy, sub-pixel exact. Enlarging
+    # gains nothing from Lanczos' extra lobes over bicubic, which is faster.
+    method = Image.Resampling.BICUBIC if scale > 1 else Image.Resampling.LANCZOS
+    return image.resize((width, height), method, box=(left, top, left + crop_w, top + crop_h), reducing_gap=3.0)
 
 
 def contain(image: Image.Image, size: tuple[int, int], background: str | tuple[int, int, int] = "blur") -> Image.Image:

@@ -171,7 +171,7 @@ def make_post(
     check_text_support(article, source)
     if font_dir is not None:
         theme_ = theme_.with_fonts(font_files(Path(font_dir)))
-    theme_ = with_system_fallbacks(theme_, article, settings.handle)
+    theme_, uncovered = with_system_fallbacks(theme_, article, settings.handle)
     focus_point = None
     if illustration is not None:
         from postkit.illustration import parse_focus, smart_focus
@@ -193,7 +193,8 @@ def make_post(
         bold_fonts=chains.bold,
     )
     slicing = slice_paragraphs(paragraphs, style, design.text_box, settings.max_slides - 2, lang, source=str(source))
-    check_glyphs(design, slicing, chains, source)
+    if uncovered:
+        check_glyphs(design, slicing, chains, source)
     if not dry_run:
         plans = plan_post(design, slicing, chains, illustration.size if illustration is not None else None)
 
@@ -436,7 +437,10 @@ def resolve_colors(theme, illustration):
 
 
 def with_system_fallbacks(theme, article: Article, handle: str | None):
-    """Add installed fonts for characters no theme or bundled font covers (e.g. CJK)."""
+    """Add installed fonts for characters no theme or bundled font covers (e.g. CJK).
+
+    Returns the theme and whether any character lacked a font (then check_glyphs says where).
+    """
     texts = {
         "title": article.title,
         "credit": article.credit or "",
@@ -449,11 +453,11 @@ def with_system_fallbacks(theme, article: Article, handle: str | None):
         for char in face(theme.font_paths(role), 40).missing(words):
             missing.setdefault(char)
     if not missing:
-        return theme
+        return theme, False
     extra = system_fonts_for(list(missing))
     if extra:
         log.info("Using installed fonts for characters the theme lacks: %s", ", ".join(p.name for p in extra))
-    return theme.with_fonts(extra)
+    return theme.with_fonts(extra), True
 
 
 def check_glyphs(design: Design, slicing, chains: TextChains, source) -> None:
