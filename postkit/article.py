@@ -459,23 +459,33 @@ def _date_value(value: Any, name: str, lang: str | None) -> tuple[datetime.date 
 def _hashtags(value: Any, name: str) -> tuple[str, ...]:
     if value is None:
         return ()
+    try:
+        return split_hashtags(value)
+    except ValueError as exc:
+        msg = f"{name}: front matter 'hashtags' {exc}" if str(exc).startswith("must") else f"{name}: {exc}"
+        raise ArticleError(msg) from exc
+
+
+def split_hashtags(value: Any) -> tuple[str, ...]:
+    """Turn "a b,#c" or ["a", "#c"] into ("a", "b", "c"); raise ValueError saying what is wrong."""
     if isinstance(value, str):
         items: list[Any] = re.split(r"[\s,]+", value)
     elif isinstance(value, list):
         items = value
     else:
-        items = None
-    if items is None or not all(_is_text(t) for t in items):
-        msg = f"{name}: front matter 'hashtags' must be a list or a space-separated string, not {_show(value)}"
-        raise ArticleError(msg)
+        msg = f"must be a list of words or a space-separated string, not {_show(value)}"
+        raise ValueError(msg)
     tags = []
     for item in items:
+        if not _is_text(item):
+            msg = f"must be a list of words or a space-separated string, not {_show(value)}"
+            raise ValueError(msg)
         tag = unicodedata.normalize("NFC", str(item)).strip().lstrip("#")
         if not tag:
             continue
         if re.search(r"[\s,#]", tag):
-            msg = f"{name}: hashtag {tag!r} has a space or '#' inside; write each one as one word"
-            raise ArticleError(msg)
+            msg = f"hashtag {tag!r} has a space or '#' inside; write each one as one word"
+            raise ValueError(msg)
         tags.append(tag)
     return tuple(tags)
 

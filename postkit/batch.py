@@ -682,10 +682,8 @@ def write_index(folder: str | os.PathLike) -> Path:
     """Write ``folder/index.html``: a card per post found in the folder, linking to its preview or folder."""
     import json
 
-    import jinja2
-
     from postkit.preview import PREVIEW_FILE
-    from postkit.resources import data_dir
+    from postkit.themes import html_environment
 
     root = Path(folder)
     posts = []
@@ -712,14 +710,7 @@ def write_index(folder: str | os.PathLike) -> Path:
         )
     # Posting order: by day of the year, then by folder (year and title).
     posts.sort(key=lambda p: (p["day"] or "99", p["folder"]))
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(data_dir("templates"))),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    env = html_environment()
     title = root.resolve().name or str(root)
     text = env.get_template(INDEX_TEMPLATE).render(posts=posts, count=len(posts), title=title)
     target = root / INDEX_FILE

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from postkit.fonts import Face, direction_of, face, styled_face
 from postkit.layout import CardPlan, Line, Picture, Rule, ink_box, line_height, measure, wrap
-from postkit.slicing import Slicing, Slide
+from postkit.slicing import Slicing, Slide, TextStyle
 from postkit.themes import Theme
 
 # Feed shapes (Instagram accepts 4:5 to 1.91:1) and the Stories shape, for sharing slides there.
@@ -443,4 +443,20 @@ def text_chains(theme: Theme) -> TextChains:
         heading=theme.font_paths("heading"),
         italic=theme.font_paths("italic") if "italic" in optional else body,
         bold=theme.font_paths("bold") if "bold" in optional else body,
+    )
+
+
+def text_style(theme: Theme, chains: TextChains, size: tuple[int, int]) -> TextStyle:
+    """Return how body text is set on cards of ``size``: the theme's chains and its type scale."""
+    types = theme["type"]
+    scale = size[0] / 1080
+    return TextStyle(
+        body_fonts=chains.body,
+        heading_fonts=chains.heading,
+        min_size=round(types["body_min"] * scale),
+        max_size=round(types["body_max"] * scale),
+        line_factor=types["line_height"],
+        gap_factor=types["paragraph_gap"],
+        italic_fonts=chains.italic,
+        bold_fonts=chains.bold,
     )

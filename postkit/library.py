@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from postkit import limits
-from postkit.article import Article, parse_date, parse_markdown, read_article
+from postkit.article import Article, parse_date, parse_markdown, read_article, split_hashtags
 from postkit.config import FORMATS, MIN_SLIDES
 from postkit.errors import ArticleError, PostkitError
 
@@ -139,30 +139,6 @@ def read_settings(path: Path) -> dict[str, Any]:
         msg = f"{path}: " + "; ".join(errors)
         raise LibraryError(msg)
     return settings
-
-
-def split_hashtags(value: Any) -> tuple[str, ...]:
-    """Turn "a b,#c" or ["a", "#c"] into ("a", "b", "c"); raise ValueError saying what is wrong."""
-    if isinstance(value, str):
-        items: list[Any] = re.split(r"[\s,]+", value)
-    elif isinstance(value, list):
-        items = value
-    else:
-        msg = f"must be a list of words or a space- or comma-separated text, not {value!r}"
-        raise ValueError(msg)
-    tags = []
-    for item in items:
-        if not isinstance(item, str):
-            msg = f"must be words, not {item!r}"
-            raise ValueError(msg)
-        tag = unicodedata.normalize("NFC", item).strip().lstrip("#")
-        if not tag:
-            continue
-        if re.search(r"[\s,#]", tag):
-            msg = f"has {tag!r} with a space or '#' inside; write each hashtag as one word"
-            raise ValueError(msg)
-        tags.append(tag)
-    return tuple(tags)
 
 
 def _theme_setting(value: str, base: Path) -> str:

@@ -19,10 +19,10 @@ from postkit.article import Article, read_article, slug
 from postkit.caption import CaptionFields, alt_text, check_caption, render_caption
 from postkit.check import check_post
 from postkit.config import DEFAULT_HASHTAGS, Settings, resolve_settings
-from postkit.design import FORMATS, Design, PostText, TextChains, plan_post, text_chains
+from postkit.design import FORMATS, Design, PostText, TextChains, plan_post, text_chains, text_style
 from postkit.errors import CheckError, FontError, LayoutError
 from postkit.fonts import face, font_files, has_rtl, layout_engine_name, mark_emphasis, system_fonts_for
-from postkit.slicing import TextStyle, sentences, slice_paragraphs
+from postkit.slicing import sentences, slice_paragraphs
 from postkit.themes import Theme, load_theme
 
 log = logging.getLogger("postkit")
@@ -180,18 +180,7 @@ def make_post(
         focus_point = parse_focus(str(given)) if given else smart_focus(illustration)
     design = Design(theme_, size, text, has_picture=picture_path is not None, focus=focus_point, fit=fit)
     chains = text_chains(theme_)
-    types = theme_["type"]
-    scale = size[0] / 1080
-    style = TextStyle(
-        body_fonts=chains.body,
-        heading_fonts=chains.heading,
-        min_size=round(types["body_min"] * scale),
-        max_size=round(types["body_max"] * scale),
-        line_factor=types["line_height"],
-        gap_factor=types["paragraph_gap"],
-        italic_fonts=chains.italic,
-        bold_fonts=chains.bold,
-    )
+    style = text_style(theme_, chains, size)
     slicing = slice_paragraphs(paragraphs, style, design.text_box, settings.max_slides - 2, lang, source=str(source))
     if uncovered:
         check_glyphs(design, slicing, chains, source)

@@ -24,7 +24,7 @@ from urllib.parse import quote, urlsplit
 from postkit import limits
 from postkit.errors import CheckError, OutputError, PostkitError
 from postkit.output import safe_join
-from postkit.resources import data_dir
+from postkit.themes import html_environment
 
 log = logging.getLogger("postkit")
 
@@ -120,20 +120,6 @@ def caption_tokens(text: str) -> list[tuple[str, str]]:
     return tokens
 
 
-def _environment():
-    import jinja2
-
-    # HTML: autoescape everything. The caption's own environment (themes.py) is for plain text.
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(data_dir("templates"))),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-
-
 def render_preview(post_dir: str | os.PathLike[str], *, live: bool = False) -> str:
     """Render the preview page of ``post_dir`` as HTML; ``live`` makes it reload when the server says so."""
     folder = Path(post_dir)
@@ -157,7 +143,7 @@ def _render(folder: Path, post: dict[str, Any], *, live: bool) -> str:
     ]
     handle = post.get("handle") if isinstance(post.get("handle"), str) else None
     title = str(post.get("title") or folder.name)
-    env = _environment()
+    env = html_environment()
     script = env.get_template(SCRIPT).render()
     # Only this exact script may run: injected markup could not execute even if escaping failed.
     script_hash = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")

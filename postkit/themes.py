@@ -272,3 +272,17 @@ def jinja_environment(theme: Theme):
     )
     env.filters["format_hashtag"] = lambda tag: f"#{tag}"
     return env
+
+
+def html_environment():
+    """Build the Jinja environment for postkit's HTML pages (preview, batch index): autoescaped."""
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(data_dir("templates"))),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )

@@ -48,37 +48,18 @@ def example_paragraphs():
 
 @pytest.fixture(scope="session")
 def text_style(theme):
-    from postkit.design import text_chains
-    from postkit.slicing import TextStyle
+    """The TextStyle of the default theme at the portrait size."""
+    from postkit.design import FORMATS, text_chains, text_style
 
-    chains = text_chains(theme)
-    t = theme["type"]
-    return TextStyle(
-        body_fonts=chains.body,
-        heading_fonts=chains.heading,
-        min_size=t["body_min"],
-        max_size=t["body_max"],
-        line_factor=t["line_height"],
-        gap_factor=t["paragraph_gap"],
-    )
+    return text_style(theme, text_chains(theme), FORMATS["portrait"])
 
 
 @pytest.fixture(scope="session")
 def style_for(theme):
-    """Return a function giving the TextStyle make_post uses for given faces at a format."""
-    from postkit.design import FORMATS
-    from postkit.slicing import TextStyle
+    """Return a function giving the TextStyle make_post uses for given chains at a format."""
+    from postkit.design import FORMATS, text_style
 
     def make(chains, fmt: str = "portrait"):
-        t = theme["type"]
-        scale = FORMATS[fmt][0] / 1080
-        return TextStyle(
-            body_fonts=chains.body,
-            heading_fonts=chains.heading,
-            min_size=round(t["body_min"] * scale),
-            max_size=round(t["body_max"] * scale),
-            line_factor=t["line_height"],
-            gap_factor=t["paragraph_gap"],
-        )
+        return text_style(theme, chains, FORMATS[fmt])
 
     return make

@@ -465,7 +465,7 @@ def test_md_without_front_matter():
         ("---\ntitle: T\ndate: 1917\n---\nText.", r"'date' must be a date .*not 1917$"),
         (
             "---\ntitle: T\nhashtags: 5\n---\nText.",
-            r"post\.md: front matter 'hashtags' must be a list or a space-separated string, not 5",
+            r"post\.md: front matter 'hashtags' must be a list of words or a space-separated string, not 5",
         ),
         ("---\ntitle: T\nhashtags: [[a]]\n---\nText.", r"'hashtags' must be a list"),
         ("---\ntitle: T\nhashtags: ['two words']\n---\nText.", r"hashtag 'two words'"),

@@ -15,7 +15,7 @@ from PIL import Image
 from postkit.check import check_post
 from postkit.compose import Painter
 from postkit.contrast import MIN_CONTRAST, worst_contrast
-from postkit.design import FORMATS, Design, PostText, plan_post, text_chains
+from postkit.design import FORMATS, Design, PostText, plan_post, text_chains, text_style
 from postkit.pipeline import make_post, resolve_colors
 from postkit.slicing import slice_paragraphs
 from postkit.themes import list_themes, load_theme
@@ -75,8 +75,6 @@ def test_every_theme_and_format_renders_legibly(articles, tmp_path, theme, fmt, 
 @pytest.mark.parametrize("name", THEMES)
 @pytest.mark.parametrize("with_picture", [True, False])
 def test_lines_stay_inside_margins_and_reach_contrast(articles, example_paragraphs, name, fmt, with_picture):
-    from postkit.slicing import TextStyle
-
     loaded = load_theme(name)
     picture = Image.open(articles["example"].with_suffix(".jpg")).convert("RGB") if with_picture else None
     loaded = resolve_colors(loaded, picture)
@@ -85,17 +83,7 @@ def test_lines_stay_inside_margins_and_reach_contrast(articles, example_paragrap
     )
     design = Design(loaded, FORMATS[fmt], text, has_picture=picture is not None)
     chains = text_chains(loaded)
-    t, scale = loaded["type"], FORMATS[fmt][0] / 1080
-    style = TextStyle(
-        chains.body,
-        chains.heading,
-        round(t["body_min"] * scale),
-        round(t["body_max"] * scale),
-        t["line_height"],
-        t["paragraph_gap"],
-        chains.italic,
-        chains.bold,
-    )
+    style = text_style(loaded, chains, FORMATS[fmt])
     slicing = slice_paragraphs(example_paragraphs, style, design.text_box, 18)
     plans = plan_post(design, slicing, chains, picture.size if picture else None)
     painter = Painter(picture, loaded.colors["scrim"], loaded.colors["ink"])
