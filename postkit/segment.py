@@ -50,6 +50,7 @@ _SHORT_WORDS = {
 _OPENERS = "([{\"'«„“‘‹"
 # A number ends in a digit: "9,000" and "1917" glue to the next word, "6," (a clause ends) does not.
 _NUMBER = regex.compile(rf"[{regex.escape(_OPENERS)}]*[0-9](?:[0-9,.]*[0-9])?")
+_YEAR = regex.compile(rf"[{regex.escape(_OPENERS)}]*1[0-9]{{3}}|[{regex.escape(_OPENERS)}]*20[0-9]{{2}}")
 _SPACE_RUN = regex.compile(r"[ \u00a0\u202f\u2007]+")
 _WORD_START = regex.compile(r"\p{L}")
 
@@ -108,9 +109,11 @@ def _glued(before: str, after: str, short_words: frozenset[str]) -> bool:
         return False
     # The last word of ``before`` (a unit may already hold glued words: "и с ").
     last = _SPACE_RUN.split(before.rstrip(" "))[-1]
-    # "10 o’clock", "9,000 sailors", "7 ноября": a number stays with the word it counts.
+    # "10 o’clock", "9,000 sailors", "7 ноября": a number stays with the word it counts. An English
+    # year ("in 1917 toppled") counts nothing and gluing it leaves short lines; a Slavic one is
+    # followed by its "year" word ("в 1917 году"), which it keeps.
     if _NUMBER.fullmatch(last) and _WORD_START.match(after):
-        return True
+        return bool(short_words) or not _YEAR.fullmatch(last)
     # "в Петрограде", "в 1917 году": a one-letter preposition stays with what follows.
     return last.lstrip(_OPENERS) in short_words
 

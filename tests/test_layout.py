@@ -68,6 +68,7 @@ def test_breaks_follow_unicode_rules_and_glue():
     assert chunks("sailors—yes") == ["sailors—", "yes"]  # after a dash, never before it
     assert chunks("one — two") == ["one —", " ", "two"]
     assert chunks("at 10 o’clock, 9,000 sailors") == ["at", " ", "10 o’clock,", " ", "9,000 sailors"]
+    assert chunks("of 1917 toppled") == ["of", " ", "1917", " ", "toppled"]  # a year counts nothing
     assert chunks("в Петрограде и с ним", "ru") == ["в Петрограде", " ", "и с ним"]
     assert chunks("Trotsky\u00a0(Bronstein) said") == ["Trotsky\u00a0(Bronstein)", " ", "said"]
 
