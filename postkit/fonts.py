@@ -69,16 +69,6 @@ def _needs_glyph(char: str) -> bool:
     return category[0] not in "ZC"
 
 
-def missing_characters(path: Path, text: str) -> list[str]:
-    """List the distinct characters of ``text`` the font at ``path`` has no glyph for."""
-    cmap = _coverage(path)
-    seen: dict[str, None] = {}
-    for char in text:
-        if _needs_glyph(char) and ord(char) not in cmap:
-            seen.setdefault(char)
-    return list(seen)
-
-
 FONT_SUFFIXES = (".ttf", ".otf", ".ttc")
 
 
