@@ -74,13 +74,16 @@ def test_every_theme_and_format_renders_legibly(articles, tmp_path, theme, fmt, 
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
 @pytest.mark.parametrize("name", THEMES)
 @pytest.mark.parametrize("with_picture", [True, False])
-def test_lines_stay_inside_margins_and_reach_contrast(articles, example_paragraphs, name, fmt, with_picture):
+@pytest.mark.parametrize("which", ["example", "russian"])
+def test_lines_stay_inside_margins_and_reach_contrast(articles, name, fmt, with_picture, which):
+    from postkit.article import read_article
+
+    source = read_article(articles[which])
+    example_paragraphs = [(p.text, p.heading) for p in source.paragraphs]
     loaded = load_theme(name)
     picture = Image.open(articles["example"].with_suffix(".jpg")).convert("RGB") if with_picture else None
     loaded = resolve_colors(loaded, picture)
-    text = PostText(
-        "October Revolution", "November 7, 1917", "themagickalearth", "Storming the Winter Palace.", "Pictured"
-    )
+    text = PostText(source.title, source.date_text, "themagickalearth", "Storming the Winter Palace.", "Pictured")
     design = Design(loaded, FORMATS[fmt], text, has_picture=picture is not None)
     chains = text_chains(loaded)
     style = text_style(loaded, chains, FORMATS[fmt])

@@ -231,3 +231,14 @@ def test_font_dir_and_installed_fonts_cover_other_scripts(tmp_path):
     assert meta["layout"]["added_fonts"][0] == dejavu[0].name
     post = make_post(article, out=tmp_path / "q")  # found among the installed fonts without --font-dir
     assert json.loads((post.folder / "post.json").read_text())["layout"]["added_fonts"]
+
+
+def test_right_to_left_text_without_raqm_is_a_clear_error(tmp_path, monkeypatch):
+    import postkit.pipeline
+
+    monkeypatch.setattr(postkit.pipeline, "layout_engine_name", lambda: "basic")
+    article = tmp_path / "he.txt"
+    article.write_text("January 1, 1950 - ירושלים\nירושלים היא עיר הבירה.\n")
+    with pytest.raises(LayoutError, match=r"right-to-left text, which needs Pillow's raqm .*libfribidi0"):
+        make_post(article, out=tmp_path / "p")
+    assert not (tmp_path / "p").exists()
