@@ -110,28 +110,17 @@ def tidy(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", text) + "\n"
 
 
-def check_caption(text: str, source: str) -> list[str]:
-    """Raise CheckError if the caption breaks a hard limit; return warnings for soft ones."""
-    length = limits.caption_length(text)
-    tags = limits.hashtags_in(text)
-    mentions = limits.mentions_in(text)
-    errors, warnings = [], []
-    if length > limits.CAPTION_MAX_CHARS:
-        errors.append(
-            f"the caption is {length:,} characters, Instagram allows {limits.CAPTION_MAX_CHARS:,}; shorten it"
-        )
-    if len(tags) > limits.HASHTAGS_MAX:
-        errors.append(f"the caption has {len(tags)} hashtags, Instagram allows {limits.HASHTAGS_MAX}; remove some")
-    elif len(tags) > limits.HASHTAGS_RECOMMENDED:
-        warnings.append(
-            f"the caption has {len(tags)} hashtags; Instagram is capping posts at {limits.HASHTAGS_RECOMMENDED}"
-        )
-    if len(mentions) > limits.MENTIONS_MAX:
-        errors.append(f"the caption has {len(mentions)} @mentions, Instagram allows {limits.MENTIONS_MAX}; remove some")
+def check_caption(text: str, source: str) -> None:
+    """Raise CheckError, before any card is drawn, if the caption breaks one of Instagram's hard limits.
+
+    Soft limits (more than 5 hashtags) are reported with the whole post's check.
+    """
+    from postkit.check import ERROR, caption_violations
+
+    errors = [v.message for v in caption_violations(text.removesuffix("\n")) if v.level == ERROR]
     if errors:
-        msg = f"{source}: " + "; ".join(errors)
+        msg = f"{source}: the caption breaks Instagram's limits: " + "; ".join(errors)
         raise CheckError(msg)
-    return [f"{source}: {w}" for w in warnings]
 
 
 def alt_text(

@@ -241,28 +241,13 @@ def _check_same_size(slides: list[_Slide], found: list[Violation]) -> None:
             found.append(Violation(ERROR, slide.name, msg))
 
 
-def _check_caption(path: Path, found: list[Violation]) -> str | None:
-    name = path.name
+def caption_violations(caption: str, name: str = "caption.txt") -> list[Violation]:
+    """List how a caption breaks Instagram's limits: length, hashtags, mentions."""
+    found: list[Violation] = []
 
     def add(level: str, message: str) -> None:
         found.append(Violation(level, name, message))
 
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        add(ERROR, "is missing; write the caption to caption.txt")
-        return None
-    except OSError as exc:
-        add(ERROR, f"cannot be read ({exc.strerror or exc}); check the file")
-        return None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        add(ERROR, f"is not valid UTF-8 (byte {exc.start}); re-save it as UTF-8")
-        return None
-
-    # The file ends with a newline by convention; that newline is not part of the caption.
-    caption = text.removesuffix("\n").removesuffix("\r")
     length = limits.caption_length(caption)
     if length > limits.CAPTION_MAX_CHARS:
         counted = (
@@ -296,6 +281,32 @@ def _check_caption(path: Path, found: list[Violation]) -> str | None:
             ERROR,
             f"{mentions} @mentions; Instagram allows at most {limits.MENTIONS_MAX}; remove some",
         )
+    return found
+
+
+def _check_caption(path: Path, found: list[Violation]) -> str | None:
+    name = path.name
+
+    def add(level: str, message: str) -> None:
+        found.append(Violation(level, name, message))
+
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        add(ERROR, "is missing; write the caption to caption.txt")
+        return None
+    except OSError as exc:
+        add(ERROR, f"cannot be read ({exc.strerror or exc}); check the file")
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        add(ERROR, f"is not valid UTF-8 (byte {exc.start}); re-save it as UTF-8")
+        return None
+
+    # The file ends with a newline by convention; that newline is not part of the caption.
+    caption = text.removesuffix("\n").removesuffix("\r")
+    found.extend(caption_violations(caption, name))
     return caption
 
 

@@ -205,7 +205,8 @@ def make_post(
                 extra=dict(caption_vars or {}),
             ),
         )
-    warnings = check_caption(caption, str(source))
+    check_caption(caption, str(source))
+    warnings: list[str] = []
     if dry_run:
         count = len(slicing.slides) + 2
         return Post(

@@ -242,3 +242,23 @@ def test_right_to_left_text_without_raqm_is_a_clear_error(tmp_path, monkeypatch)
     with pytest.raises(LayoutError, match=r"right-to-left text, which needs Pillow's raqm .*libfribidi0"):
         make_post(article, out=tmp_path / "p")
     assert not (tmp_path / "p").exists()
+
+
+def test_a_caption_over_the_limits_stops_before_anything_is_drawn(tmp_path):
+    from postkit.errors import CheckError
+
+    tags = " ".join(f"#tag{k}" for k in range(31))
+    article = tmp_path / "tags.md"
+    article.write_text(f"---\ntitle: Tags\ndate: 1917-11-07\ncaption: 'Too many {tags}'\n---\n\nA body sentence.\n")
+    with pytest.raises(CheckError, match=r"tags\.md: the caption breaks Instagram's limits: 31 hashtags"):
+        make_post(article, out=tmp_path / "p")
+    assert not (tmp_path / "p").exists()
+
+
+def test_a_soft_limit_is_one_warning(tmp_path):
+    article = tmp_path / "six.md"
+    article.write_text("---\ntitle: Six\ndate: 1917-11-07\nhashtags: [a, b, c, d, e, f]\n---\n\nA body sentence.\n")
+    post = make_post(article, out=tmp_path / "p")
+    assert [w for w in post.warnings if "hashtags" in w] == [
+        "caption.txt: warning: 6 hashtags; Instagram is capping posts at 5; keep the best 5"
+    ]
