@@ -267,7 +267,7 @@ def _check_settings(lib: Library, flags: dict[str, Any]) -> None:
 
     layer = {k: v for k, v in lib.settings.items() if k != "out"}
     settings = resolve_settings({}, flags, library=layer)
-    load_theme(settings.theme)
+    load_theme(settings.theme, flags.get("theme_dirs", ()))
 
 
 def _plan(

@@ -326,7 +326,15 @@ def _month_day(ctx: click.Context, param: click.Parameter, value: str | None):
     help="Folder for the posts.  [default: the library's postkit.toml 'out', else out]",
 )
 @click.option("--handle", help="Account name shown on the cards, without '@'.")
-@click.option("--theme", help="A built-in theme's name or the path to a theme folder.")
+@click.option("--theme", help="A theme's name or the path to a theme folder.")
+@_theme_dir_option
+@click.option(
+    "--font-dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="A folder of extra fonts for scripts the theme's fonts lack.",
+)
+@click.option("--fit", type=click.Choice(["cover", "contain"]), help="How pictures fill the covers.")
+@click.option("--preview", "preview_", is_flag=True, help="Also write each new post's preview.html and contact.png.")
 @click.option(
     "--format", "format_", type=click.Choice(["portrait", "square", "landscape", "story"]), help="Card shape."
 )
@@ -350,6 +358,10 @@ def batch(
     out,
     handle,
     theme,
+    theme_dirs,
+    font_dir,
+    fit,
+    preview_,
     format_,
     max_slides,
     quiet: bool,
@@ -408,7 +420,15 @@ def batch(
                 series=series,
                 out=out,
                 progress=progress,
-                settings={"handle": handle, "theme": theme, "format": format_, "max_slides": max_slides},
+                settings={
+                    "handle": handle,
+                    "theme": theme,
+                    "format": format_,
+                    "max_slides": max_slides,
+                    "theme_dirs": theme_dirs or None,
+                    "font_dir": font_dir,
+                    "fit": fit,
+                },
             )
     except KeyboardInterrupt:
         click.echo("Interrupted; the posts already made are complete. Run the batch again to make the rest.", err=True)
@@ -439,6 +459,13 @@ def batch(
                 f"Made {made} post{'s' * (made != 1)}, skipped {skipped} unchanged, "
                 f"{failed} failed in {result.seconds:.1f} s"
             )
+    if preview_ and not dry_run and result.made:
+        from postkit.batch import write_index
+        from postkit.preview import write_preview
+
+        for outcome in result.made:
+            write_preview(outcome.folder)
+        write_index(result.out)  # now linking each new post to its preview
     if result.failed:
         ctx.exit(1)
 

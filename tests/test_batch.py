@@ -567,7 +567,15 @@ def test_batch_passes_its_options_to_run_batch(tmp_path):
     assert library == tmp_path and selection == Selection.span("12-30", "01-02", D(2025, 6, 1))
     assert kwargs["jobs"] == 3 and kwargs["force"] is True and kwargs["series"] is True
     assert kwargs["dry_run"] is False and kwargs["out"] == tmp_path / "o" and callable(kwargs["progress"])
-    assert kwargs["settings"] == {"handle": "me", "theme": "classic", "format": "square", "max_slides": 12}
+    assert kwargs["settings"] == {
+        "handle": "me",
+        "theme": "classic",
+        "format": "square",
+        "max_slides": 12,
+        "theme_dirs": None,
+        "font_dir": None,
+        "fit": None,
+    }
 
 
 def test_date_alone_means_today(tmp_path):
@@ -610,3 +618,18 @@ def test_split_series_keeps_emphasis_with_its_words():
     assert first.text == "One two three. Four five six." and first.emphasis == ((4, 7, "italic"),)
     assert second.text == "Seven eight nine." and second.emphasis == ((6, 11, "bold"),)
     assert second.text[6:11] == "eight"
+
+
+def test_batch_with_a_theme_from_a_theme_dir_and_previews(library, tmp_path):
+    themes = tmp_path / "themes" / "sepia"
+    themes.mkdir(parents=True)
+    (themes / "theme.toml").write_text('extends = "minimal"\n')
+    out = tmp_path / "out"
+    args = ["batch", str(library), "--on", "11-07", "--date", "2026-01-01", "--out", str(out), "-q"]
+    args += ["--theme", "sepia", "--theme-dir", str(tmp_path / "themes"), "--fit", "contain", "--preview"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    post = out / "1917-11-07-october-revolution"
+    assert json.loads((post / "post.json").read_text())["theme"] == "sepia"
+    assert (post / "preview.html").is_file() and (post / "contact.png").is_file()
+    assert "1917-11-07-october-revolution/preview.html" in (out / "index.html").read_text()
