@@ -137,7 +137,11 @@ def make_post(
     picture_path = find_image(article, settings.image)
     target = settings.out if settings.out is not None else DEFAULT_OUT / slug(article)
     options = {"focus": focus, "fit": fit, "font_dir": _folder_sha256(Path(font_dir)) if font_dir else None}
-    inputs = inputs_sha256(article, picture_path, theme_, settings, caption_vars or {}, options)
+    hashes = {
+        "article": _article_sha256(article),
+        "image": _sha256(picture_path) if picture_path is not None and picture_path.is_file() else None,
+    }
+    inputs = inputs_sha256(hashes, theme_, settings, caption_vars or {}, options)
     if skip_unchanged and (existing := _existing_post(target, inputs)) is not None:
         return Post(
             folder=target,
@@ -262,9 +266,9 @@ def make_post(
                 "format": settings.format,
                 "size": list(size),
                 "theme": theme_.name,
-                "source": {"file": article.source.name, "sha256": _article_sha256(article)},
+                "source": {"file": article.source.name, "sha256": hashes["article"]},
                 "inputs_sha256": inputs,
-                "image": ({"file": picture_path.name, "sha256": _sha256(picture_path)} if picture_path else None),
+                "image": ({"file": picture_path.name, "sha256": hashes["image"]} if picture_path else None),
                 "layout": {
                     "engine": layout_engine_name(),
                     "body_size": slicing.size,
@@ -298,8 +302,7 @@ def make_post(
 
 
 def inputs_sha256(
-    article: Article,
-    picture: Path | None,
+    hashes: Mapping[str, str | None],
     theme: Theme,
     settings: Settings,
     caption_vars: Mapping[str, Any],
@@ -309,15 +312,16 @@ def inputs_sha256(
 
     Stored in post.json, so that ``postkit batch`` can skip a post whose inputs have not changed.
 
+    :param hashes: the article's and the illustration's sha256 ("article", "image").
     :param options: make_post's other arguments that change the cards (focus, fit, a font folder's hash).
     """
     shaping = {k: v for k, v in asdict(settings).items() if k not in ("out", "image", "theme")}
     record = {
         "postkit": __version__,
         "engine": layout_engine_name(),
-        "article": _article_sha256(article),
-        "image": _sha256(picture) if picture is not None and picture.is_file() else None,
-        "theme": _folder_sha256(theme.folder),
+        **hashes,
+        # The theme's folder and those of the themes it extends: a change to any of them shows.
+        "theme": [_folder_sha256(folder) for folder in (theme.folder, *theme.parents)],
         "settings": shaping,
         "caption_vars": dict(caption_vars),
         "options": dict(options or {}),

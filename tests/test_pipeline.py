@@ -262,3 +262,16 @@ def test_a_soft_limit_is_one_warning(tmp_path):
     assert [w for w in post.warnings if "hashtags" in w] == [
         "caption.txt: warning: 6 hashtags; Instagram is capping posts at 5; keep the best 5"
     ]
+
+
+def test_editing_a_parent_theme_changes_the_inputs_hash(example_dir, tmp_path):
+    themes = tmp_path / "themes"
+    (themes / "base").mkdir(parents=True)
+    (themes / "child").mkdir()
+    (themes / "base" / "theme.toml").write_text('extends = "classic"\n[colors]\npaper = "#EEEEEE"\n')
+    (themes / "child" / "theme.toml").write_text('extends = "base"\n')
+    kwargs = {"theme": "child", "theme_dirs": (themes,), "dry_run": True}
+    first = make_post(example_dir / "article.txt", out=tmp_path / "a", **kwargs)
+    (themes / "base" / "theme.toml").write_text('extends = "classic"\n[colors]\npaper = "#DDDDDD"\n')
+    second = make_post(example_dir / "article.txt", out=tmp_path / "a", **kwargs)
+    assert first.inputs_sha256 != second.inputs_sha256
