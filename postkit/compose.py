@@ -104,7 +104,7 @@ def draw_line(image: Image.Image, draw: ImageDraw.ImageDraw, line: Line) -> None
     image.paste(tile, (round(line.x), round(line.y)), tile)
 
 
-_tiles: dict[tuple[int, str, float, tuple[int, int, int]], Image.Image] = {}
+_tiles: dict[tuple[object, str, float, tuple[int, int, int]], Image.Image] = {}
 
 
 def _tracked_tile(face, text: str, tracking: float, fill) -> Image.Image:
@@ -112,7 +112,7 @@ def _tracked_tile(face, text: str, tracking: float, fill) -> Image.Image:
 
     Running heads and handles repeat on every slide; one tile saves a draw call per letter.
     """
-    key = (id(face), text, tracking, tuple(fill))
+    key = (face, text, tracking, tuple(fill))
     tile = _tiles.get(key)
     if tile is None:
         ascent, descent = face.getmetrics()

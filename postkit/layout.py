@@ -36,12 +36,12 @@ class Line:
         )
 
 
-_ink: dict[tuple[int, str], tuple[float, float, float, float]] = {}
+_ink: dict[tuple[Face, str], tuple[float, float, float, float]] = {}
 
 
 def ink_box(font: Face, text: str, tracking: float = 0.0) -> tuple[float, float, float, float]:
     """Return the ink's bounding box relative to the line's top-left corner (anchor "la"), cached."""
-    key = (id(font), text)
+    key = (font, text)
     box = _ink.get(key)
     if box is None:
         box = _ink[key] = font.getbbox(text, anchor="la") if text else (0, 0, 0, 0)
@@ -51,7 +51,8 @@ def ink_box(font: Face, text: str, tracking: float = 0.0) -> tuple[float, float,
     return box
 
 
-_lengths: dict[tuple[int, str], float] = {}
+# Caches key on the face object itself, not its id(): a freed face's id can be reused by another.
+_lengths: dict[tuple[Face, str], float] = {}
 
 
 def measure(font: Face, text: str, tracking: float = 0.0) -> float:
@@ -59,7 +60,7 @@ def measure(font: Face, text: str, tracking: float = 0.0) -> float:
 
     ``tracking`` adds that many pixels between user-perceived characters (grapheme clusters).
     """
-    key = (id(font), text)
+    key = (font, text)
     width = _lengths.get(key)
     if width is None:
         width = _lengths[key] = font.getlength(text)
@@ -103,7 +104,7 @@ def chunks(text: str, lang: str | None = None) -> list[str]:
 
 
 _REFERENCE_SIZE = 100
-_reference_lengths: dict[tuple[int, str], float] = {}
+_reference_lengths: dict[tuple[Face, str], float] = {}
 
 
 def estimate(font, text: str) -> float:
@@ -113,7 +114,7 @@ def estimate(font, text: str) -> float:
     at the reference size serves every size the slicer tries.
     """
     reference = font.at_size(_REFERENCE_SIZE)
-    key = (id(reference), text)
+    key = (reference, text)
     width = _reference_lengths.get(key)
     if width is None:
         width = _reference_lengths[key] = reference.getlength(text)
