@@ -115,6 +115,16 @@ def _segmenter(lang: str):
 
 def sentences(text: str, lang: str = "en") -> list[str]:
     """Split a paragraph into sentences; the pieces, joined with single spaces, give the text back."""
+    return list(_sentences(text, lang))
+
+
+@lru_cache(maxsize=1024)
+def _sentences(text: str, lang: str) -> tuple[str, ...]:
+    # Cached: the slicer and the caption's lead both split the same paragraphs.
+    return tuple(_split_sentences(text, lang))
+
+
+def _split_sentences(text: str, lang: str) -> list[str]:
     pieces = [p.strip() for p in _segmenter(lang).segment(text)]
     pieces = [p for p in pieces if p]
     # pysbd occasionally drops or alters characters, or splits where no space is ("path?x=1"):
