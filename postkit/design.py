@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
-from postkit.fonts import Face, direction_of, face, styled_face
+from postkit.fonts import Face, FontFile, direction_of, face, styled_face
 from postkit.layout import CardPlan, Line, Picture, Rule, ink_box, line_height, measure, wrap
 from postkit.slicing import Slicing, Slide, TextStyle
 from postkit.themes import Theme
@@ -428,10 +427,10 @@ def plan_post(
 class TextChains:
     """The font chains body text is set in."""
 
-    body: tuple[Path, ...]
-    heading: tuple[Path, ...]
-    italic: tuple[Path, ...]
-    bold: tuple[Path, ...]
+    body: tuple[FontFile, ...]
+    heading: tuple[FontFile, ...]
+    italic: tuple[FontFile, ...]
+    bold: tuple[FontFile, ...]
 
 
 def text_chains(theme: Theme) -> TextChains:

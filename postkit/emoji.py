@@ -74,13 +74,12 @@ def _strike_height() -> int:
 
 
 @cache
-def _cmap() -> frozenset[int]:
-    from fontTools.ttLib import TTFont
+def _cmap():
+    from postkit.fonts import FontFile, _coverage
 
     try:
-        with TTFont(str(EMOJI_FONT), lazy=True) as font:
-            return frozenset(font.getBestCmap())
-    except Exception as exc:  # fontTools raises many types for a broken or missing file
+        return _coverage(FontFile(EMOJI_FONT))
+    except FontError as exc:
         msg = f"cannot read the character map of {EMOJI_FONT} ({exc}); reinstall postkit to restore it"
         raise FontError(msg) from exc
 

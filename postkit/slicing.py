@@ -7,10 +7,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 from postkit.errors import LayoutError
-from postkit.fonts import face, strip_emphasis, styled_face
+from postkit.fonts import FontFile, face, strip_emphasis, styled_face
 from postkit.layout import line_height, wrap, wrap_with_offsets
 
 # pysbd's languages; anything else is segmented with the English rules.
@@ -52,14 +51,14 @@ _LONELY_LINE = 1e3
 class TextStyle:
     """How body text is set: font chains' chosen faces, sizes allowed, and vertical rhythm."""
 
-    body_fonts: tuple[Path, ...]  # fallback chains, first choice first
-    heading_fonts: tuple[Path, ...]
+    body_fonts: tuple[FontFile, ...]  # fallback chains, first choice first
+    heading_fonts: tuple[FontFile, ...]
     min_size: int
     max_size: int
     line_factor: float
     gap_factor: float
-    italic_fonts: tuple[Path, ...] = ()  # for Markdown *emphasis*; empty means the body chain
-    bold_fonts: tuple[Path, ...] = ()
+    italic_fonts: tuple[FontFile, ...] = ()  # for Markdown *emphasis*; empty means the body chain
+    bold_fonts: tuple[FontFile, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -6,10 +6,13 @@ import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from postkit.errors import ThemeError
 from postkit.resources import data_dir
+
+if TYPE_CHECKING:
+    from postkit.fonts import FontFile
 
 THEME_FILE = "theme.toml"
 AUTO = "auto"  # a colour the picture decides (see pipeline.resolve_colors)
@@ -80,12 +83,12 @@ class Theme:
     parents: tuple[Path, ...] = ()
     colors: dict[str, tuple[int, int, int]] = field(default_factory=dict)
     # Fonts added after every chain: from --font-dir, then system fonts for characters none covers.
-    extra_fonts: tuple[Path, ...] = ()
+    extra_fonts: tuple[FontFile, ...] = ()
 
     def __getitem__(self, section: str) -> dict[str, Any]:
         return self.settings[section]
 
-    def font_paths(self, role: str) -> tuple[Path, ...]:
+    def font_paths(self, role: str) -> tuple[FontFile, ...]:
         """Resolve the font chain of ``role`` (title, body, heading, credit, label) to files."""
         from postkit.fonts import resolve_font
 

@@ -225,7 +225,7 @@ def test_font_dir_and_installed_fonts_cover_other_scripts(tmp_path):
     article.write_text(f"January 1, 1900 - Snow\nIt snowed {snowman} all day.\n")
     fonts = tmp_path / "fonts"
     fonts.mkdir()
-    (fonts / dejavu[0].name).write_bytes(dejavu[0].read_bytes())
+    (fonts / dejavu[0].name).write_bytes(dejavu[0].path.read_bytes())
     post = make_post(article, out=tmp_path / "p", font_dir=fonts)
     meta = json.loads((post.folder / "post.json").read_text())
     assert meta["layout"]["added_fonts"][0] == dejavu[0].name

@@ -85,7 +85,7 @@ def test_fonts_resolve_in_the_theme_folder_first(theme_copy):
     own = builtin_themes_dir().parent.parent / "fonts" / "inter" / "Inter-Medium.ttf"
     shutil.copy(own, fonts / "Mine.ttf")
     edit(theme_copy, 'label = ["inter/Inter-SemiBold.ttf",', 'label = ["Mine.ttf",')
-    assert load_theme(str(theme_copy)).font_paths("label")[0] == fonts / "Mine.ttf"
+    assert load_theme(str(theme_copy)).font_paths("label")[0].path == fonts / "Mine.ttf"
 
 
 def test_caption_template_never_renders_article_text_as_template():
