@@ -110,8 +110,11 @@ class Article:
         return "\n\n".join(p.text for p in self.paragraphs)
 
 
-def read_article(path: str | os.PathLike) -> Article:
-    """Read an article file, detect its format and parse it."""
+def read_article(path: str | os.PathLike, lang: str | None = None) -> Article:
+    """Read an article file, detect its format and parse it.
+
+    :param lang: the article's language (``--lang``), over the front matter's ``lang``.
+    """
     name = os.fspath(path)
     source = Path(path)
     try:
@@ -133,8 +136,19 @@ def read_article(path: str | os.PathLike) -> Article:
         msg = f"{name} is empty; write the article (a 'DATE - TITLE' heading line, then the text)"
         raise ArticleError(msg)
     if source.suffix.lower() in MARKDOWN_SUFFIXES or _has_front_matter(text):
-        return parse_markdown(text, source)
-    return parse_plain(text, source)
+        article = parse_markdown(text, source)
+    else:
+        article = parse_plain(text, source)
+    if lang is not None:
+        from dataclasses import replace
+
+        article = replace(article, lang=lang)
+    return article
+
+
+def valid_language(tag: str) -> bool:
+    """Tell whether ``tag`` looks like a BCP 47 or POSIX language tag ("en", "pt-BR", "zh_Hant")."""
+    return bool(_LANG.fullmatch(tag))
 
 
 def parse_plain(text: str, source: Path) -> Article:

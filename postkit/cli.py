@@ -50,6 +50,15 @@ class PostkitGroup(click.Group):
             raise click.ClickException(msg) from None
 
 
+def _language_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    from postkit.article import valid_language
+
+    if value is not None and not valid_language(value):
+        msg = f"'{value}' is not a language code; write one like en, ru, ar, ja or pt-BR"
+        raise click.BadParameter(msg)
+    return value
+
+
 _theme_dir_option = click.option(
     "--theme-dir",
     "theme_dirs",
@@ -105,6 +114,12 @@ def cli(ctx: click.Context, debug: bool) -> None:
     help="Most slides, cover and closing included: 10 is the limit for the Instagram API, "
     "20 for the app.  [default: 10]",
 )
+@click.option(
+    "--lang",
+    metavar="CODE",
+    callback=_language_option,
+    help="The article's language (e.g. ru, ar, ja, pt-BR).  [default: front matter 'lang', else detected]",
+)
 @click.option("--out", type=click.Path(path_type=Path), help="The post folder to write.  [default: out/DATE-TITLE]")
 @click.option("--force", is_flag=True, help="Replace the post folder if it exists.")
 @click.option(
@@ -127,6 +142,7 @@ def carousel(
     fit,
     format_,
     max_slides,
+    lang,
     out,
     force,
     font_dir,
@@ -146,6 +162,7 @@ def carousel(
         postkit carousel notes/tunguska.md --image tunguska.jpg --handle myhistory --format square
         postkit carousel article.txt --out out/today --force
         postkit carousel article.txt --preview
+        postkit carousel statya.txt --lang ru
     """
     from postkit.pipeline import make_post
 
@@ -162,6 +179,7 @@ def carousel(
             fit=fit,
             format=format_,
             max_slides=max_slides,
+            lang=lang,
             out=out,
             font_dir=font_dir,
             force=force,
@@ -339,6 +357,12 @@ def _month_day(ctx: click.Context, param: click.Parameter, value: str | None):
     "--format", "format_", type=click.Choice(["portrait", "square", "landscape", "story"]), help="Card shape."
 )
 @click.option("--max-slides", type=click.IntRange(3, 20), help="Most slides per post, cover and closing included.")
+@click.option(
+    "--lang",
+    metavar="CODE",
+    callback=_language_option,
+    help="Every article's language.  [default: each article's front matter 'lang', else detected]",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors; no progress bar.")
 @click.option("-v", "--verbose", is_flag=True, help="List every post made or skipped.")
 @click.pass_context
@@ -364,6 +388,7 @@ def batch(
     preview_,
     format_,
     max_slides,
+    lang,
     quiet: bool,
     verbose: bool,
 ) -> None:
@@ -425,6 +450,7 @@ def batch(
                     "theme": theme,
                     "format": format_,
                     "max_slides": max_slides,
+                    "lang": lang,
                     "theme_dirs": theme_dirs or None,
                     "font_dir": font_dir,
                     "fit": fit,

@@ -9,7 +9,7 @@ import os
 import re
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -91,6 +91,7 @@ def make_post(
     fit: str | None = None,
     format: str | None = None,
     max_slides: int | None = None,
+    lang: str | None = None,
     out: str | os.PathLike | None = None,
     font_dir: str | os.PathLike | None = None,
     force: bool = False,
@@ -103,6 +104,7 @@ def make_post(
     """Make a carousel from the article at ``source`` and write it to a new post folder.
 
     :param source: an article file, or an Article already read (e.g. a row of a CSV library).
+    :param lang: the article's language (BCP 47, e.g. "ru", "pt-BR"), over its front matter and detection.
     :param progress: called after each card with the number of cards made so far and the total.
     :param library: settings from a library's postkit.toml, between the theme and the front matter.
     :param caption_vars: more variables for the caption template (postkit batch: years_ago, anniversary).
@@ -113,8 +115,10 @@ def make_post(
     started = time.perf_counter()
     if isinstance(source, Article):
         article, source = source, source.source  # messages name the article's file
+        if lang is not None:
+            article = replace(article, lang=lang)
     else:
-        article = read_article(source)
+        article = read_article(source, lang=lang)
     front = {
         "handle": article.handle,
         "image": article.image,

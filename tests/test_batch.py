@@ -556,6 +556,8 @@ def test_batch_passes_its_options_to_run_batch(tmp_path):
                 "square",
                 "--max-slides",
                 "12",
+                "--lang",
+                "ru",
             ],
         )
     assert result.exit_code == 0, result.output
@@ -572,6 +574,7 @@ def test_batch_passes_its_options_to_run_batch(tmp_path):
         "theme": "classic",
         "format": "square",
         "max_slides": 12,
+        "lang": "ru",
         "theme_dirs": None,
         "font_dir": None,
         "fit": None,
