@@ -11,8 +11,6 @@ from postkit.themes import Theme
 
 # Feed shapes (Instagram accepts 4:5 to 1.91:1) and the Stories shape, for sharing slides there.
 FORMATS = {"portrait": (1080, 1350), "square": (1080, 1080), "landscape": (1080, 566), "story": (1080, 1920)}
-SWIPE_CUE = "Swipe \u2192"
-FOLLOW_LINE = "Follow for a new story from history every day"
 
 
 @dataclass(frozen=True)
@@ -25,6 +23,13 @@ class PostText:
     credit: str | None
     credit_label: str | None
     lang: str | None = None
+
+    @property
+    def tr(self):
+        """Return the catalog of postkit's own words in the post's language."""
+        from postkit.i18n import translations
+
+        return translations(self.lang)
 
     @property
     def at_handle(self) -> str | None:
@@ -184,7 +189,8 @@ class Design:
         if self.text.at_handle:
             handle = self._fit_one_line(self.text.at_handle, self.label, width * 0.6)
             plan.lines.append(self._left(handle, self.label, row_y, row_rgb))
-        plan.lines.append(self._right(SWIPE_CUE, self.label, row_y, row_rgb))
+        _ = self.text.tr.gettext
+        plan.lines.append(self._right(_("Swipe") + " \u2192", self.label, row_y, row_rgb))
         focus = self.focus
         if layout == "full-bleed":
             plan.picture = Picture(box=(0, 0, *self.size), focus=focus, fit=self.fit)
@@ -316,7 +322,8 @@ class Design:
         tracking = self.tracking * self.kicker_font.size
         parts: list[tuple[str, object]] = []  # (kind, payload) stacked top to bottom
         if self.text.credit or picture_size:
-            label = (self.text.credit_label or "Pictured").upper()
+            _ = self.text.tr.gettext
+            label = (self.text.credit_label or _("Pictured")).upper()
             parts.append(("kicker", label))
         if picture_size and layout == "print" and self.height >= self.width:
             parts.append(("print", picture_size))
@@ -335,7 +342,8 @@ class Design:
         while measure(sign_font, sign) > width and sign_font.size > 24:
             sign_font = self._title_face(sign_font.size - 4)
         sign_lines = wrap(sign, sign_font, width, self.text.lang)
-        parts += [("rule", None), ("sign", sign_lines), ("follow", FOLLOW_LINE if self.text.handle else "")]
+        follow = self.text.tr.gettext("Follow for a new story from history every day") if self.text.handle else ""
+        parts += [("rule", None), ("sign", sign_lines), ("follow", follow)]
 
         gaps = {"kicker": 28, "print": 40, "credit": 48, "rule": 40, "sign": 24, "follow": 0}
         sign_lh = line_height(sign_font, 1.1)
