@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from postkit.fonts import Face, FontFile, direction_of, face, styled_face
+from postkit.bidi import language_is_rtl, paragraph_is_rtl
+from postkit.casing import tracking_allowed, upper
+from postkit.fonts import Face, FontFile, face, styled_face
 from postkit.layout import CardPlan, Line, Picture, Rule, ink_box, line_height, measure, wrap
 from postkit.slicing import Slicing, Slide, TextStyle
 from postkit.themes import Theme
@@ -37,7 +39,13 @@ class PostText:
 
     @property
     def kicker(self) -> str:
-        return (self.date_text or "").upper()
+        """Return the date line in capitals, by the language's rules (none for scripts without case)."""
+        return upper(self.date_text or "", self.lang)
+
+    @property
+    def rtl(self) -> bool:
+        """Tell whether the post reads right to left (its language is Arabic, Hebrew, Persian...)."""
+        return language_is_rtl(self.lang)
 
 
 class Design:
@@ -119,19 +127,44 @@ class Design:
             text = text[:-1]
         return text.rstrip() + "\u2026"
 
-    def _left(self, text: str, font, y: float, fill, tracking: float = 0.0) -> Line:
-        """Set a line flush left, moved right if a glyph's ink overhangs its origin (J, italics)."""
-        x = self.side + max(0.0, -ink_box(font, text, tracking)[0])
-        return Line(text=text, x=x, y=y, font=font, fill=fill, tracking=tracking)
+    def _rtl(self, text: str) -> bool:
+        """Return the base direction of one text element on this post's cards."""
+        return paragraph_is_rtl(text, self.text.rtl)
 
-    def _right(self, text: str, font, y: float, fill, rtl: bool = False) -> Line:
+    def _tracking(self, text: str) -> float:
+        """Letter-space labels only in scripts with capitals: never Arabic, Hebrew, CJK, Indic..."""
+        return self.tracking * self.kicker_font.size if tracking_allowed(text) else 0.0
+
+    def _left(self, text: str, font, y: float, fill, tracking: float = 0.0, rtl: bool | None = None) -> Line:
+        """Set a line flush left, moved right if a glyph's ink overhangs its origin (J, italics)."""
+        rtl = self._rtl(text) if rtl is None else rtl
+        x = self.side + max(0.0, -ink_box(font, text, tracking, rtl)[0])
+        return Line(text=text, x=x, y=y, font=font, fill=fill, tracking=tracking, rtl=rtl)
+
+    def _right(self, text: str, font, y: float, fill, tracking: float = 0.0, rtl: bool | None = None) -> Line:
         """Set a line flush right, so that neither its advance nor its ink passes the margin."""
-        x = self.width - self.side - max(measure(font, text), ink_box(font, text)[2])
-        return Line(text=text, x=x, y=y, font=font, fill=fill, rtl=rtl)
+        rtl = self._rtl(text) if rtl is None else rtl
+        x = self.width - self.side - max(measure(font, text, tracking), ink_box(font, text, tracking, rtl)[2])
+        return Line(text=text, x=x, y=y, font=font, fill=fill, tracking=tracking, rtl=rtl)
+
+    def _start(self, text: str, font, y: float, fill, tracking: float = 0.0, rtl: bool | None = None) -> Line:
+        """Set a line at the side reading starts from: left, or right on a right-to-left post."""
+        place = self._right if self.text.rtl else self._left
+        return place(text, font, y, fill, tracking, rtl)
+
+    def _end(self, text: str, font, y: float, fill, tracking: float = 0.0, rtl: bool | None = None) -> Line:
+        """Set a line at the side reading ends at: right, or left on a right-to-left post."""
+        place = self._left if self.text.rtl else self._right
+        return place(text, font, y, fill, tracking, rtl)
 
     def _centred(self, text: str, font, y: float, fill, tracking: float = 0.0) -> Line:
         x = (self.width - measure(font, text, tracking)) / 2
-        return Line(text=text, x=x, y=y, font=font, fill=fill, tracking=tracking, rtl=direction_of(text) == "rtl")
+        return Line(text=text, x=x, y=y, font=font, fill=fill, tracking=tracking, rtl=self._rtl(text))
+
+    def _bar(self, y: int, length: int, thickness: int, fill) -> Rule:
+        """Return a short accent bar at the side reading starts from."""
+        x0 = self.width - self.side - length if self.text.rtl else self.side
+        return Rule((x0, y, x0 + length, y + thickness), fill)
 
     @property
     def text_box(self) -> tuple[int, int]:
@@ -170,27 +203,23 @@ class Design:
             block = title_height + above + gap + self._height(self.label) + self.bottom + round(48 * s)
             picture_bottom = max(round(self.height * 0.35), self.height - block)
             title_top = max(title_top, picture_bottom + round(48 * s) + above)
+        title_rtl = self._rtl(self.text.title)
         for k, text in enumerate(title_lines):
-            y = title_top + k * title_lh
-            if direction_of(self.text.title) == "rtl":
-                plan.lines.append(self._right(text, title_font, y, text_rgb, rtl=True))
-            else:
-                plan.lines.append(self._left(text, title_font, y, text_rgb))
+            plan.lines.append(self._start(text, title_font, title_top + k * title_lh, text_rgb, rtl=title_rtl))
         kicker_y = title_top - round(28 * s) - self._height(self.kicker_font)
         if self.text.kicker:
-            tracking = self.tracking * self.kicker_font.size
+            tracking = self._tracking(self.text.kicker)
             kicker = self._fit_one_line(self.text.kicker, self.kicker_font, width, tracking)
-            plan.lines.append(self._left(kicker, self.kicker_font, kicker_y, kicker_rgb, tracking))
+            plan.lines.append(self._start(kicker, self.kicker_font, kicker_y, kicker_rgb, tracking))
         bar_y = kicker_y - round(30 * s)
         if not short:
-            plan.rules.append(
-                Rule((self.side, bar_y, self.side + round(72 * s), bar_y + max(2, round(6 * s))), kicker_rgb)
-            )
+            plan.rules.append(self._bar(bar_y, round(72 * s), max(2, round(6 * s)), kicker_rgb))
         if self.text.at_handle:
             handle = self._fit_one_line(self.text.at_handle, self.label, width * 0.6)
-            plan.lines.append(self._left(handle, self.label, row_y, row_rgb))
-        _ = self.text.tr.gettext
-        plan.lines.append(self._right(_("Swipe") + " \u2192", self.label, row_y, row_rgb))
+            plan.lines.append(self._start(handle, self.label, row_y, row_rgb))
+        # The cue points the way the carousel moves: to the left on a right-to-left post.
+        cue = self.text.tr.gettext("Swipe") + (" \u2190" if self.text.rtl else " \u2192")
+        plan.lines.append(self._end(cue, self.label, row_y, row_rgb, rtl=self.text.rtl))
         focus = self.focus
         if layout == "full-bleed":
             plan.picture = Picture(box=(0, 0, *self.size), focus=focus, fit=self.fit)
@@ -249,14 +278,15 @@ class Design:
     def _indicator(self, plan: CardPlan, number: int, total: int, y: int, fill, current) -> None:
         """Draw the slide's position: "2/8", or a row of short bars with the current one long."""
         if self.indicator == "counter":
-            plan.lines.append(self._right(f"{number}/{total}", self.label, y, fill))
+            plan.lines.append(self._end(f"{number}/{total}", self.label, y, fill, rtl=False))
         elif self.indicator == "dots":
             s = self.scale
             short, long, gap, height = round(10 * s), round(30 * s), round(8 * s), max(2, round(5 * s))
             width = (total - 1) * short + long + (total - 1) * gap
-            x = self.width - self.side - width
+            x = self.side if self.text.rtl else self.width - self.side - width
             middle = y + self._height(self.label) // 2
-            for k in range(1, total + 1):
+            # On a right-to-left post the first slide's bar is the rightmost.
+            for k in range(total, 0, -1) if self.text.rtl else range(1, total + 1):
                 length = long if k == number else short
                 plan.rules.append(
                     Rule(
@@ -277,16 +307,15 @@ class Design:
             plan.picture = Picture(box=(0, 0, self.width, self.band), focus=band_focus)
             plan.rules.append(Rule((0, self.band, self.width, self.band + max(2, round(6 * s))), c["accent"]))
         width = self.line_width
-        tracking = self.tracking * self.kicker_font.size
-        head = self.text.kicker or self.text.title.upper()
-        if (
-            self.text.kicker
-            and measure(self.kicker_font, f"{head} \u00b7 {self.text.title.upper()}", tracking) <= width
-        ):
-            head = f"{head} \u00b7 {self.text.title.upper()}"
+        title = upper(self.text.title, self.text.lang)
+        head = self.text.kicker or title
+        tracking = self._tracking(f"{head} {title}")
+        if self.text.kicker and measure(self.kicker_font, f"{head} \u00b7 {title}", tracking) <= width:
+            head = f"{head} \u00b7 {title}"
+        tracking = self._tracking(head)
         head = self._fit_one_line(head, self.kicker_font, width, tracking)
         if not self.short:
-            plan.lines.append(self._left(head, self.kicker_font, self.head_y, head_rgb, tracking))
+            plan.lines.append(self._start(head, self.kicker_font, self.head_y, head_rgb, tracking))
         body = styled_face(chains.body, chains.italic, chains.bold, slicing.size)
         heading = face(chains.heading, slicing.size)
         y = self.text_top
@@ -294,17 +323,17 @@ class Design:
             if k:
                 y += slicing.paragraph_gap
             font = heading if block.heading else body
-            rtl = direction_of(block.text) == "rtl"
+            rtl = self._rtl(block.text)
+            place = self._right if rtl else self._left
             for text in block.lines:
-                place = self._right if rtl else self._left
-                plan.lines.append(place(text, font, y, text_rgb, rtl=True) if rtl else place(text, font, y, text_rgb))
+                plan.lines.append(place(text, font, y, text_rgb, rtl=rtl))
                 y += slicing.line_height
         rule_y = self.rule_y
         plan.rules.append(Rule((self.side, rule_y, self.width - self.side, rule_y + max(1, round(2 * s))), rule_rgb))
         row_y = self.footer_y
         if self.text.at_handle:
             handle = self._fit_one_line(self.text.at_handle, self.label, width * 0.6)
-            plan.lines.append(self._left(handle, self.label, row_y, foot_rgb))
+            plan.lines.append(self._start(handle, self.label, row_y, foot_rgb))
         self._indicator(plan, number, total, row_y, foot_rgb, head_rgb)
         return plan
 
@@ -319,11 +348,10 @@ class Design:
         else:
             text_rgb, head_rgb, foot_rgb = c["cover_text"], c["cover_kicker"], c["cover_text"]
         width = self.line_width
-        tracking = self.tracking * self.kicker_font.size
         parts: list[tuple[str, object]] = []  # (kind, payload) stacked top to bottom
+        label = upper(self.text.credit_label or self.text.tr.gettext("Pictured"), self.text.lang)
+        tracking = self._tracking(label)
         if self.text.credit or picture_size:
-            _ = self.text.tr.gettext
-            label = (self.text.credit_label or _("Pictured")).upper()
             parts.append(("kicker", label))
         if picture_size and layout == "print" and self.height >= self.width:
             parts.append(("print", picture_size))

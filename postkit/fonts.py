@@ -11,6 +11,7 @@ from pathlib import Path
 
 from PIL import ImageFont, features
 
+from postkit.bidi import needs_bidi, visual_runs
 from postkit.errors import FontError
 from postkit.resources import data_dir
 
@@ -160,46 +161,34 @@ def system_fonts_for(chars: list[str]) -> list[FontFile]:
 
 
 EMOJI = -1  # the font index of a segment drawn from the colour emoji font
-_RTL_CLASSES = frozenset({"R", "AL"})
 
-
-def direction_of(text: str) -> str | None:
-    """Return "rtl" or "ltr" from the first strong character of ``text``, or None if it has none."""
-    for char in text:
-        kind = unicodedata.bidirectional(char)
-        if kind in _RTL_CLASSES:
-            return "rtl"
-        if kind == "L":
-            return "ltr"
-    return None
-
-
-def has_rtl(text: str) -> bool:
-    """Tell whether ``text`` holds any right-to-left letter (Hebrew, Arabic, ...)."""
-    return any(unicodedata.bidirectional(c) in _RTL_CLASSES for c in text if not c.isascii())
+# A piece of a line ready to measure or draw: its text, the Face whose chain holds its font, the font's
+# index in that chain (or EMOJI), and the direction it is shaped in (None: no bidi, left to right).
+Piece = tuple[str, "Face", int, "str | None"]
 
 
 class Face:
     """A fallback chain of fonts at one size, measured and drawn as if it were one font.
 
-    Text is split into segments by which font of the chain has each character (read from the
-    fonts' character maps); emoji clusters go to the colour emoji font. Each segment is measured
-    and drawn whole with its own font, on the primary font's baseline.
+    A line goes through the Unicode bidirectional algorithm (postkit.bidi) into level runs in visual
+    order; each run is split by which font of the chain has each character (read from the fonts'
+    character maps), emoji clusters going to the colour emoji font. Each piece is shaped whole with its
+    own font in its run's direction, on the primary font's baseline.
     """
 
     def __init__(self, paths: tuple[FontFile, ...], size: int, features: tuple[str, ...] = ()):
         self.paths = paths
         self.size = size
-        raqm = layout_engine_name() == "raqm"
+        self.raqm = layout_engine_name() == "raqm"
         # Direction and OpenType features are raqm options; the basic engine takes neither.
-        self.features = (list(features) or None) if raqm else None
-        self._dir = direction_of if raqm else _no_direction
+        self.features = (list(features) or None) if self.raqm else None
         self.path = str(paths[0])
         self.fonts = [load_font(path, size) for path in paths]
         self.ascent, self.descent = self.fonts[0].getmetrics()
         self._font_of: dict[str, int] = {}
         self._segments: dict[str, list[tuple[str, int]]] = {}
-        self._bbox: dict[tuple[str, str | None], tuple[float, float, float, float]] = {}
+        self._pieces: dict[tuple[str, bool | None], list[Piece]] = {}
+        self._bbox: dict[tuple[str, str, bool | None], tuple[float, float, float, float]] = {}
         self._sizes: dict[int, Face] = {}
         self._feature_names = tuple(features)
 
@@ -254,6 +243,32 @@ class Face:
         self._segments[text] = pieces
         return pieces
 
+    def pieces(self, text: str, rtl: bool | None = None) -> list[Piece]:
+        """Split a line into pieces in visual order, left to right (see :data:`Piece`).
+
+        ``rtl`` is the base direction of the paragraph the line belongs to (None: from its first strong
+        character).
+        """
+        key = (text, rtl)
+        cached = self._pieces.get(key)
+        if cached is None:
+            if not self.raqm or not needs_bidi(text, bool(rtl)):
+                cached = [(piece, self, index, None) for piece, index in self.segments(text)]
+            else:
+                cached = []
+                for start, end, level in visual_runs(text, rtl):
+                    direction = "rtl" if level % 2 else "ltr"
+                    run = [(piece, self, index, direction) for piece, index in self.segments(text[start:end])]
+                    cached += reversed(run) if level % 2 else run
+            self._pieces[key] = cached
+        return cached
+
+    def advance(self, piece: str, index: int, direction: str | None) -> float:
+        """Return the advance width of one piece shaped with font ``index`` of the chain."""
+        if index == EMOJI:
+            return _emoji_width(piece, self.ascent + self.descent)
+        return self.fonts[index].getlength(piece, features=self.features, direction=direction)
+
     def missing(self, text: str) -> list[str]:
         """List the distinct characters no font of the chain (nor the emoji font) can draw."""
         seen: dict[str, None] = {}
@@ -266,82 +281,61 @@ class Face:
                     seen.setdefault(char)
         return list(seen)
 
-    def getlength(self, text: str) -> float:
-        """Return the advance width of ``text``: each segment measured whole with its font."""
-        total = 0.0
-        for piece, index in self.segments(text):
-            if index == EMOJI:
-                total += _emoji_width(piece, self.ascent + self.descent)
-            else:
-                total += self.fonts[index].getlength(piece, features=self.features, direction=self._dir(piece))
-        return total
+    def getlength(self, text: str, rtl: bool | None = None) -> float:
+        """Return the advance width of ``text``: each piece measured whole with its font."""
+        return sum(owner.advance(piece, index, direction) for piece, owner, index, direction in self.pieces(text, rtl))
 
-    def getbbox(self, text: str, anchor: str = "la") -> tuple[float, float, float, float]:
+    def getbbox(self, text: str, anchor: str = "la", rtl: bool | None = None) -> tuple[float, float, float, float]:
         """Return the ink box of ``text`` drawn at (0, 0) with its top at the primary ascent."""
-        key = (text, anchor)
+        key = (text, anchor, rtl)
         box = self._bbox.get(key)
-        if box is not None:
-            return box
-        x = 0.0
-        left = top = float("inf")
-        right = bottom = float("-inf")
-        for piece, index in self.segments(text):
-            if index == EMOJI:
-                width = _emoji_width(piece, self.ascent + self.descent)
-                parts = (x, 0.0, x + width, float(self.ascent + self.descent))
-            else:
-                font = self.fonts[index]
-                x0, y0, x1, y1 = font.getbbox(piece, anchor="ls", features=self.features, direction=self._dir(piece))
-                parts = (x + x0, y0 + self.ascent, x + x1, y1 + self.ascent)
-                width = font.getlength(piece, features=self.features, direction=self._dir(piece))
-            left, top = min(left, parts[0]), min(top, parts[1])
-            right, bottom = max(right, parts[2]), max(bottom, parts[3])
-            x += width
-        box = (0.0, 0.0, 0.0, 0.0) if left == float("inf") else (left, top, right, bottom)
-        self._bbox[key] = box
+        if box is None:
+            box = self._bbox[key] = pieces_bbox(self.pieces(text, rtl), self.ascent)
         return box
 
-    def draw(self, image, draw, xy: tuple[float, float], text: str, fill, rtl: bool = False) -> None:
+    def draw(self, image, draw, xy: tuple[float, float], text: str, fill, rtl: bool | None = False) -> None:
         """Draw ``text`` on ``image`` (through its ``draw``) with its top-left corner at ``xy``.
 
-        ``rtl`` lays the segments out right to left, for a right-to-left paragraph.
+        ``rtl`` is the base direction of the line's paragraph.
         """
-        x, y = xy
-        baseline = y + self.ascent
-        for piece, index in visual_order(self.segments(text), rtl):
-            if index == EMOJI:
-                tile = _render_emoji(piece, self.ascent + self.descent)
-                image.paste(tile, (round(x), round(y)), tile)
-                x += _emoji_width(piece, self.ascent + self.descent)
-                continue
-            font = self.fonts[index]
-            direction = self._dir(piece) or ("rtl" if rtl and self._dir is direction_of else None)
-            draw.text(
-                (x, baseline), piece, font=font, fill=fill, anchor="ls", features=self.features, direction=direction
-            )
-            x += font.getlength(piece, features=self.features, direction=direction)
+        draw_pieces(image, draw, xy, self.pieces(text, rtl), self.ascent, fill)
 
 
-def _no_direction(text: str) -> None:
-    return None
-
-
-def visual_order(segments: list[tuple[str, int]], rtl: bool) -> list[tuple[str, int]]:
-    """Order a line's segments for drawing left to right.
-
-    In a right-to-left paragraph the segments run right to left, except that consecutive
-    left-to-right segments (a Latin name, say) keep their own order.
-    """
-    if not rtl:
-        return segments
-    groups: list[tuple[bool, list[tuple[str, int]]]] = []
-    for segment in segments:
-        ltr = direction_of(segment[0]) == "ltr"
-        if ltr and groups and groups[-1][0]:
-            groups[-1][1].append(segment)
+def pieces_bbox(pieces: list[Piece], ascent: int) -> tuple[float, float, float, float]:
+    """Return the ink box of pieces laid out left to right from x = 0, with the top at ``ascent`` above the baseline."""
+    x = 0.0
+    left = top = float("inf")
+    right = bottom = float("-inf")
+    for piece, owner, index, direction in pieces:
+        if index == EMOJI:
+            height = owner.ascent + owner.descent
+            width = _emoji_width(piece, height)
+            parts = (x, ascent - owner.ascent, x + width, ascent - owner.ascent + height)
         else:
-            groups.append((ltr, [segment]))
-    return [segment for _, group in reversed(groups) for segment in group]
+            font = owner.fonts[index]
+            x0, y0, x1, y1 = font.getbbox(piece, anchor="ls", features=owner.features, direction=direction)
+            parts = (x + x0, y0 + ascent, x + x1, y1 + ascent)
+            width = font.getlength(piece, features=owner.features, direction=direction)
+        left, top = min(left, parts[0]), min(top, parts[1])
+        right, bottom = max(right, parts[2]), max(bottom, parts[3])
+        x += width
+    return (0.0, 0.0, 0.0, 0.0) if left == float("inf") else (left, top, right, bottom)
+
+
+def draw_pieces(image, draw, xy: tuple[float, float], pieces: list[Piece], ascent: int, fill) -> None:
+    """Draw pieces left to right from ``xy`` (the top-left corner), all on one baseline ``ascent`` below it."""
+    x, y = xy
+    baseline = y + ascent
+    for piece, owner, index, direction in pieces:
+        if index == EMOJI:
+            height = owner.ascent + owner.descent
+            tile = _render_emoji(piece, height)
+            image.paste(tile, (round(x), round(baseline - owner.ascent)), tile)
+            x += _emoji_width(piece, height)
+            continue
+        font = owner.fonts[index]
+        draw.text((x, baseline), piece, font=font, fill=fill, anchor="ls", features=owner.features, direction=direction)
+        x += font.getlength(piece, features=owner.features, direction=direction)
 
 
 @lru_cache(maxsize=512)
@@ -412,6 +406,7 @@ class StyledFace:
         self.paths = regular.paths
         self.ascent, self.descent = regular.ascent, regular.descent
         self._sizes: dict[int, StyledFace] = {}
+        self._pieces: dict[tuple[str, bool | None], list[Piece]] = {}
 
     def __repr__(self) -> str:
         return f"StyledFace({self.regular!r})"
@@ -447,19 +442,43 @@ class StyledFace:
             runs.append((piece, self.styles[style]))
         return runs
 
-    def getlength(self, text: str) -> float:
-        return sum(face.getlength(piece) for piece, face in self.runs(text))
+    def pieces(self, text: str, rtl: bool | None = None) -> list[Piece]:
+        """Split a marked line into pieces in visual order: bidi runs over the plain text, then styles, then fonts."""
+        key = (text, rtl)
+        cached = self._pieces.get(key)
+        if cached is not None:
+            return cached
+        runs = self.runs(text)
+        if len(runs) <= 1:
+            cached = runs[0][1].pieces(runs[0][0], rtl) if runs else []
+        else:
+            plain = "".join(piece for piece, _ in runs)
+            faces = [face_ for piece, face_ in runs for _ in piece]
+            if not self.regular.raqm or not needs_bidi(plain, bool(rtl)):
+                spans = [(0, len(plain), 0)]
+            else:
+                spans = list(visual_runs(plain, rtl))
+            cached = []
+            for start, end, level in spans:
+                direction = ("rtl" if level % 2 else "ltr") if len(spans) > 1 or level else None
+                run: list[Piece] = []
+                k = start
+                while k < end:
+                    owner = faces[k]
+                    j = k
+                    while j < end and faces[j] is owner:
+                        j += 1
+                    run += [(piece, owner, index, direction) for piece, index in owner.segments(plain[k:j])]
+                    k = j
+                cached += reversed(run) if level % 2 else run
+        self._pieces[key] = cached
+        return cached
 
-    def getbbox(self, text: str, anchor: str = "la") -> tuple[float, float, float, float]:
-        x = 0.0
-        boxes = []
-        for piece, face_ in self.runs(text):
-            x0, y0, x1, y1 = face_.getbbox(piece, anchor)
-            boxes.append((x + x0, y0, x + x1, y1))
-            x += face_.getlength(piece)
-        if not boxes:
-            return (0.0, 0.0, 0.0, 0.0)
-        return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+    def getlength(self, text: str, rtl: bool | None = None) -> float:
+        return sum(owner.advance(piece, index, direction) for piece, owner, index, direction in self.pieces(text, rtl))
+
+    def getbbox(self, text: str, anchor: str = "la", rtl: bool | None = None) -> tuple[float, float, float, float]:
+        return pieces_bbox(self.pieces(text, rtl), self.ascent)
 
     def missing(self, text: str) -> list[str]:
         seen: dict[str, None] = {}
@@ -468,13 +487,9 @@ class StyledFace:
                 seen.setdefault(char)
         return list(seen)
 
-    def draw(self, image, draw, xy: tuple[float, float], text: str, fill, rtl: bool = False) -> None:
-        """Draw marked text run by run (right to left for a right-to-left paragraph)."""
-        runs = self.runs(text)
-        x, y = xy
-        for piece, face_ in reversed(runs) if rtl else runs:
-            face_.draw(image, draw, (x, y), piece, fill, rtl=rtl)
-            x += face_.getlength(piece)
+    def draw(self, image, draw, xy: tuple[float, float], text: str, fill, rtl: bool | None = False) -> None:
+        """Draw marked text, its styles and fonts in bidi order on the regular face's baseline."""
+        draw_pieces(image, draw, xy, self.pieces(text, rtl), self.ascent, fill)
 
 
 @lru_cache(maxsize=256)

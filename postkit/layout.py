@@ -17,7 +17,7 @@ class Line:
     font: Face = field(repr=False, compare=False)
     fill: tuple[int, int, int]
     tracking: float = 0.0  # extra space after each character, px (for small-caps labels)
-    rtl: bool = False  # set right to left (Hebrew, Arabic paragraphs)
+    rtl: bool = False  # the base direction of the line's paragraph is right to left (Hebrew, Arabic)
 
     @property
     def width(self) -> float:
@@ -27,7 +27,7 @@ class Line:
     def box(self) -> tuple[float, float, float, float]:
         """Return the box the line occupies: its advance width and line height, grown to its ink."""
         ascent, descent = self.font.getmetrics()
-        left, top, right, bottom = ink_box(self.font, self.text, self.tracking)
+        left, top, right, bottom = ink_box(self.font, self.text, self.tracking, self.rtl)
         return (
             self.x + min(0.0, left),
             self.y + min(0.0, top),
@@ -36,15 +36,18 @@ class Line:
         )
 
 
-_ink: dict[tuple[Face, str], tuple[float, float, float, float]] = {}
+_ink: dict[tuple[Face, str, bool], tuple[float, float, float, float]] = {}
 
 
-def ink_box(font: Face, text: str, tracking: float = 0.0) -> tuple[float, float, float, float]:
-    """Return the ink's bounding box relative to the line's top-left corner (anchor "la"), cached."""
-    key = (font, text)
+def ink_box(font: Face, text: str, tracking: float = 0.0, rtl: bool = False) -> tuple[float, float, float, float]:
+    """Return the ink's bounding box relative to the line's top-left corner (anchor "la"), cached.
+
+    ``rtl`` is the base direction of the line's paragraph: it decides where neutral characters go.
+    """
+    key = (font, text, rtl)
     box = _ink.get(key)
     if box is None:
-        box = _ink[key] = font.getbbox(text, anchor="la") if text else (0, 0, 0, 0)
+        box = _ink[key] = font.getbbox(text, anchor="la", rtl=rtl) if text else (0, 0, 0, 0)
     if tracking and text:
         left, top, right, bottom = box
         box = (left, top, right + tracking * (len(clusters(text)) - 1), bottom)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from PIL import Image, ImageDraw, ImageFont, features
 
-from postkit.fonts import EMOJI, direction_of, face, load_font, visual_order
+from postkit.bidi import first_strong_is_rtl
+from postkit.fonts import EMOJI, face, load_font
 
 
 @pytest.fixture(scope="module")
@@ -68,16 +69,16 @@ def test_arabic_is_shaped(theme):
 
 
 def test_direction_of_a_paragraph():
-    assert direction_of("«Шалом» — שלום עולם") == "ltr"
-    assert direction_of("“ שלום world") == "rtl"
-    assert direction_of("1917 — القاهرة") == "rtl"
-    assert direction_of("1917 …") is None
+    assert first_strong_is_rtl("«Шалом» — שלום עולם") is False
+    assert first_strong_is_rtl("“ שלום world") is True
+    assert first_strong_is_rtl("1917 — القاهرة") is True
+    assert first_strong_is_rtl("1917 …") is None
 
 
-def test_right_to_left_line_keeps_latin_runs_in_order():
-    segments = [("שלום ", 2), ("Tel Aviv ", 0), ("and ", 0), ("עולם", 2)]
-    assert visual_order(segments, rtl=True) == [("עולם", 2), ("Tel Aviv ", 0), ("and ", 0), ("שלום ", 2)]
-    assert visual_order(segments, rtl=False) == segments
+def test_right_to_left_line_keeps_latin_runs_in_order(body):
+    pieces = [(piece, direction) for piece, _, _, direction in body.pieces("שלום Tel Aviv and עולם", rtl=True)]
+    assert pieces == [("עולם", "rtl"), (" ", "rtl"), ("Tel Aviv and", "ltr"), ("שלום ", "rtl")]
+    assert [p for p, *_ in body.pieces("Tel Aviv and more", rtl=False)] == ["Tel Aviv and more"]
 
 
 def test_hebrew_line_is_drawn_right_to_left(body):
