@@ -28,7 +28,7 @@ _RTL_CLASSES = frozenset({"R", "AL"})
 # a text holding one needs the algorithm even without a right-to-left letter.
 _CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200f\u061c")
 # L1 resets white space and isolate controls at the end of a line to the paragraph level.
-_TRAILING = frozenset(" \t\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000")
+_TRAILING = frozenset(" \t\u00a0\u1680\u202f\u205f\u3000") | {chr(c) for c in range(0x2000, 0x200B)}
 _ISOLATES = frozenset("\u2066\u2067\u2068\u2069")
 
 # FriBidi's paragraph types (fribidi-bidi-types.h): strong LTR/RTL and "other neutral" (decide from text).

@@ -16,12 +16,12 @@ from typing import Any
 
 from postkit import __version__
 from postkit.article import Article, read_article, slug
+from postkit.bidi import has_rtl
 from postkit.caption import CaptionFields, alt_text, check_caption, render_caption
 from postkit.check import check_post
 from postkit.config import DEFAULT_HASHTAGS, Settings, resolve_settings
 from postkit.design import FORMATS, Design, PostText, TextChains, plan_post, text_chains, text_style
 from postkit.errors import CheckError, FontError, LayoutError
-from postkit.bidi import has_rtl
 from postkit.fonts import face, font_files, layout_engine_name, mark_emphasis, system_fonts_for
 from postkit.slicing import sentences, slice_paragraphs
 from postkit.themes import Theme, load_theme
