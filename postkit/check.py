@@ -6,27 +6,50 @@ import io
 import json
 import os
 import re
+import struct
+import unicodedata
+import warnings
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, BinaryIO
 
 from PIL import Image, UnidentifiedImageError
 
 from postkit import limits
+from postkit.safeio import FileTooLargeError, UnsafeFileError, describe_bytes, open_inside, printable, read_inside
 
 ERROR = "error"
 WARNING = "warning"
 
 SLIDE_KINDS = ("cover", "text", "closing")
 
-_SLIDE_NAME = re.compile(r"(\d{2})\.jpg")
+# ASCII digits only: "٠١.jpg" (Arabic-Indic digits) is not slide 1.
+_SLIDE_NAME = re.compile(r"([0-9]{2})\.jpg")
 _IMAGE_SUFFIXES = frozenset(
     {".jpg", ".jpeg", ".jpe", ".jfif", ".mpo", ".png", ".gif", ".webp", ".heic", ".heif"}
     | {".avif", ".tif", ".tiff", ".bmp"}
 )
 # Written beside the slides by `postkit preview`: expected, never uploaded, so not stray images.
 _PREVIEW_FILES = frozenset({"preview.html", "contact.png"})
+CAPTION_FILE = "caption.txt"
+MANIFEST_FILE = "post.json"
 _JPEG_EOI = b"\xff\xd9"
+# What check and preview read of a post's text files: far more than a real one needs (a caption is at
+# most 2,200 characters, under 9 KB in UTF-8; postkit's post.json is a few KB), small enough that a
+# huge or endless file costs nothing.
+CAPTION_MAX_BYTES = 64 * 1024
+MANIFEST_MAX_BYTES = 1024 * 1024
+# postkit writes post.json four levels deep; deeper nesting is not a post (and would exhaust the parser).
+MANIFEST_MAX_DEPTH = 32
+# Decoders report broken data with whichever of these their parser happens to hit.
+_DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, struct.error, zlib.error)
+_BOMB_PIXELS = re.compile(r"\((\d+) pixels\)")
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_UTF8_BOM = "\ufeff"
+# Where a caption may break lines; every other control character is garbage Instagram would keep.
+_CAPTION_CONTROLS_ALLOWED = frozenset("\n\r\t")
 # Rounding: 1080x1350 is exactly 0.8, but a slide cropped to e.g. 1079x1349 must still pass.
 _ASPECT_TOLERANCE = 0.001
 
@@ -50,26 +73,34 @@ class _Slide:
 
 
 def check_post(folder: str | os.PathLike[str]) -> list[Violation]:
-    """List every way the post folder breaks Instagram's limits, errors first (keep file order)."""
+    """List every way the post folder breaks Instagram's limits, errors first (keep file order).
+
+    The folder is untrusted: a FIFO, a device, a symlink out of the folder or a huge file under a
+    post's file name is reported, never read.
+    """
     root = Path(folder)
     if not root.is_dir():
         what = "is not a folder" if root.exists() else "does not exist"
-        msg = f"{root} {what}; pass the folder of a post made by postkit"
+        msg = f"{printable(str(root))} {what}; pass the folder of a post made by postkit"
         return [Violation(ERROR, ".", msg)]
 
     found: list[Violation] = []
     try:
         names = _slide_names(root, found)
     except OSError as exc:
-        msg = f"cannot list {root} ({exc.strerror or exc}); check its permissions"
+        msg = f"cannot list {printable(str(root))} ({exc.strerror or exc}); check its permissions"
         return [Violation(ERROR, ".", msg)]
-    story = _declared_format(root / "post.json") == "story"
+    manifest, manifest_problem = _read_manifest(root)
+    story = isinstance(manifest, dict) and manifest.get("format") == "story"
     if not story:
         _check_count(len(names), found)
-    slides = [s for s in (_check_slide(root / name, found, story) for name in names) if s is not None]
+    slides = [s for s in (_check_slide(root, name, found, story) for name in names) if s is not None]
     _check_same_size(slides, found)
-    caption = _check_caption(root / "caption.txt", found)
-    _check_manifest(root / "post.json", names, caption, found)
+    caption = _check_caption(root, found)
+    if manifest_problem is not None:
+        found.append(Violation(ERROR, MANIFEST_FILE, manifest_problem))
+    else:
+        _check_manifest(manifest, names, caption, found)
     # Stable sort: errors first, each level in the order the files were checked.
     return sorted(found, key=lambda v: v.level != ERROR)
 
@@ -79,32 +110,144 @@ def format_report(violations: Iterable[Violation]) -> str:
     return "\n".join(str(v) for v in violations)
 
 
+def parse_manifest(data: bytes) -> Any:
+    """Parse the bytes of a post.json; raise ValueError saying what is wrong (it completes "post.json ...")."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        msg = f"is not valid UTF-8 (byte {exc.start})"
+        raise ValueError(msg) from None
+    try:
+        manifest = json.loads(text, parse_constant=_no_constant)
+    except json.JSONDecodeError as exc:
+        msg = f"is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
+        raise ValueError(msg) from None
+    except RecursionError:
+        msg = f"is nested more than {MANIFEST_MAX_DEPTH} levels deep, which no post.json is"
+        raise ValueError(msg) from None
+    except ValueError as exc:  # e.g. a number of more than 4,300 digits, or NaN
+        msg = f"is not valid JSON ({_short(str(exc))})"
+        raise ValueError(msg) from None
+    if _depth(manifest) > MANIFEST_MAX_DEPTH:
+        msg = f"is nested more than {MANIFEST_MAX_DEPTH} levels deep, which no post.json is"
+        raise ValueError(msg)
+    try:
+        # JSON may escape half a surrogate pair ("\\ud800"), which no text file or page can hold.
+        json.dumps(manifest, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        msg = f"has a lone surrogate ({exc.object[exc.start : exc.end]!r}) in a string, which is not text"
+        raise ValueError(msg) from None
+    return manifest
+
+
+def decode_caption(data: bytes) -> str:
+    """Decode the bytes of a caption.txt as UTF-8 text; raise ValueError saying what is wrong.
+
+    UTF-16 (with or without a byte-order mark), NUL bytes and control characters other than line
+    breaks and tabs are refused: they would reach Instagram as garbage.
+    """
+    if data.startswith(_UTF16_BOMS):
+        msg = "is UTF-16 (it starts with a UTF-16 byte-order mark), not UTF-8"
+        raise ValueError(msg)
+    nul = data.find(b"\0")
+    if nul >= 0:
+        if _looks_utf16(data):
+            msg = "looks like UTF-16 without a byte-order mark (every other byte is 0), not UTF-8"
+        else:
+            msg = f"contains a NUL byte (byte {nul}), which is not text"
+        raise ValueError(msg)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        msg = f"is not valid UTF-8 (byte {exc.start})"
+        raise ValueError(msg) from None
+    for index, char in enumerate(text):
+        if unicodedata.category(char) == "Cc" and char not in _CAPTION_CONTROLS_ALLOWED:
+            line = text.count("\n", 0, index) + 1
+            column = index - (text.rfind("\n", 0, index) + 1) + 1
+            msg = f"contains control character U+{ord(char):04X} (line {line}, column {column}), which is not text"
+            raise ValueError(msg)
+    return text
+
+
+def _no_constant(name: str) -> Any:
+    msg = f"{name} is not a JSON number"
+    raise ValueError(msg)
+
+
+def _depth(value: Any) -> int:
+    """Return how deeply lists and objects nest in ``value`` (iteratively: no recursion to exhaust)."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Iterable[Any] = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, depth)
+        if deepest > MANIFEST_MAX_DEPTH:
+            break
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+def _looks_utf16(data: bytes) -> bool:
+    # ASCII-range text in UTF-16 has a 0 in every other byte; which half depends on the byte order.
+    evens, odds = data[0::2].count(0), data[1::2].count(0)
+    return max(evens, odds) >= len(data) // 8 and min(evens, odds) * 4 <= max(evens, odds)
+
+
+def _short(text: str, limit: int = 80) -> str:
+    """Make untrusted text safe for a one-line message: escaped, and cut at ``limit`` characters."""
+    shown = printable(text)
+    return shown if len(shown) <= limit else shown[: limit - 1] + "\u2026"
+
+
+def _show(value: Any, limit: int = 60) -> str:
+    """Show an untrusted JSON value in a message as Python would write it, cut at ``limit`` characters."""
+    if isinstance(value, dict):
+        return "a JSON object"
+    if isinstance(value, list):
+        return "a JSON list"
+    return _short(repr(value), limit)
+
+
 def _slide_names(root: Path, found: list[Violation]) -> list[str]:
     numbered: dict[int, str] = {}
     stray: list[str] = []
     with os.scandir(root) as entries:
         for entry in entries:
             match = _SLIDE_NAME.fullmatch(entry.name)
-            if match and entry.is_file():
+            # Whatever a slide's name holds (a folder, a FIFO, a symlink...) is a slide to check: it
+            # gets its own error there, rather than passing unnoticed as "not a slide".
+            if match:
                 numbered[int(match.group(1))] = entry.name
             elif Path(entry.name).suffix.lower() in _IMAGE_SUFFIXES and entry.name not in _PREVIEW_FILES:
                 stray.append(entry.name)
     for name in sorted(stray):
         msg = "is an image but not a slide (slides are 01.jpg, 02.jpg, ...); remove it so it is not uploaded by mistake"
-        found.append(Violation(WARNING, name, msg))
+        found.append(Violation(WARNING, printable(name), msg))
 
     numbers = sorted(numbered)
     if numbers:
         expected = range(1, len(numbers) + 1)
         if numbers != list(expected):
             missing = [f"{n:02d}.jpg" for n in range(1, numbers[-1] + 1) if n not in numbered]
-            problem = f"{', '.join(missing)} missing" if missing else "00.jpg present"
+            problem = f"{_list(missing)} missing" if missing else "00.jpg present"
             msg = (
                 f"slides are not numbered 01.jpg..{len(numbers):02d}.jpg without gaps "
                 f"({problem}); renumber them in upload order"
             )
             found.append(Violation(ERROR, ".", msg))
     return [numbered[n] for n in numbers]
+
+
+def _list(names: list[str], most: int = 5) -> str:
+    shown = ", ".join(_short(n, 40) for n in names[:most])
+    return shown + (f" and {len(names) - most} more" if len(names) > most else "")
 
 
 def _check_count(count: int, found: list[Violation]) -> None:
@@ -128,41 +271,43 @@ def _check_count(count: int, found: list[Violation]) -> None:
         found.append(Violation(WARNING, ".", msg))
 
 
-def _declared_format(manifest: Path) -> str | None:
-    """Read post.json's "format" (Stories are checked by their own rules), or None."""
-    try:
-        data = json.loads(manifest.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data.get("format") if isinstance(data, dict) else None
-
-
-def _check_slide(path: Path, found: list[Violation], story: bool = False) -> _Slide | None:
-    name = path.name
-
+def _check_slide(root: Path, name: str, found: list[Violation], story: bool = False) -> _Slide | None:
     def error(message: str) -> None:
         found.append(Violation(ERROR, name, message))
 
     try:
-        nbytes = path.stat().st_size
-        with Image.open(path) as im:
-            fmt, mode, size = im.format, im.mode, im.size
-            icc = im.info.get("icc_profile")
-    except (
-        UnidentifiedImageError,
-        Image.DecompressionBombError,
-        OSError,
-        SyntaxError,
-        ValueError,
-    ) as exc:
-        error(f"cannot be read as an image ({exc}); re-export it as a JPEG")
+        file, info = open_inside(root, name)
+    except UnsafeFileError as exc:
+        error(f"{exc.reason}; replace it with the slide itself, a JPEG file in this folder")
         return None
+    except OSError as exc:
+        error(f"cannot be read ({exc.strerror or exc}); check the file")
+        return None
+    with file:
+        nbytes = info.st_size
+        try:
+            fmt, mode, size, icc = _image_header(file)
+        except Image.DecompressionBombError as exc:
+            found_pixels = _BOMB_PIXELS.search(str(exc))
+            pixels = f"{int(found_pixels.group(1)):,} pixels" if found_pixels else "too many pixels"
+            error(
+                f"is an image of {pixels}, far more than a slide (at most {limits.WIDTH_MAX} px wide); "
+                "re-export it, e.g. at 1080x1350"
+            )
+            return None
+        except UnidentifiedImageError:
+            error("cannot be read as an image (it is not a format Pillow knows); re-export it as a JPEG")
+            return None
+        except _DECODE_ERRORS as exc:
+            error(f"cannot be read as an image ({_short(str(exc)) or type(exc).__name__}); re-export it as a JPEG")
+            return None
+        tail = _tail(file) if fmt == "JPEG" else b""
 
     if fmt == "MPO":
         error("is an MPO (multi-picture) JPEG, which Instagram's API rejects; re-save it as a plain JPEG")
     elif fmt != "JPEG":
         error(f"is a {fmt} file named .jpg; Instagram's API takes only JPEG; save it as JPEG")
-    elif _tail(path) != _JPEG_EOI:
+    elif tail != _JPEG_EOI:
         error("is truncated (it does not end with the JPEG end marker FF D9); re-export it")
 
     if mode == "CMYK":
@@ -202,14 +347,22 @@ def _check_slide(path: Path, found: list[Violation], story: bool = False) -> _Sl
     return _Slide(name, size)
 
 
-def _tail(path: Path) -> bytes:
+def _image_header(file: BinaryIO) -> tuple[str | None, str, tuple[int, int], bytes | None]:
+    """Read an image's format, mode, size and ICC profile from its header, without decoding its pixels."""
+    with warnings.catch_warnings():
+        # Only the header is read, so a huge picture costs nothing here; its size is reported below.
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        with Image.open(file) as im:
+            return im.format, im.mode, im.size, im.info.get("icc_profile")
+
+
+def _tail(file: BinaryIO) -> bytes:
     try:
-        with path.open("rb") as f:
-            f.seek(0, os.SEEK_END)
-            if f.tell() < len(_JPEG_EOI):
-                return b""
-            f.seek(-len(_JPEG_EOI), os.SEEK_END)
-            return f.read()
+        file.seek(0, os.SEEK_END)
+        if file.tell() < len(_JPEG_EOI):
+            return b""
+        file.seek(-len(_JPEG_EOI), os.SEEK_END)
+        return file.read()
     except OSError:
         return b""
 
@@ -284,53 +437,70 @@ def caption_violations(caption: str, name: str = "caption.txt") -> list[Violatio
     return found
 
 
-def _check_caption(path: Path, found: list[Violation]) -> str | None:
-    name = path.name
-
+def _check_caption(root: Path, found: list[Violation]) -> str | None:
     def add(level: str, message: str) -> None:
-        found.append(Violation(level, name, message))
+        found.append(Violation(level, CAPTION_FILE, message))
 
     try:
-        data = path.read_bytes()
+        data = read_inside(root, CAPTION_FILE, CAPTION_MAX_BYTES)
     except FileNotFoundError:
         add(ERROR, "is missing; write the caption to caption.txt")
         return None
+    except FileTooLargeError as exc:
+        add(
+            ERROR,
+            f"is {exc.size:,} bytes; a caption is at most {limits.CAPTION_MAX_CHARS:,} characters and postkit "
+            f"reads at most {describe_bytes(CAPTION_MAX_BYTES)} of caption.txt; shorten it",
+        )
+        return None
+    except UnsafeFileError as exc:
+        add(ERROR, f"{exc.reason}; write the caption to a plain file caption.txt in this folder")
+        return None
     except OSError as exc:
         add(ERROR, f"cannot be read ({exc.strerror or exc}); check the file")
         return None
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        add(ERROR, f"is not valid UTF-8 (byte {exc.start}); re-save it as UTF-8")
+        text = decode_caption(data)
+    except ValueError as exc:
+        add(ERROR, f"{exc}; re-save it as UTF-8 text")
         return None
+    if text.startswith(_UTF8_BOM):
+        add(
+            WARNING,
+            "starts with a byte-order mark (U+FEFF), an invisible character Instagram would keep; "
+            "re-save it as UTF-8 without BOM",
+        )
+        text = text[1:]
 
     # The file ends with a newline by convention; that newline is not part of the caption.
     caption = text.removesuffix("\n").removesuffix("\r")
-    found.extend(caption_violations(caption, name))
+    found.extend(caption_violations(caption, CAPTION_FILE))
     return caption
 
 
-def _check_manifest(path: Path, names: list[str], caption: str | None, found: list[Violation]) -> None:
-    name = path.name
-
-    def add(level: str, message: str) -> None:
-        found.append(Violation(level, name, message))
-
+def _read_manifest(root: Path) -> tuple[Any, str | None]:
+    """Read and parse post.json: (its data, None), or (None, the problem and its fix)."""
     try:
-        manifest = json.loads(path.read_bytes().decode("utf-8"))
+        return parse_manifest(read_inside(root, MANIFEST_FILE, MANIFEST_MAX_BYTES)), None
     except FileNotFoundError:
-        add(ERROR, "is missing; regenerate the post with postkit")
-        return
-    except UnicodeDecodeError as exc:
-        add(ERROR, f"is not valid UTF-8 (byte {exc.start}); regenerate the post")
-        return
-    except json.JSONDecodeError as exc:
-        where = f"line {exc.lineno}, column {exc.colno}"
-        add(ERROR, f"is not valid JSON ({exc.msg} at {where}); regenerate the post")
-        return
+        return None, "is missing; regenerate the post with postkit"
+    except FileTooLargeError as exc:
+        return None, (
+            f"is {exc.size:,} bytes; postkit reads at most {describe_bytes(MANIFEST_MAX_BYTES)} of post.json "
+            "(its own are a few KB); regenerate the post"
+        )
+    except UnsafeFileError as exc:
+        return None, f"{exc.reason}; regenerate the post with postkit"
+    except ValueError as exc:
+        return None, f"{exc}; regenerate the post"
     except OSError as exc:
-        add(ERROR, f"cannot be read ({exc.strerror or exc}); check the file")
-        return
+        return None, f"cannot be read ({exc.strerror or exc}); check the file"
+
+
+def _check_manifest(manifest: Any, names: list[str], caption: str | None, found: list[Violation]) -> None:
+    def add(level: str, message: str) -> None:
+        found.append(Violation(level, MANIFEST_FILE, message))
+
     if not isinstance(manifest, dict):
         add(ERROR, "is not a JSON object; regenerate the post")
         return
@@ -354,29 +524,30 @@ def _check_manifest(path: Path, names: list[str], caption: str | None, found: li
 
 
 def _check_manifest_slides(slides: list[dict], names: list[str], add: Callable[[str, str], None]) -> None:
-    listed = [str(s.get("file")) for s in slides]
+    listed = [s.get("file") for s in slides]
     if listed != names:
         on_disk = set(names)
-        in_json = set(listed)
+        in_json = {n for n in listed if isinstance(n, str)}
         parts = []
-        if missing := [n for n in listed if n not in on_disk]:
-            parts.append(f"listed but not in the folder: {', '.join(missing)}")
+        if missing := [n if isinstance(n, str) else _show(n) for n in listed if n not in on_disk]:
+            parts.append(f"listed but not in the folder: {_list(missing)}")
         if unlisted := [n for n in names if n not in in_json]:
-            parts.append(f"in the folder but not listed: {', '.join(unlisted)}")
+            parts.append(f"in the folder but not listed: {_list(unlisted)}")
         if not parts:
-            parts.append(f"listed order {', '.join(listed)}")
+            parts.append(f"listed order {_list(listed, most=len(listed))}")
         add(
             ERROR,
             f"its slides do not match the slide files ({'; '.join(parts)}); regenerate the post or fix post.json",
         )
 
     for index, slide in enumerate(slides, start=1):
-        label = slide.get("file") or f"slide {index}"
+        file = slide.get("file")
+        label = _short(file, 40) if isinstance(file, str) and file else f"slide {index}"
         kind = slide.get("kind")
         if kind not in SLIDE_KINDS:
             add(
                 ERROR,
-                f"{label} has kind {kind!r}; expected one of {', '.join(SLIDE_KINDS)}; fix post.json",
+                f"{label} has kind {_show(kind)}; expected one of {', '.join(SLIDE_KINDS)}; fix post.json",
             )
         alt = slide.get("alt")
         if alt is None:
