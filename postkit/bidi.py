@@ -24,6 +24,8 @@ from postkit.errors import LayoutError
 
 # Bidi classes that make a character strong right-to-left (UAX #9: R and AL).
 _RTL_CLASSES = frozenset({"R", "AL"})
+# Classes that can put a character of a left-to-right paragraph above level 0.
+_NOT_LTR = frozenset({"R", "AL", "AN"})
 # Explicit formatting characters (LRE, RLE, PDF, LRO, RLO, LRI, RLI, FSI, PDI) and the marks RLM and ALM:
 # a text holding one needs the algorithm even without a right-to-left letter.
 _CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200f\u061c")
@@ -95,7 +97,8 @@ def needs_bidi(text: str, rtl: bool) -> bool:
         return True
     if text.isascii():
         return False
-    return any(unicodedata.bidirectional(c) in _RTL_CLASSES or c in _CONTROLS for c in text)
+    # Arabic-Indic digits (class AN) take level 2 even in a left-to-right paragraph.
+    return any(unicodedata.bidirectional(c) in _NOT_LTR or c in _CONTROLS for c in text)
 
 
 @cache
