@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import regex
+
 from postkit.fonts import Face
+from postkit.segment import CJK, break_units, hard_break_points, hyphenation_points
 
 
 @dataclass(frozen=True)
@@ -76,8 +79,6 @@ def clusters(text: str) -> list[str]:
     """Split text into grapheme clusters: a letter with its accents, a whole emoji sequence."""
     if text.isascii():
         return list(text)
-    import regex
-
     return regex.findall(r"\X", text)
 
 
@@ -94,8 +95,6 @@ def chunks(text: str, lang: str | None = None) -> list[str]:
     after spaces, after dashes and slashes, never before closing punctuation or at a no-break
     space. Trailing spaces become pieces of their own, which a line may drop at its end.
     """
-    from postkit.segment import break_units
-
     pieces: list[str] = []
     for unit in break_units(text, lang):
         word = unit.rstrip(" ")
@@ -127,25 +126,38 @@ def estimate(font, text: str) -> float:
 def wrap(text: str, font, width: float, lang: str | None = None, widows: bool = True) -> list[str]:
     """Break ``text`` into lines no wider than ``width`` pixels, greedily, measuring whole lines.
 
-    With ``widows``, a last line holding a single word takes one more word from the line above,
-    when that line keeps at least two.
+    With ``widows``, a last line holding a single word (in Chinese or Japanese, a single character
+    with its punctuation) takes one more word from the line above, when that line keeps at least two.
     """
-    lines = [line for line, _ in wrap_with_offsets(text, font, width, lang=lang)]
-    if not all(measure(font, line) <= width for line in lines):
-        lines = [line for line, _ in wrap_with_offsets(text, font, width, margin=float("inf"), lang=lang)]
+    lines = wrap_with_offsets(text, font, width, lang=lang)
+    if not all(measure(font, line) <= width for line, _ in lines):
+        lines = wrap_with_offsets(text, font, width, margin=float("inf"), lang=lang)
+    shown = [line for line, _ in lines]
     if widows and len(lines) >= 2:
-        lines = _mend_widow(lines, font, width)
-    return lines
+        shown = _mend_widow(shown, font, width, lang)
+    return shown
 
 
-def _mend_widow(lines: list[str], font, width: float) -> list[str]:
+_CJK_CHAR = regex.compile(f"[{CJK}]")
+
+
+def _mend_widow(lines: list[str], font, width: float, lang: str | None) -> list[str]:
     last, above = lines[-1], lines[-2]
-    if " " in last.strip() or above.endswith("-"):
+    if above.endswith("-"):
         return lines
-    head, _, word = above.rpartition(" ")
-    if not head or " " not in head.strip():
-        return lines
-    joined = f"{word} {last}"
+    if _CJK_CHAR.search(last) and " " not in last.strip():
+        # Text without spaces between words: a line break there consumed nothing.
+        units = [unit for unit in chunks(above, lang) if not unit.isspace()]
+        if len(chunks(last, lang)) != 1 or len(units) < 3 or not above.endswith(units[-1]):
+            return lines
+        head, joined = above[: -len(units[-1])], units[-1] + last
+    else:
+        if " " in last.strip():
+            return lines
+        head, _, word = above.rpartition(" ")
+        if not head or " " not in head.strip():
+            return lines
+        joined = f"{word} {last}"
     if measure(font, joined) > width:
         return lines
     return [*lines[:-2], head, joined]
@@ -206,8 +218,6 @@ def wrap_with_offsets(
 
 def _break_long_word(word: str, font, width: float, lang: str | None) -> tuple[str, int]:
     """Return the part of an over-long word to show on this line, and how many characters it uses."""
-    from postkit.segment import hard_break_points, hyphenation_points
-
     for point in sorted(hyphenation_points(word, lang), reverse=True):
         shown = word[:point] + ("" if word[point - 1] in "-‐‑" else "-")
         if measure(font, shown) <= width:

@@ -53,6 +53,10 @@ _NUMBER = regex.compile(rf"[{regex.escape(_OPENERS)}]*[0-9](?:[0-9,.]*[0-9])?")
 _YEAR = regex.compile(rf"[{regex.escape(_OPENERS)}]*1[0-9]{{3}}|[{regex.escape(_OPENERS)}]*20[0-9]{{2}}")
 _SPACE_RUN = regex.compile(r"[ \u00a0\u202f\u2007]+")
 _WORD_START = regex.compile(r"\p{L}")
+_DIGIT_END = regex.compile(r"[0-9\uff10-\uff19]$")
+# Ideographs, kana and Hangul: the scripts whose counters follow numbers without a space.
+CJK = r"\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}\u3005\u30fc"
+_CJK_START = regex.compile(f"[{CJK}]")
 
 _URL = regex.compile(r"://|^www\.|^[\w-]+(?:\.[\w-]+)+/|^[^@\s]+@[\w-]+(?:\.[\w-]+)+$", regex.IGNORECASE)
 _URL_BREAK_AFTER = frozenset("/.-_?&=")
@@ -102,8 +106,13 @@ def _glued(before: str, after: str, short_words: frozenset[str]) -> bool:
     """Tell whether postkit removes the break opportunity between two UAX #14 units."""
     if before[-1] in _NO_BREAK_SPACES or after[0] in _NO_BREAK_SPACES:
         return True
-    # A dash never starts a line: "well—|known" and "слово —|текст", not "well|—known".
-    if after.rstrip(" ") in _DASHES:
+    # A dash never starts a line: "well—|known" and "слово —|текст", not "well|—known"; nor does a
+    # hyphen-minus standing between spaces as a dash ("1911年10月10日 - 武昌起义").
+    dash = after.rstrip(" ")
+    if dash in _DASHES or (dash == "-" and before.endswith(" ")):
+        return True
+    # Chinese and Japanese: a number stays with its counter ("1868年", "10月", "9日", "1,000人").
+    if _DIGIT_END.search(before) and _CJK_START.match(after):
         return True
     if not before.endswith(" "):
         return False

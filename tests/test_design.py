@@ -24,6 +24,12 @@ TEXTS = {
     ),
     "bare": PostText("Tunguska", None, None, None, None),
     "cyrillic": PostText("Октябрьская революция", "7 ноября 1917", "istoriya", "Штурм Зимнего", "Pictured"),
+    "arabic": PostText(
+        "افتتاح قناة السويس", "17 نوفمبر 1869", "tarikh", "حفل الافتتاح في بورسعيد (Port Said)", "صورة", lang="ar"
+    ),
+    "hebrew": PostText(
+        "הכרזת העצמאות של מדינת ישראל", "14 במאי 1948", "historyhe", "Rudi Weissenstein", "צילום", lang="he"
+    ),
 }
 
 
@@ -76,3 +82,33 @@ def test_long_title_shrinks_to_the_line_limit(theme):
     assert 1 <= len(title_lines) <= theme["type"]["title_max_lines"]
     sizes = {line.font.size for line in title_lines}
     assert len(sizes) == 1 and sizes.pop() < theme["type"]["title_max"]
+
+
+@pytest.mark.parametrize("key", ["arabic", "hebrew"])
+def test_a_right_to_left_post_is_mirrored(theme, example_paragraphs, style_for, key):
+    text = TEXTS[key]
+    design = Design(theme, FORMATS["portrait"], text, has_picture=True)
+    right = design.width - design.side
+    cover = design.cover()
+    by_text = {line.text: line for line in cover.lines}
+    # Title and date line start at the right margin; the accent bar sits on the right too.
+    title_lines = [line for line in cover.lines if line.font.size > design.kicker_font.size]
+    assert title_lines and all(abs(line.box[2] - right) < 2 for line in title_lines)
+    kicker = by_text[text.kicker]
+    assert abs(kicker.box[2] - right) < 2 and kicker.tracking == 0  # no letter-spacing of Arabic or Hebrew
+    assert cover.rules[0].box[2] == right
+    # The handle is at the right, the swipe cue at the left, pointing left.
+    assert abs(by_text["@" + text.handle].box[2] - right) < 2
+    cue = next(line for line in cover.lines if "\u2190" in line.text)
+    assert abs(cue.box[0] - design.side) < 2 and cue.rtl
+    chains = text_chains(theme)
+    slicing = slice_paragraphs(example_paragraphs, style_for(chains, "portrait"), design.text_box, 8)
+    slide = design.text_slide(slicing.slides[0], slicing, chains, 2, 10)
+    counter = next(line for line in slide.lines if line.text == "2/10")
+    assert abs(counter.box[0] - design.side) < 2
+
+
+def test_a_left_to_right_post_keeps_its_cue_on_the_right(theme):
+    design = Design(theme, FORMATS["portrait"], TEXTS["example"], has_picture=True)
+    cue = next(line for line in design.cover().lines if "\u2192" in line.text)
+    assert abs(cue.box[2] - (design.width - design.side)) < 2 and not cue.rtl

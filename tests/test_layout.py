@@ -101,3 +101,12 @@ def test_wrap_never_loses_text_or_overflows(body_font, text, width):
     assert "".join("".join(lines).split()) == "".join(text.split())
     for line in lines:
         assert body_font.getlength(line) <= width or len(line) == 1
+
+
+def test_a_cjk_title_leaves_no_character_alone_on_its_last_line(body_font):
+    title = "王政復古の大号令が発せられた日"
+    for width in range(200, 900, 7):
+        lines = wrap(title, body_font, width, "ja")
+        assert "".join(lines) == title
+        if len(lines) > 1:
+            assert len(lines[-1]) >= 2 or measure(body_font, lines[-2][-1] + lines[-1]) > width, (width, lines)

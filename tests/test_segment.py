@@ -193,3 +193,20 @@ def test_break_units_are_cached():
     first = break_units(text, "en")
     first.append("mutated")
     assert break_units(text, "en")[-1] != "mutated"
+
+
+def test_chinese_and_japanese_numbers_stay_with_their_counters():
+    # Real text (ja.wikipedia "王政復古 (日本)", zh.wikipedia "武昌起义"): no break between a number and 年/月/日/人.
+    assert break_units("1868年1月3日、王政復古の大号令が発せられた。", "ja")[:3] == ["1868年", "1月", "3日、"]
+    assert "1,000人" in break_units("10月9日に約1,000人が集まった", "ja")
+    assert "10月" in break_units("1911年10月10日，武昌起义爆发。", "zh")
+
+
+def test_closing_punctuation_and_small_kana_never_start_a_line():
+    units = break_units("「取る」。ちょっとキャッシュー、そして", "ja")
+    assert not any(unit[0] in "」。、ょっャュー" for unit in units)
+
+
+def test_a_spaced_hyphen_used_as_a_dash_never_starts_a_line():
+    assert break_units("1911年10月10日 - 武昌起义", "zh")[2] == "10日 - "
+    assert "- " not in break_units("November 7, 1917 - October Revolution", "en")
