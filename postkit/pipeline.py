@@ -45,6 +45,8 @@ class Post:
     # "made"; "unchanged" (skip_unchanged found the same inputs there); "dry-run" (nothing written).
     status: str = "made"
     inputs_sha256: str | None = None
+    # Where every line, rule and picture of each card went (not for "unchanged" or "dry-run" posts).
+    plans: tuple = field(default=(), repr=False, compare=False)
 
     @property
     def slide_count(self) -> int:
@@ -141,7 +143,7 @@ def make_post(
 
     picture_path = find_image(article, settings.image)
     target = settings.out if settings.out is not None else DEFAULT_OUT / slug(article)
-    options = {"focus": focus, "fit": fit, "font_dir": _folder_sha256(Path(font_dir)) if font_dir else None}
+    options = {"focus": focus, "fit": fit, "font_dir": _font_folder_stamp(Path(font_dir)) if font_dir else None}
     hashes = {
         "article": _article_sha256(article),
         "image": _sha256(picture_path) if picture_path is not None and picture_path.is_file() else None,
@@ -239,7 +241,9 @@ def make_post(
         for number, plan in enumerate(plans, start=1):
             name = f"{number:02d}.jpg"
             writer.write_jpeg(name, painter.paint(plan, scrim_min))
-            slide_text = {"cover": _cover_text(article), "closing": _closing_text(article, settings)}.get(plan.kind)
+            slide_text = {"cover": _cover_text(article), "closing": _closing_text(article, settings, text.tr)}.get(
+                plan.kind
+            )
             if slide_text is None:
                 slide_text = slicing.slides[number - 2].text
             slides.append(
@@ -271,6 +275,7 @@ def make_post(
                 "format": settings.format,
                 "size": list(size),
                 "theme": theme_.name,
+                "lang": lang,
                 "source": {"file": article.source.name, "sha256": hashes["article"]},
                 "inputs_sha256": inputs,
                 "image": ({"file": picture_path.name, "sha256": hashes["image"]} if picture_path else None),
@@ -303,6 +308,7 @@ def make_post(
         warnings=tuple(warnings),
         seconds=time.perf_counter() - started,
         inputs_sha256=inputs,
+        plans=tuple(plans),
     )
 
 
@@ -484,13 +490,31 @@ def _cover_text(article: Article) -> str:
     return f"{article.date_text}\n{article.title}" if article.date_text else article.title
 
 
-def _closing_text(article: Article, settings: Settings) -> str:
+def _closing_text(article: Article, settings: Settings, tr) -> str:
     parts = []
     if article.credit:
-        parts.append(f"{article.credit_label or 'Pictured'}: {article.credit}")
+        parts.append(f"{article.credit_label or tr.gettext('Pictured')}: {article.credit}")
     parts.append(f"@{settings.handle}" if settings.handle else article.title)
     return "\n".join(parts)
 
 
 def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    from postkit.safeio import sha256_file
+
+    return sha256_file(path)
+
+
+def _font_folder_stamp(folder: Path) -> list[tuple[str, int, int]]:
+    """Name, size and modification time of each font file in a --font-dir (not their bytes, nor subfolders)."""
+    from postkit.fonts import FONT_SUFFIXES
+
+    try:
+        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+    except OSError:
+        return []
+    return [
+        (entry.name, info.st_size, info.st_mtime_ns)
+        for entry in entries
+        if entry.name.lower().endswith(FONT_SUFFIXES) and entry.is_file()
+        for info in [entry.stat()]
+    ]
