@@ -19,6 +19,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from itertools import groupby
 from pathlib import Path
 
 from postkit.errors import FontError
@@ -360,50 +361,54 @@ def pick(candidates: Sequence[FontFile], chars: str, lang: str, style: RoleStyle
     if not needed:
         return []
     wanted = lang_regions(lang)
-    covered: dict[FontFile, frozenset[str]] = {}
-    infos: dict[FontFile, FaceInfo] = {}
-    for font in dict.fromkeys(candidates):
-        try:
-            coverage = _coverage(font)
-            chars_drawn = frozenset(c for c in needed if ord(c) in coverage)
-            if chars_drawn:
-                infos[font] = describe(font)
-                covered[font] = chars_drawn
-        except FontError as exc:
-            log.debug("Skipping font %s: %s", font, exc)
 
-    def rank(font: FontFile, remaining: set[str]) -> tuple:
-        info = infos[font]
+    def look(info: FaceInfo) -> tuple:
+        """Rank a face's design for the role and language; smaller is better."""
         if not wanted or not info.regions:
             region_rank = len(wanted) if wanted else 0
         else:
             region_rank = min((wanted.index(r) for r in info.regions if r in wanted), default=len(wanted) + 1)
         serif_rank = 1 if info.serif is None else (0 if info.serif == style.serif else 2)
         distance = abs(info.weight - style.weight)
-        lighter = info.weight < style.weight
         # On a tie, a bold role takes the heavier face and any other role the lighter one.
-        side = lighter if style.weight >= 600 else info.weight > style.weight
-        return (
-            region_rank,
-            serif_rank,
-            info.italic != style.italic,
-            info.monospace,
-            distance,
-            side,
-            -len(covered[font] & remaining),
-            str(font.path),
-            font.index,
-        )
+        side = info.weight < style.weight if style.weight >= 600 else info.weight > style.weight
+        return (region_rank, serif_rank, info.italic != style.italic, info.monospace, distance, side)
+
+    looks: dict[FontFile, tuple] = {}
+    for font in dict.fromkeys(candidates):
+        try:
+            looks[font] = look(describe(font))
+        except FontError as exc:
+            log.debug("Skipping font %s: %s", font, exc)
+    ordered = sorted(looks, key=lambda f: (looks[f], str(f.path), f.index))
+
+    # A face's character map is read only when every better-looking face has been tried: a Japanese
+    # title usually stops at the first face, without reading the maps of the thirty others.
+    drawn_by: dict[FontFile, frozenset[str]] = {}
+
+    def drawn(font: FontFile) -> frozenset[str]:
+        if font not in drawn_by:
+            try:
+                coverage = _coverage(font)
+                drawn_by[font] = frozenset(c for c in needed if ord(c) in coverage)
+            except FontError:
+                drawn_by[font] = frozenset()
+        return drawn_by[font]
 
     remaining = set(needed)
     chosen: list[FontFile] = []
     while remaining:
-        useful = [f for f in covered if f not in chosen and covered[f] & remaining]
-        if not useful:
+        best = None
+        for _, group in groupby(ordered, key=looks.__getitem__):
+            useful = [(len(drawn(f) & remaining), f) for f in group if f not in chosen]
+            useful = [(count, f) for count, f in useful if count]
+            if useful:
+                best = min(useful, key=lambda item: (-item[0], str(item[1].path), item[1].index))[1]
+                break
+        if best is None:
             break
-        best = min(useful, key=lambda f: rank(f, remaining))
         chosen.append(best)
-        remaining -= covered[best]
+        remaining -= drawn(best)
     return chosen
 
 
