@@ -1,4 +1,4 @@
-"""Write caption.txt and each slide's alt text within Instagram's limits."""
+"""Write caption.txt and each slide's alt text within Instagram's limits, in the post's language."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 
 from postkit import limits
 from postkit.errors import CheckError
+from postkit.i18n import catalog_name, install_translations, sentence_separator, translations
 from postkit.themes import Theme, jinja_environment
 
 log = logging.getLogger("postkit")
@@ -29,6 +30,7 @@ class CaptionFields:
     credit_label: str | None
     hashtags: tuple[str, ...]
     sentences: tuple[str, ...]  # the body's sentences, in order, for the lead
+    lang: str | None = None  # the article's language: postkit's own words in the caption are in it
     # More variables for the template, e.g. a batch's years_ago and anniversary (see EXTRA_DEFAULTS).
     extra: Mapping[str, Any] = field(default_factory=dict)
 
@@ -50,10 +52,15 @@ def shorten(text: str, limit: int, ellipsis: str = "\u2026") -> str:
     return cut.rstrip(" ,;:\u2014-") + ellipsis
 
 
-def hook_line(title: str, date_text: str | None) -> str:
+def hook_line(title: str, date_text: str | None, lang: str | None = None) -> str:
     """Return the caption's first line, date and title, within the 125 characters shown before "more"."""
-    prefix = f"{date_text} \u2014 " if date_text else ""
-    return prefix + shorten(title, limits.CAPTION_VISIBLE_CHARS - len(prefix))
+    if not date_text:
+        return shorten(title, limits.CAPTION_VISIBLE_CHARS)
+    # TRANSLATORS: the caption's first line; the dash and its spaces as your typesetters set them.
+    pattern = translations(lang).gettext("{date} \u2014 {title}")
+    before, _, after = pattern.partition("{title}")
+    prefix, suffix = before.format(date=date_text), after.format(date=date_text)
+    return prefix + shorten(title, limits.CAPTION_VISIBLE_CHARS - len(prefix) - len(suffix)) + suffix
 
 
 def lead(sentences: Sequence[str], budget: int) -> str:
@@ -67,28 +74,30 @@ def lead(sentences: Sequence[str], budget: int) -> str:
     return shorten(text, max(budget, 40))
 
 
-_environments: dict[tuple[str, ...], Any] = {}
+_environments: dict[tuple[tuple[str, ...], str | None], Any] = {}
 
 
-def _environment(theme: Theme):
-    """Return one Jinja environment per template search path: a batch compiles the caption template once.
+def _environment(theme: Theme, lang: str | None = None):
+    """Return one Jinja environment per template search path and catalog: a batch compiles a template once.
 
-    Jinja's own cache checks the template file's modification time, so an edited template is reloaded.
+    The gettext callables live in the environment, so a worker making posts in two languages gets two
+    environments and never gives one post the other's words. Jinja's own cache checks the template
+    file's modification time, so an edited template is reloaded.
     """
-    key = tuple(str(folder) for folder in theme.template_dirs())
+    key = (tuple(str(folder) for folder in theme.template_dirs()), catalog_name(lang))
     env = _environments.get(key)
     if env is None:
-        env = _environments[key] = jinja_environment(theme)
+        env = _environments[key] = install_translations(jinja_environment(theme), lang)
     return env
 
 
 def render_caption(theme: Theme, fields: CaptionFields) -> str:
-    """Render the theme's caption template, shortening the lead until it fits 2,200 characters."""
-    template = _environment(theme).get_template(CAPTION_TEMPLATE)
+    """Render the theme's caption template in ``fields.lang``, shortening the lead until it fits 2,200 characters."""
+    template = _environment(theme, fields.lang).get_template(CAPTION_TEMPLATE)
     budget = _LEAD_CHARS
     while True:
         text = template.render(
-            hook=hook_line(fields.title, fields.date_text),
+            hook=hook_line(fields.title, fields.date_text, fields.lang),
             lead=lead(fields.sentences, budget),
             title=fields.title,
             date_text=fields.date_text,
@@ -132,19 +141,30 @@ def alt_text(
     handle: str | None = None,
     text: str = "",
     has_picture: bool = True,
+    lang: str | None = None,
 ) -> str:
-    """Describe one slide for screen readers, within Instagram's 1,000 characters."""
+    """Describe one slide for screen readers in ``lang``, within Instagram's 1,000 characters."""
+    _ = translations(lang).gettext
+    space = sentence_separator(lang)
     if kind == "cover":
-        parts = [f"{date_text}: {title}." if date_text else f"{title}."]
+        if date_text:
+            # TRANSLATORS: the cover's alt text: the date and the title as one sentence.
+            parts = [_("{date}: {title}.").format(date=date_text, title=title)]
+        else:
+            # TRANSLATORS: the cover's alt text for an undated post: the title as one sentence.
+            parts = [_("{title}.").format(title=title)]
         if has_picture:
-            parts.append(f"Illustration: {credit}" if credit else "Cover illustration.")
-        result = " ".join(parts)
+            parts.append(_("Illustration: {credit}").format(credit=credit) if credit else _("Cover illustration."))
+        result = space.join(parts)
     elif kind == "closing":
         parts = []
         if credit:
-            parts.append(f"Credit: {credit}")
-        parts.append(f"Follow @{handle} for more." if handle else f"End of {title}.")
-        result = " ".join(parts)
+            parts.append(_("Credit: {credit}").format(credit=credit))
+        if handle:
+            parts.append(_("Follow @{handle} for more.").format(handle=handle))
+        else:
+            parts.append(_("End of {title}.").format(title=title))
+        result = space.join(parts)
     else:
         result = " ".join(text.split())
     return shorten(result, limits.ALT_TEXT_MAX)

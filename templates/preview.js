@@ -88,7 +88,8 @@
           return;
         }
         version = state.version;
-        banner.textContent = state.error ? `Could not re-make the post: ${state.error}` : "";
+        // The page's own words are in the post's language: the template puts them in data attributes.
+        banner.textContent = state.error ? `${banner.dataset.failed} ${state.error}` : "";
         banner.hidden = !state.error;
       } catch (error) {
         // The server is gone or restarting; keep the page and try again.
