@@ -1,13 +1,32 @@
-"""Write a post folder safely: all files or none, never half a post, same bytes for same input."""
+"""Write a post folder safely: all files or none, never half a post, same bytes for same input.
+
+postkit deletes and replaces only what it made. A post is built in a hidden staging folder that
+carries a marker file (MARKER: the owner's pid, host, boot and start time); an old post being
+replaced is marked the same way before it is moved aside. A folder left by a killed run is
+recognised by that marker, never by its name, and removed (or, for a moved-aside post whose
+replacement never arrived, put back) only once its owner process is gone. Commits and clean-ups
+in one output folder take that folder's lock (LOCK_FILE), shared by ``postkit carousel`` and
+``postkit batch``. Generated files such as a batch's index.html carry a marker in their text, and
+a file without it is not replaced unless forced.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import io
 import json
+import logging
 import os
 import secrets
 import shutil
+import signal
+import socket
+import stat
 import tempfile
+import threading
+import time
+from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePosixPath
 from types import TracebackType
 from typing import Any
@@ -16,9 +35,30 @@ from PIL import Image
 
 from postkit.errors import OutputError
 
+log = logging.getLogger("postkit")
+
 JPEG_QUALITY = 92
+MARKER = ".postkit-staging"  # inside every staging and moved-aside folder postkit makes
+LOCK_FILE = ".postkit.lock"  # in an output folder while a run commits or cleans there
+LOCK_WAIT = 30.0  # seconds a run waits for another run's commit or clean-up before it gives up
+# A leftover whose owner cannot be proven gone (another host, or no /proc to tell a reused pid)
+# is removed only after this long: no postkit run builds one post for a day.
+STALE_AFTER = 24 * 3600.0
+_MARKER_MAX_BYTES = 4096
+_GENERATED_PEEK = 4096  # how much of an existing generated file is read to find its marker
 
 _FIX = "check the folder's permissions and free space, or choose another --out"
+_STAGING = "staging"  # a post (or file) being built
+_ASIDE = "aside"  # an old post moved aside while its replacement is renamed into place
+_LOCK_TEXT = b"postkit lock\n"
+_O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+_O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+_O_BINARY = getattr(os, "O_BINARY", 0)
+# Directories whose file system cannot fsync them: nothing to make durable, not a failure.
+_NO_DIR_FSYNC = {errno.EINVAL, errno.EBADF, getattr(errno, "ENOTSUP", -1), getattr(errno, "EOPNOTSUPP", -1)}
+# Tokens of the markers this process is using right now: its own live folders are never stale.
+_ACTIVE: set[str] = set()
 
 
 def safe_join(folder: Path, name: str) -> Path:
@@ -70,8 +110,381 @@ def dumps_json(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, sort_keys=True, indent=2) + "\n"
 
 
+# ---------------------------------------------------------------------------------------------
+# The output folder's lock
+
+
+class FolderLock:
+    """Hold ``folder``'s lock file while committing or cleaning there; wait up to ``wait`` seconds for it.
+
+    The file is removed on release (while still held), so no lock file stays behind; a waiter that
+    then holds a removed file's lock notices and takes the new file's instead. Without ``fcntl``
+    (Windows) there is no lock: run one postkit per folder at a time there.
+
+    :param busy: the message when the lock is still held after ``wait`` seconds (default: name the file).
+    """
+
+    def __init__(
+        self, folder: str | os.PathLike[str], *, name: str = LOCK_FILE, wait: float = LOCK_WAIT, busy: str | None = None
+    ) -> None:
+        self.folder = Path(folder)
+        self.path = self.folder / name
+        self.wait = wait
+        self.busy = busy
+        self._fd: int | None = None
+        self._ours = False
+
+    def __enter__(self) -> FolderLock:
+        try:
+            import fcntl
+        except ImportError:
+            return self
+        deadline = time.monotonic() + self.wait
+        while True:
+            fd = self._open()
+            try:
+                if not self._flock(fcntl, fd, deadline):
+                    msg = self.busy or (
+                        f"another postkit run is writing in {self.folder} (it holds {self.path}); "
+                        "wait for it to finish and try again, or choose another --out"
+                    )
+                    raise OutputError(msg)
+                if self._still_there(fd):
+                    self._fd = fd
+                    self._ours = self._claim(fd)
+                    return self
+            except BaseException:
+                os.close(fd)
+                raise
+            os.close(fd)  # the holder we waited for removed the file: lock the new one
+
+    def _open(self) -> int:
+        flags = os.O_RDWR | os.O_CREAT | _O_CLOEXEC | _O_NOFOLLOW | _O_NONBLOCK
+        try:
+            fd = os.open(self.path, flags, 0o644)
+        except OSError as exc:
+            msg = f"cannot lock {self.path} ({_reason(exc)}); {_FIX}"
+            raise OutputError(msg) from exc
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            msg = f"{self.path} is not postkit's lock file (not a regular file); move it away and try again"
+            raise OutputError(msg)
+        return fd
+
+    @staticmethod
+    def _flock(fcntl: Any, fd: int, deadline: float) -> bool:
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return True
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    return False
+                time.sleep(0.02)
+            except OSError as exc:
+                if exc.errno in (errno.ENOLCK, errno.EINVAL, getattr(errno, "ENOTSUP", -1)):
+                    return True  # a file system without locks: go on unlocked, as on Windows
+                raise
+
+    def _still_there(self, fd: int) -> bool:
+        try:
+            now = os.lstat(self.path)
+        except FileNotFoundError:
+            return False
+        held = os.fstat(fd)
+        return (now.st_dev, now.st_ino) == (held.st_dev, held.st_ino)
+
+    @staticmethod
+    def _claim(fd: int) -> bool:
+        """Mark a new lock file as postkit's; tell whether the file is postkit's (so removed on release)."""
+        try:
+            head = os.pread(fd, len(_LOCK_TEXT) + 1, 0)
+            if head == b"":
+                os.write(fd, _LOCK_TEXT)
+                return True
+        except OSError:
+            return False
+        return head == _LOCK_TEXT
+
+    def __exit__(self, *exc: object) -> None:
+        if self._fd is None:
+            return
+        if self._ours:
+            with contextlib.suppress(OSError):
+                os.unlink(self.path)
+        os.close(self._fd)  # closing releases the lock
+        self._fd = None
+
+
+# ---------------------------------------------------------------------------------------------
+# Markers and leftovers
+
+
+def _boot_id() -> str | None:
+    try:
+        with open("/proc/sys/kernel/random/boot_id", encoding="ascii") as f:
+            return f.read(64).strip() or None
+    except OSError:
+        return None
+
+
+_BOOT = _boot_id()
+_HOST = socket.gethostname()
+
+
+def _process_start(pid: int) -> tuple[str, str] | None:
+    """Return a process's state letter and start time (clock ticks after boot) from /proc, or None."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            text = f.read(4096).decode("ascii", "replace")
+    except OSError:
+        return None
+    # The command name (field 2) is in parentheses and may hold spaces or ")": split after the last one.
+    fields = text[text.rfind(")") + 2 :].split()
+    if len(fields) < 20:
+        return None
+    return fields[0], fields[19]
+
+
+def _owner(token: str) -> dict[str, Any]:
+    pid = os.getpid()
+    started = _process_start(pid)
+    return {
+        "pid": pid,
+        "host": _HOST,
+        "boot": _BOOT,
+        "start": started[1] if started else None,
+        "time": time.time(),  # only to age markers from other hosts; never part of a post
+        "token": token,
+    }
+
+
+def _plain_name(value: object) -> bool:
+    return (
+        isinstance(value, str)
+        and 0 < len(value) <= 255
+        and value not in (".", "..")
+        and not any(c in value for c in "/\\\0")
+    )
+
+
+def _write_marker(folder: Path, kind: str, name: str, target: str, token: str) -> None:
+    """Write MARKER into ``folder``: what it is (``kind``), its own name, the name it stands for, its owner."""
+    data = json.dumps({"postkit": kind, "folder": name, "target": target, **_owner(token)}, sort_keys=True)
+    _write_file(folder / MARKER, data.encode("utf-8"))
+
+
+def read_marker(folder: str | os.PathLike[str]) -> dict[str, Any] | None:
+    """Return the postkit marker inside ``folder`` if there is a valid one, else None (never follows a link)."""
+    path = os.path.join(folder, MARKER)
+    try:
+        info = os.lstat(path)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > _MARKER_MAX_BYTES:
+            return None
+        fd = os.open(path, os.O_RDONLY | _O_CLOEXEC | _O_NOFOLLOW | _O_NONBLOCK | _O_BINARY)
+    except OSError:
+        return None
+    try:
+        opened = os.fstat(fd)
+        if (opened.st_dev, opened.st_ino) != (info.st_dev, info.st_ino):
+            return None
+        data = os.read(fd, _MARKER_MAX_BYTES + 1)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    try:
+        marker = json.loads(data.decode("utf-8"))
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(marker, dict) or marker.get("postkit") not in (_STAGING, _ASIDE):
+        return None
+    pid = marker.get("pid")
+    if not (_plain_name(marker.get("folder")) and _plain_name(marker.get("target"))):
+        return None
+    if type(pid) is not int or pid <= 0 or not isinstance(marker.get("host"), str):
+        return None
+    if not isinstance(marker.get("token"), str) or not isinstance(marker.get("time"), (int, float)):
+        return None
+    return marker
+
+
+def owner_alive(marker: dict[str, Any]) -> bool:
+    """Tell whether the process that wrote ``marker`` may still be using its folder.
+
+    Gone for sure: another boot of this machine, no such pid, a zombie, or a pid now used by a
+    process that started at another time. Where that cannot be told (another host, no /proc), the
+    owner counts as alive until the marker is STALE_AFTER old.
+    """
+    age = time.time() - marker["time"]
+    if marker["host"] != _HOST:
+        return age < STALE_AFTER
+    if marker.get("boot") and _BOOT and marker["boot"] != _BOOT:
+        return False
+    pid = marker["pid"]
+    if pid == os.getpid():
+        current = _process_start(pid)
+        if current is None or marker.get("start") in (None, current[1]):
+            return marker["token"] in _ACTIVE
+        return False
+    if os.name == "nt":  # os.kill(pid, 0) would terminate the process there
+        return age < STALE_AFTER
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        pass  # another user's process, but a process
+    current = _process_start(pid)
+    if current is None:
+        return age < STALE_AFTER
+    state, start = current
+    if state == "Z":  # dead, waiting for its parent to collect its exit status
+        return False
+    if marker.get("start") is None:
+        return age < STALE_AFTER
+    return marker["start"] == start  # else the pid now belongs to another process
+
+
+def clean_leftovers(folder: str | os.PathLike[str]) -> list[str]:
+    """Remove what killed postkit runs left in ``folder``; return what was cleaned. Hold FolderLock(folder).
+
+    Only folders carrying postkit's marker, and only once their owner is gone: a staging folder is
+    deleted; a moved-aside old post is put back if its replacement never arrived, else deleted; a
+    marker left inside a post that did arrive is removed. Anything else, whatever its name, is not
+    touched.
+    """
+    root = Path(folder)
+    cleaned: list[str] = []
+    try:
+        with os.scandir(root) as scan:
+            entries = sorted((e for e in scan if e.is_dir(follow_symlinks=False)), key=lambda e: e.name)
+    except OSError:
+        return cleaned
+    for entry in entries:
+        path = root / entry.name
+        marker = read_marker(path)
+        if marker is None or owner_alive(marker):
+            continue
+        try:
+            if _clean_one(root, path, marker):
+                cleaned.append(entry.name)
+        except OSError as exc:
+            log.warning("could not clean up %s left by an interrupted postkit run (%s)", path, _reason(exc))
+    if cleaned:
+        log.info("cleaned up %d folder(s) left in %s by an interrupted run: %s", len(cleaned), root, ", ".join(cleaned))
+    return cleaned
+
+
+def _clean_one(root: Path, path: Path, marker: dict[str, Any]) -> bool:
+    if marker["folder"] != path.name:
+        if marker["target"] == path.name:
+            # Renamed into place (a new post) or never moved aside (an old post): the post is whole.
+            (path / MARKER).unlink(missing_ok=True)
+            return True
+        return False  # renamed by someone else: not ours to judge
+    if marker["postkit"] == _ASIDE:
+        target = root / marker["target"]
+        if not os.path.lexists(target):
+            # Killed between moving the old post aside and renaming the new one in: the old one is good.
+            os.replace(path, target)
+            (target / MARKER).unlink(missing_ok=True)
+            log.warning("put back %s, moved aside by an interrupted postkit run", target)
+            return True
+    remove_marked(path)
+    return True
+
+
+def _drop_stray_marker(post: Path) -> None:
+    """Remove a marker left inside a whole post by a run killed right after its rename (we hold the lock)."""
+    marker = read_marker(post)
+    if marker is not None and marker["folder"] != post.name and marker["target"] == post.name:
+        (post / MARKER).unlink(missing_ok=True)
+
+
+def remove_marked(path: str | os.PathLike[str]) -> None:
+    """Delete a marked folder, its marker last: if this is interrupted, what remains is still recognisable."""
+    folder = Path(path)
+    with os.scandir(folder) as scan:
+        children = [e for e in scan if e.name != MARKER]
+    for child in children:
+        if child.is_dir(follow_symlinks=False):
+            shutil.rmtree(child.path)
+        else:
+            os.unlink(child.path)
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(folder / MARKER)
+    os.rmdir(folder)
+
+
+def _discard(folder: Path) -> None:
+    """Remove a staging folder of this process after a failure; a remnant stays marked for a later clean-up."""
+    with contextlib.suppress(OSError):
+        remove_marked(folder)
+
+
+def _make_staging(parent: Path, name: str, token: str) -> Path:
+    """Make a marked, hidden staging folder in ``parent`` for ``name``; the caller holds the folder's lock."""
+    try:
+        # The name is only for people looking at the folder: the marker says what it is.
+        staging = Path(tempfile.mkdtemp(prefix=f".{name[:200]}.", suffix=".tmp", dir=parent))
+    except OSError as exc:
+        msg = f"cannot write in {parent} ({_reason(exc)}); {_FIX}"
+        raise OutputError(msg) from exc
+    _ACTIVE.add(token)
+    try:
+        # mkdtemp makes the folder private (0700); a finished post should be readable.
+        staging.chmod(0o755)
+        _write_marker(staging, _STAGING, staging.name, name, token)
+    except OSError as exc:
+        _ACTIVE.discard(token)
+        _discard(staging)
+        msg = f"cannot write in {parent} ({_reason(exc)}); {_FIX}"
+        raise OutputError(msg) from exc
+    return staging
+
+
+# ---------------------------------------------------------------------------------------------
+# Signals during renames
+
+
+@contextlib.contextmanager
+def _signals_deferred() -> Iterator[None]:
+    """Hold Ctrl-C, SIGTERM, SIGHUP and a time limit's SIGALRM until the renames inside are done.
+
+    The signals are raised again afterwards, so an interrupted run stops right after a whole
+    commit instead of between its two renames. Only the main thread can swap handlers; elsewhere
+    (and where these signals do not exist) this does nothing.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held: list[int] = []
+
+    def hold(signum: int, frame: object) -> None:
+        held.append(signum)
+
+    previous = {}
+    for name in ("SIGINT", "SIGTERM", "SIGHUP", "SIGALRM"):
+        number = getattr(signal, name, None)
+        if number is None or signal.getsignal(number) is signal.SIG_IGN:
+            continue
+        previous[number] = signal.signal(number, hold)
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler if handler is not None else signal.SIG_DFL)
+        for number in dict.fromkeys(held):
+            signal.raise_signal(number)
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing a post
+
+
 class PostWriter:
-    """Build a post in a hidden staging folder beside the target, then rename it into place."""
+    """Build a post in a marked, hidden staging folder beside the target, then rename it into place."""
 
     def __init__(self, target: str | os.PathLike[str], *, force: bool = False) -> None:
         self.target = Path(target)
@@ -79,6 +492,7 @@ class PostWriter:
         # Absolute, so that "." or "out/x/.." still have a real name and parent.
         self._path = Path(os.path.abspath(self.target))
         self._staging: Path | None = None
+        self._token = secrets.token_hex(8)
         self._written: set[str] = set()
         self._committed = False
 
@@ -95,19 +509,11 @@ class PostWriter:
         except OSError as exc:
             msg = f"cannot create folder {parent} ({_reason(exc)}); choose another --out"
             raise OutputError(msg) from exc
-        try:
-            staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent))
-        except OSError as exc:
-            msg = f"cannot write in {parent} ({_reason(exc)}); {_FIX}"
-            raise OutputError(msg) from exc
-        self._staging = staging
-        try:
-            # mkdtemp makes the folder private (0700); a finished post should be readable.
-            staging.chmod(0o755)
-        except OSError as exc:
-            shutil.rmtree(staging, ignore_errors=True)
-            msg = f"cannot set permissions on {staging} ({_reason(exc)}); {_FIX}"
-            raise OutputError(msg) from exc
+        with FolderLock(parent):
+            # Every run tidies its folder: a killed run's staging goes, a moved-aside post comes back.
+            clean_leftovers(parent)
+            self._check_target()
+            self._staging = _make_staging(parent, target.name, self._token)
         return self
 
     def __exit__(
@@ -117,7 +523,8 @@ class PostWriter:
         tb: TracebackType | None,
     ) -> None:
         if self._staging is not None and not self._committed:
-            shutil.rmtree(self._staging, ignore_errors=True)
+            _discard(self._staging)
+        _ACTIVE.discard(self._token)
         self._staging = None
 
     @property
@@ -136,16 +543,16 @@ class PostWriter:
         path = safe_join(self.staging, name)
         # Case-folded: "01.JPG" and "01.jpg" are the same file on macOS and Windows.
         key = str(PurePosixPath(*path.relative_to(self.staging).parts)).casefold()
+        if key == MARKER.casefold():
+            msg = f"{name} is postkit's own marker file and cannot be part of a post (a postkit bug)"
+            raise OutputError(msg)
         if key in self._written:
             msg = f"{name} was written twice to {self.target} (a postkit bug)"
             raise OutputError(msg)
         self._written.add(key)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            with path.open("xb") as f:
-                f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
+            _write_file(path, data)
         except OSError as exc:
             msg = f"cannot write {self.target / name} ({_reason(exc)}); {_FIX}"
             raise OutputError(msg) from exc
@@ -171,46 +578,67 @@ class PostWriter:
             msg = "PostWriter.commit() was called twice"
             raise RuntimeError(msg)
         target = self._path
-        _fsync_dir(staging)
-        # Checked again: something may have appeared at the target while the post was built.
-        self._check_target()
-        if os.path.lexists(target):
-            self._replace_existing(staging, target)
-        else:
-            try:
-                os.replace(staging, target)
-            except OSError as exc:
-                msg = f"cannot move the post into {self.target} ({_reason(exc)}); {_FIX}"
-                raise OutputError(msg) from exc
-        self._committed = True
-        self._staging = None
-        _fsync_dir(target.parent)
+        try:
+            _fsync_dir(staging)
+        except OSError as exc:
+            msg = f"cannot save {self.target} to disk ({_reason(exc)}); {_FIX}"
+            raise OutputError(msg) from exc
+        with FolderLock(target.parent):
+            # Checked again: something may have appeared at the target while the post was built.
+            self._check_target()
+            with _signals_deferred():
+                if os.path.lexists(target):
+                    self._replace_existing(staging, target)
+                else:
+                    try:
+                        os.replace(staging, target)
+                    except OSError as exc:
+                        msg = f"cannot move the post into {self.target} ({_reason(exc)}); {_FIX}"
+                        raise OutputError(msg) from exc
+                self._committed = True
+                self._staging = None
+                # The staging marker came along; a remnant (if this fails) is cleaned once we are gone.
+                with contextlib.suppress(OSError):
+                    os.unlink(target / MARKER)
+                _ACTIVE.discard(self._token)
+        _sync_parent(target)
         return self.target
 
     def _replace_existing(self, staging: Path, target: Path) -> None:
-        backup = target.with_name(f".{target.name}.{secrets.token_hex(4)}.old")
+        name = f".{target.name[:200]}.{secrets.token_hex(4)}.old"
+        backup = target.with_name(name)
+        token = secrets.token_hex(8)
+        _ACTIVE.add(token)
         try:
-            os.replace(target, backup)
-        except OSError as exc:
-            msg = f"cannot move the old {self.target} aside ({_reason(exc)}); {_FIX}"
-            raise OutputError(msg) from exc
-        try:
-            os.replace(staging, target)
-        except OSError as exc:
+            # Marked before the move, so a run killed right after it is repaired by the next one.
             try:
-                os.replace(backup, target)
-            except OSError:
-                msg = (
-                    f"cannot move the post into {self.target} ({_reason(exc)}), and the old "
-                    f"post could not be put back: it is in {backup}; rename it back by hand"
-                )
+                _drop_stray_marker(target)
+                _write_marker(target, _ASIDE, name, target.name, token)
+                os.replace(target, backup)
+            except OSError as exc:
+                with contextlib.suppress(OSError):
+                    os.unlink(target / MARKER)
+                msg = f"cannot move the old {self.target} aside ({_reason(exc)}); {_FIX}"
                 raise OutputError(msg) from exc
-            msg = f"cannot move the post into {self.target} ({_reason(exc)}); the old post is unchanged; {_FIX}"
-            raise OutputError(msg) from exc
-        if backup.is_symlink():
-            backup.unlink(missing_ok=True)
-        else:
-            shutil.rmtree(backup, ignore_errors=True)
+            try:
+                os.replace(staging, target)
+            except OSError as exc:
+                try:
+                    os.replace(backup, target)
+                except OSError:
+                    msg = (
+                        f"cannot move the post into {self.target} ({_reason(exc)}), and the old "
+                        f"post could not be put back: it is in {backup}; rename it back by hand"
+                    )
+                    raise OutputError(msg) from exc
+                with contextlib.suppress(OSError):
+                    os.unlink(target / MARKER)
+                msg = f"cannot move the post into {self.target} ({_reason(exc)}); the old post is unchanged; {_FIX}"
+                raise OutputError(msg) from exc
+        finally:
+            _ACTIVE.discard(token)
+        # The new post is in place; an old post that cannot be deleted now stays marked for later.
+        _discard(backup)
 
     def _check_target(self) -> None:
         target, shown = self._path, self.target
@@ -233,19 +661,133 @@ class PostWriter:
             raise OutputError(msg)
 
 
+# ---------------------------------------------------------------------------------------------
+# Generated files (a batch's index.html)
+
+
+def is_generated(path: str | os.PathLike[str], markers: Iterable[bytes]) -> bool:
+    """Tell whether the regular file at ``path`` starts (within 4 KB) with one of postkit's ``markers``."""
+    try:
+        info = os.lstat(path)
+        if not stat.S_ISREG(info.st_mode):
+            return False
+        fd = os.open(path, os.O_RDONLY | _O_CLOEXEC | _O_NOFOLLOW | _O_NONBLOCK | _O_BINARY)
+    except OSError:
+        return False
+    try:
+        head = os.read(fd, _GENERATED_PEEK)
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+    return any(marker in head for marker in markers)
+
+
+def check_generated(path: str | os.PathLike[str], markers: Iterable[bytes], *, force: bool = False) -> None:
+    """Raise OutputError unless ``path`` is free, a file postkit generated, or ``force`` (never a folder)."""
+    target = Path(path)
+    try:
+        info = os.lstat(target)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        msg = f"cannot read {target} ({_reason(exc)}); {_FIX}"
+        raise OutputError(msg) from exc
+    if stat.S_ISDIR(info.st_mode):
+        msg = f"{target} is a folder, so postkit will not write its {target.name}; move it or choose another --out"
+        raise OutputError(msg)
+    if force or is_generated(target, markers):
+        return
+    msg = (
+        f"{target} was not written by postkit, so it is not replaced; "
+        "pass --force to replace it, or choose another --out"
+    )
+    raise OutputError(msg)
+
+
+def write_generated(
+    path: str | os.PathLike[str], data: bytes, *, markers: Iterable[bytes], force: bool = False
+) -> Path:
+    """Write a file postkit generates (``data`` must hold its marker) whole, replacing only postkit's own.
+
+    The file is built in a marked staging folder and renamed over the old one under the folder's
+    lock; an existing file without one of ``markers`` is replaced only with ``force``.
+    """
+    target = Path(path)
+    markers = tuple(markers)
+    if not any(marker in data[:_GENERATED_PEEK] for marker in markers):
+        msg = f"{target.name} must carry postkit's marker in its first {_GENERATED_PEEK} bytes (a postkit bug)"
+        raise OutputError(msg)
+    folder = target.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        msg = f"cannot create folder {folder} ({_reason(exc)}); choose another --out"
+        raise OutputError(msg) from exc
+    token = secrets.token_hex(8)
+    with FolderLock(folder):
+        check_generated(target, markers, force=force)
+        staging = _make_staging(folder, target.name, token)
+        try:
+            built = staging / target.name
+            try:
+                _write_file(built, data)
+                with _signals_deferred():
+                    os.replace(built, target)
+            except OSError as exc:
+                msg = f"cannot write {target} ({_reason(exc)}); {_FIX}"
+                raise OutputError(msg) from exc
+        finally:
+            _discard(staging)
+            _ACTIVE.discard(token)
+    _sync_parent(target)
+    return target
+
+
+# ---------------------------------------------------------------------------------------------
+# Low-level
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    """Create ``path`` (never an existing file, never through a link), write ``data`` whole, flush it to disk."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_CLOEXEC | _O_NOFOLLOW | _O_BINARY, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            written = os.write(fd, view)
+            view = view[written:]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def _reason(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
 def _fsync_dir(path: Path) -> None:
-    # Makes the renames durable on POSIX; directories cannot be opened this way on Windows.
+    """Make the names in folder ``path`` durable; raise OSError if the disk fails it."""
     try:
-        fd = os.open(path, os.O_RDONLY)
+        fd = os.open(path, os.O_RDONLY | _O_CLOEXEC)
     except OSError:
-        return
+        return  # folders cannot be opened this way on Windows
     try:
         os.fsync(fd)
-    except OSError:
-        pass
+    except OSError as exc:
+        if exc.errno not in _NO_DIR_FSYNC:
+            raise
     finally:
         os.close(fd)
+
+
+def _sync_parent(target: Path) -> None:
+    # After the rename the new file or post is in place and whole; only its durability is in doubt.
+    try:
+        _fsync_dir(target.parent)
+    except OSError as exc:
+        log.warning(
+            "%s was written, but %s could not be flushed to disk (%s); it may not survive a power cut",
+            target,
+            target.parent,
+            _reason(exc),
+        )
