@@ -1,4 +1,12 @@
-"""Pack an article's sentences into slides: one type size for the post, even fill, no word lost."""
+"""Pack an article's sentences into slides: one type size for the post, even fill, no word lost.
+
+Sentences come from pysbd with the article's language (or the nearest language it has), mended
+where its rules split too eagerly (:func:`sentence_spans`); Chinese and Japanese are split after
+their own full stops, never inside quotes. The packer ends slides only between sentences. A
+sentence is cut across slides only when it alone is taller than a slide: at a clause boundary
+that leaves at least four words on each side (eight letters in Chinese and Japanese, written
+without spaces), else at a line end between words with as many on each side, else at any line end.
+"""
 
 from __future__ import annotations
 
@@ -9,42 +17,307 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from postkit.errors import LayoutError
-from postkit.fonts import FontFile, face, strip_emphasis, styled_face
+from postkit.fonts import BOLD_OFF, BOLD_ON, ITALIC_OFF, ITALIC_ON, FontFile, face, strip_emphasis, styled_face
 from postkit.layout import line_height, wrap, wrap_with_offsets
+from postkit.segment import break_units
 
-# pysbd's languages; anything else is segmented with the English rules.
-_PYSBD_LANGUAGES = {
-    "en",
-    "hi",
-    "mr",
-    "zh",
-    "es",
-    "am",
-    "ar",
-    "hy",
-    "bg",
-    "ur",
-    "ru",
-    "pl",
-    "fa",
-    "nl",
-    "da",
-    "fr",
-    "my",
-    "el",
-    "it",
-    "ja",
-    "de",
-    "kk",
-    "sk",
+# ---------------------------------------------------------------------------------------------
+# Sentences
+
+_PYSBD_LANGUAGES = frozenset(
+    {
+        "am",
+        "ar",
+        "bg",
+        "da",
+        "de",
+        "el",
+        "en",
+        "es",
+        "fa",
+        "fr",
+        "hi",
+        "hy",
+        "it",
+        "ja",
+        "kk",
+        "mr",
+        "my",
+        "nl",
+        "pl",
+        "ru",
+        "sk",
+        "ur",
+        "zh",
+    }
+)
+# Languages pysbd lacks, segmented with the rules of the nearest one it has (checked on real text:
+# Spanish rules split Portuguese right, Russian ones Ukrainian). Any other language: English rules.
+_PYSBD_NEAREST = {
+    "uk": "ru",
+    "be": "ru",
+    "sr": "bg",
+    "mk": "bg",
+    "pt": "es",
+    "gl": "es",
+    "ca": "es",
+    "ro": "it",
+    "cs": "sk",
+    "sv": "da",
+    "nb": "da",
+    "nn": "da",
+    "no": "da",
 }
-_ENDS_SENTENCE = re.compile(r"[.!?…\"”»’)\]]\s*$")
-_HEADING_WORDS = 8
-# Cost of leaving a paragraph's end for the next slide, in "empty lines squared".
-_MID_PARAGRAPH = 0.35
-_BAD_BREAK = 1e6
-# Cost of one line of a paragraph left alone at the top or bottom of a slide (orphan or widow).
-_LONELY_LINE = 1e3
+# Written without spaces between sentences: split after their own full stops, not by pysbd (which
+# splits Chinese inside quotes and leaves a closing quote at the start of the next sentence).
+_CJK = frozenset({"ja", "zh"})
+
+_TERMINATORS = ".!?…‽؟۔।。．！？‼⁇⁈⁉"
+_GREEK_QUESTION = ";\u037e"  # Greek writes its question mark as a semicolon
+_CLOSERS = "\"'’”»›)]}」』）】〉》〕］｝"
+_OPENERS = "\"'‘“„«‹([{「『（【〈《〔［｛¿¡"
+_DASHES = "—–‒―-"
+_MARKERS = ITALIC_ON + ITALIC_OFF + BOLD_ON + BOLD_OFF
+_CLOSING_MARKERS = ITALIC_OFF + BOLD_OFF
+_OPENING_MARKERS = ITALIC_ON + BOLD_ON
+# Abbreviations that never end a sentence (titles, "that is", "about", "street"): a split after one
+# is always wrong. "|" separates them; a space inside one may be missing ("т. е." and "т.е.").
+_NEVER_FINAL = {
+    "*": "ca.|cf.|vs.|approx.",
+    "en": "Mr.|Mrs.|Ms.|Messrs.|Dr.|Prof.|Gen.|Col.|Capt.|Lt.|Sgt.|Rev.|Gov.|Sen.|Rep.|Hon.|Mt.|e. g.|i. e.",
+    "ru": "т. е.|т. к.|т. н.|т. о.|т. ч.|ок.|им.|ул.|просп.|пл.|пер.|см.|ср.|напр.|проф.|акад.|ген.|тов.|"
+    "св.|оз.|пос.|дер.|соб.|корр.",
+    "uk": "т. зв.|т. б.|ім.|вул.|просп.|пл.|пров.|див.|пор.|напр.|проф.|акад.|ген.|св.|оз.|бл.|прибл.|кор.",
+    "de": "z. B.|d. h.|z. T.|u. U.|i. d. R.|bzw.|Nr.|Dr.|Prof.|Hr.|Hl.|vgl.|sog.|inkl.|zzgl.",
+    "fr": "M.|MM.|Mme.|Mlle.|Mgr.|av.|apr.|p. ex.|c.-à-d.|env.",
+    "es": "Sr.|Sra.|Srta.|Sres.|Dña.|Dr.|Dra.|Lic.|Ing.|Prof.|Sto.|Sta.|Av.|Avda.|p. ej.|aprox.|núm.",
+    "it": "Sig.|Sigg.|Sig.ra|Dott.|Prof.|Avv.|Ing.|On.|Mons.|ad es.|p. es.|cfr.",
+    "pt": "Sr.|Sra.|Srta.|Dr.|Dra.|Prof.|Profa.|Sto.|Sta.|Av.|p. ex.|aprox.",
+    "el": "κ.|Αγ.|π. χ.|δηλ.|βλ.|περ.|οδ.|αρ.|εκδ.|τ.",
+}
+# Abbreviations that may end a sentence ("в 1917 г.", "im 19. Jh.", "44 a. C."): a split after one
+# stands unless a number follows ("9 час. 07 мин.", "S. 5", "XII ст."), which would not begin one.
+_ABBREVIATIONS = {
+    "*": "etc.|No.|Nr.|vol.|p.|pp.",
+    "en": "a.m.|p.m.|Jan.|Feb.|Mar.|Apr.|Jun.|Jul.|Aug.|Sep.|Sept.|Oct.|Nov.|Dec.|B.C.|A.D.|c.|ch.|fig.",
+    "ru": "час.|ч.|мин.|сек.|г.|гг.|в.|вв.|т. д.|т. п.|н. э.|тыс.|млн.|млрд.|руб.|коп.|долл.|чел.|км.|"
+    "стр.|рис.|т.|гл.|ст.|р.|п.|с.",
+    "uk": "год.|хв.|сек.|р.|рр.|ст.|ст. ст.|н. е.|т. д.|т. п.|т. ін.|тис.|млн.|млрд.|грн.|коп.|дол.|с.|т.|рис.|км.",
+    "de": "Jh.|Jhd.|Chr.|v. Chr.|n. Chr.|usw.|u. a.|Mio.|Mrd.|Tsd.|Std.|Min.|Sek.|Bd.|Abs.|Art.|Kap.|S.",
+    "fr": "J.-C.|s.|t.|chap.|min.",
+    "es": "a. C.|d. C.|s.|pág.|págs.|cap.|min.|mill.|h.",
+    "it": "a. C.|d. C.|ecc.|sec.|pag.|cap.|min.",
+    "pt": "a. C.|d. C.|séc.|pág.|cap.|min.",
+    "el": "π. Χ.|μ. Χ.|κ. λπ.|χλμ.|αι.|χιλ.|εκ.|δισ.|λεπ.",
+}
+_ROMAN = re.compile(r"[IVXLCDM]+(?![^\W\d_])")
+_NUMBER_START = re.compile(r"\d")
+# An initial ("А. С. Пушкин", "В.Д. Сухоруков", "John F. Kennedy"): one capital letter and a stop.
+_INITIAL = re.compile(r"(?:^|(?<=[\s(.]))([^\W\d_])\.$")
+_NAME_BEFORE = re.compile(r"(?:^|\s)[^\W\d_][^\W\d_]+\s+$")
+_HEBREW_LETTER = re.compile(r"[\u05d0-\u05ea]")
+# A Chinese or Japanese sentence ends after one of these (ASCII "!" and "?" too: text folded to
+# compatibility forms has them), with the closing quotes and brackets that follow.
+_CJK_ENDS = "。．！？‼⁇⁈⁉!?"
+_PAIRS = {
+    "「": "」",
+    "『": "』",
+    "（": "）",
+    "(": ")",
+    "“": "”",
+    "‘": "’",
+    "【": "】",
+    "〈": "〉",
+    "《": "》",
+    "〔": "〕",
+    "［": "］",
+    "[": "]",
+    "｛": "｝",
+}
+_CLOSING_OF = {close: open_ for open_, close in _PAIRS.items()}
+
+
+def _lang_key(lang: str | None) -> str:
+    return (lang or "").strip().replace("_", "-").split("-")[0].lower()
+
+
+@lru_cache(maxsize=8)
+def _segmenter(lang: str):
+    import pysbd
+
+    return pysbd.Segmenter(language=lang, clean=False)
+
+
+def _alternation(abbreviations: str) -> str:
+    """Return a regex matching any of the "|"-separated abbreviations, spaces inside optional."""
+    forms = set()
+    for abbreviation in abbreviations.split("|"):
+        # Case matters ("π.Χ." is a date, "π.χ." "for example"), except at a sentence's start.
+        for form in {abbreviation, abbreviation[0].upper() + abbreviation[1:]}:
+            forms.add(r"[\s\u00a0\u202f]?".join(re.escape(part) for part in form.split(" ")))
+    return "|".join(sorted(forms, key=len, reverse=True))
+
+
+@lru_cache(maxsize=32)
+def _abbreviation_patterns(key: str) -> tuple[re.Pattern, re.Pattern]:
+    """Return regexes for a text ending in a never-final abbreviation, and in any known one."""
+    table_key = key if key in _NEVER_FINAL else _PYSBD_NEAREST.get(key, "")
+    never = "|".join(filter(None, (_NEVER_FINAL["*"], _NEVER_FINAL.get(table_key))))
+    known = "|".join(filter(None, (never, _ABBREVIATIONS["*"], _ABBREVIATIONS.get(table_key))))
+    return (
+        re.compile(rf"(?<![^\W_])(?:{_alternation(never)})$"),
+        re.compile(rf"(?<![^\W_])(?:{_alternation(known)})$"),
+    )
+
+
+def _ends_with_terminator(text: str, key: str) -> bool:
+    tail = text.rstrip().rstrip(_CLOSERS)
+    if not tail:
+        return False
+    return tail[-1] in _TERMINATORS or (key == "el" and tail[-1] in _GREEK_QUESTION)
+
+
+def _cased_lowercase(char: str) -> bool:
+    # Latin, Greek, Cyrillic, Armenian: scripts whose sentences start with a capital. (Georgian
+    # letters are lowercase to Unicode but Georgian sentences do not start with a capital.)
+    return char.islower() and (char < "\u0590" or "\u1e00" <= char <= "\u1fff")
+
+
+def _continues(before: str, after: str, key: str) -> bool:
+    """Tell whether the text ``after`` a split pysbd proposed continues the sentence ``before`` it."""
+    if not _ends_with_terminator(before, key):
+        return True  # pysbd's Arabic rules end sentences at "،" and ":"
+    start = after.lstrip(_OPENERS + _DASHES + " \u00a0")
+    if not start or start[0] in _CLOSERS.replace('"', "").replace("'", "") + ",;:" or _cased_lowercase(start[0]):
+        return True
+    tail = before.rstrip()
+    never, known = _abbreviation_patterns(key)
+    if never.search(tail):
+        return True
+    initial = _INITIAL.search(tail)
+    if initial:
+        letter = initial.group(1)
+        head = tail[: initial.start(1)]
+        if letter.isupper() and not (letter in "IVX" and _NAME_BEFORE.search(head)):
+            return True  # "Pedro I." and "Charles V." may end a sentence; "V. I. Lenin" does not
+        if _HEBREW_LETTER.match(letter):
+            return True  # Hebrew numbers list items with letters ("א.", "ב.")
+    if known.search(tail):
+        roman = _ROMAN.match(start)
+        return bool(_NUMBER_START.match(start) or (roman and (key != "en" or roman.group() != "I")))
+    return False
+
+
+def _pysbd_cuts(plain: str, key: str) -> list[tuple[int, int]]:
+    """Return pysbd's sentence breaks in ``plain`` as (end of one sentence, start of the next)."""
+    lang = key if key in _PYSBD_LANGUAGES else _PYSBD_NEAREST.get(key, "en")
+    # Same length, so offsets carry over: pysbd's Greek rules know only the ASCII semicolon.
+    probe = plain.replace("\u037e", ";") if lang == "el" else plain
+    cuts: list[tuple[int, int]] = []
+    position = None
+    for piece in _segmenter(lang).segment(probe):
+        piece = piece.strip()
+        if not piece:
+            continue
+        found = probe.find(piece, position or 0)
+        if found < 0:
+            return []  # pysbd altered the text: trust none of its splits
+        # A split only where the paragraph has a space ("path?x=1" is no sentence end), and none
+        # where pysbd dropped characters.
+        if position is not None and found > position and probe[position:found].isspace():
+            cuts.append((position, found))
+        position = found + len(piece)
+    return cuts
+
+
+def _cjk_cuts(plain: str) -> list[tuple[int, int]]:
+    """Return sentence breaks after Chinese and Japanese full stops outside quotes and brackets."""
+    depth = [0] * (len(plain) + 1)
+    stack: list[tuple[str, int]] = []
+    for i, char in enumerate(plain):
+        if char in _PAIRS:
+            stack.append((char, i))
+        elif char in _CLOSING_OF:
+            for k in range(len(stack) - 1, -1, -1):
+                if stack[k][0] == _CLOSING_OF[char]:
+                    # Only a bracket that closes counts: an unmatched "「" must not swallow the rest.
+                    depth[stack[k][1] + 1] += 1
+                    depth[i] -= 1
+                    del stack[k:]
+                    break
+    inside, level = [], 0
+    for step in depth:
+        level += step
+        inside.append(level > 0)
+    cuts: list[tuple[int, int]] = []
+    i, n = 0, len(plain)
+    while i < n:
+        char = plain[i]
+        if char in _CJK_ENDS and not inside[i] and (not char.isascii() or (i and not plain[i - 1].isascii())):
+            end = i + 1
+            while end < n and (plain[end] in _CJK_ENDS or plain[end] in _CLOSERS):
+                end += 1
+            start = end
+            while start < n and plain[start].isspace():
+                start += 1
+            if start < n:
+                cuts.append((end, start))
+            i = start
+        else:
+            i += 1
+    return cuts
+
+
+@lru_cache(maxsize=1024)
+def _spans(text: str, key: str) -> tuple[tuple[int, int], ...]:
+    # Cached: the slicer, the caption's lead and a batch's series all split the same paragraphs.
+    first, last = len(text) - len(text.lstrip()), len(text.rstrip())
+    if first >= last:
+        return ()
+    # Emphasis markers stand around words (fonts.mark_emphasis); segment the text without them.
+    where = [i for i, char in enumerate(text) if char not in _MARKERS]
+    plain = "".join(text[i] for i in where) if len(where) < len(text) else text
+    if key in _CJK:
+        proposed = _cjk_cuts(plain)
+    else:
+        proposed = []
+        sentence_start = 0
+        for end, start in _pysbd_cuts(plain, key):
+            if not _continues(plain[sentence_start:end], plain[start : start + 40], key):
+                proposed.append((end, start))
+                sentence_start = start
+    spans, start = [], first
+    for end, next_start in proposed:
+        end, next_start = where[end - 1] + 1, where[next_start]
+        while end < len(text) and text[end] in _CLOSING_MARKERS:
+            end += 1
+        while next_start > end and text[next_start - 1] in _OPENING_MARKERS:
+            next_start -= 1
+        if start < end <= next_start < last and (end == next_start or text[end:next_start].isspace()):
+            spans.append((start, end))
+            start = next_start
+    spans.append((start, last))
+    return tuple(spans)
+
+
+def sentence_spans(text: str, lang: str | None = "en") -> list[tuple[int, int]]:
+    """Return where each sentence of a paragraph starts and ends in ``text``.
+
+    Only spaces lie between two sentences, and nothing in Chinese or Japanese, which are written
+    without spaces: ``text[end:next_start]`` is the separator to join them back with.
+    """
+    return list(_spans(text, _lang_key(lang)))
+
+
+def sentences(text: str, lang: str | None = "en") -> list[str]:
+    """Split a paragraph into sentences with the rules of its language.
+
+    The pieces, joined with single spaces (with nothing in Chinese and Japanese), give the
+    paragraph back. Splits pysbd proposes are dropped where the next piece starts with a small
+    letter or a number after an abbreviation ("В 9 час. 07 мин. по московскому времени"), or
+    follows a title, an initial or "т. е.", "z. B.", "av. J.-C.".
+    """
+    return [text[start:end] for start, end in _spans(text, _lang_key(lang))]
 
 
 @dataclass(frozen=True)
@@ -97,60 +370,68 @@ class Slicing:
     slides: tuple[Slide, ...]
 
 
+# ---------------------------------------------------------------------------------------------
+# Packing
+
+_HEADING_WORDS = 8
+# Cost of leaving a paragraph's end for the next slide, in "empty lines squared".
+_MID_PARAGRAPH = 0.35
+_BAD_BREAK = 1e6
+# Cost of one line of a paragraph left alone at the top or bottom of a slide (orphan or widow).
+_LONELY_LINE = 1e3
+# Costs of ending a slide inside a sentence taller than a slide: at a clause boundary, at a line end
+# between words, at any other line end (inside a word, or with fewer words on a side than wanted).
+_CLAUSE_CUT = 1.0
+_WORD_CUT = 25.0
+_LINE_CUT = 100.0
+# Words a cut inside a sentence leaves on each side at least; letters in Chinese and Japanese.
+_MIN_WORDS = 4
+_MIN_CJK_LETTERS = 8
+_CLAUSE_MARKS = ",;:—–‒―、，；：،؛·\u0387"
+_ENDS_SENTENCE = re.compile(f"[{re.escape(_TERMINATORS + _GREEK_QUESTION + _CLOSERS)}]\\s*$")
+_LETTER_OR_DIGIT = re.compile(r"[^\W_]")
+
+
 @dataclass(frozen=True)
 class _Unit:
     text: str
     paragraph: int
     glue: str  # what joined this unit to the previous one in its paragraph
     breakable: bool  # a slide may end after this unit
+    cost: float = 0.0  # what ending a slide after this unit costs: nothing at a sentence's end
 
 
-@lru_cache(maxsize=8)
-def _segmenter(lang: str):
-    import pysbd
-
-    return pysbd.Segmenter(language=lang if lang in _PYSBD_LANGUAGES else "en", clean=False)
-
-
-def sentences(text: str, lang: str = "en") -> list[str]:
-    """Split a paragraph into sentences; the pieces, joined with single spaces, give the text back."""
-    return list(_sentences(text, lang))
+def _glued_sentences(text: str, lang: str) -> tuple[tuple[str, str], ...]:
+    """Return (separator before it, sentence) for each sentence of a paragraph."""
+    pieces, position = [], None
+    for start, end in sentence_spans(text, lang):
+        pieces.append((text[position:start] if position is not None else "", text[start:end]))
+        position = end
+    return tuple(pieces)
 
 
-@lru_cache(maxsize=1024)
-def _sentences(text: str, lang: str) -> tuple[str, ...]:
-    # Cached: the slicer and the caption's lead both split the same paragraphs.
-    return tuple(_split_sentences(text, lang))
+def _word_count(text: str, cjk: bool) -> int:
+    """Count words; in Chinese and Japanese, letters."""
+    if cjk:
+        return len(_LETTER_OR_DIGIT.findall(text))
+    return sum(1 for token in text.split() if _LETTER_OR_DIGIT.search(token))
 
 
-def _split_sentences(text: str, lang: str) -> list[str]:
-    pieces = [p.strip() for p in _segmenter(lang).segment(text)]
-    pieces = [p for p in pieces if p]
-    # pysbd occasionally drops or alters characters, or splits where no space is ("path?x=1"):
-    # keep only splits at a space of the paragraph itself, and never trust a split that loses text.
-    merged: list[str] = []
-    position = 0
-    for piece in pieces:
-        found = text.find(piece, position)
-        if found < 0:
-            return [text]
-        gap = text[position:found]
-        if gap and not gap.isspace():
-            return [text]
-        if merged and not gap:
-            merged[-1] += piece
-        else:
-            merged.append(piece)
-        position = found + len(piece)
-    if text[position:].strip():
-        return [text]
-    return merged
-
-
-def _heading_like(text: str, heading: bool) -> bool:
-    if heading or text.rstrip().endswith(":"):
+def _heading_like(text: str, heading: bool, cjk: bool = False) -> bool:
+    text = strip_emphasis(text).rstrip()
+    if heading or text.endswith(":"):
         return True
-    return len(text.split()) <= _HEADING_WORDS and not _ENDS_SENTENCE.search(text)
+    words = _word_count(text, cjk) / 2 if cjk else len(text.split())
+    return words <= _HEADING_WORDS and not _ENDS_SENTENCE.search(text)
+
+
+def _ends_clause(text: str) -> bool:
+    """Tell whether ``text`` ends with a clause mark: a comma, semicolon, colon or dash."""
+    tail = strip_emphasis(text).rstrip().rstrip(_CLOSERS)
+    if not tail:
+        return False
+    # A hyphen stands for a dash only between spaces ("Colón llegó - creyendo").
+    return tail[-1] in _CLAUSE_MARKS or (tail[-1] == "-" and tail[-2:-1].isspace())
 
 
 def slice_paragraphs(
@@ -166,7 +447,7 @@ def slice_paragraphs(
     :param paragraphs: (text, is_heading) pairs of the body, in order.
     :param box: width and height in pixels of the text area of one slide.
     """
-    split = [(sentences(text, lang), heading) for text, heading in paragraphs]
+    split = [(_glued_sentences(text, lang), heading) for text, heading in paragraphs]
     if not any(s for s, _ in split):
         msg = f"{source} has no body text to put on slides; add paragraphs below the heading"
         raise LayoutError(msg)
@@ -203,8 +484,13 @@ class _Packer:
     """Sentence packing at one type size."""
 
     def __init__(self, split, style: TextStyle, size: int, box: tuple[int, int], lang: str = "en"):
+        """Prepare the units of packing.
+
+        :param split: for each paragraph, its (separator, sentence) pairs and whether it is a heading.
+        """
         self.width, self.height = box
         self.lang = lang
+        self.cjk = _lang_key(lang) in _CJK
         self.body = styled_face(
             style.body_fonts, style.italic_fonts or style.body_fonts, style.bold_fonts or style.body_fonts, size
         )
@@ -217,53 +503,92 @@ class _Packer:
         self.max_lines = max(1, (self.height - self.font_height) // self.lh + 1)
         self.headings = [heading for _, heading in split]
         self.units = self._units(split, cut=())
-        self._lines_from = [self._wrap_counts(i) for i in range(len(self.units))]
+        self._lines_from = self._all_wrap_counts()
         too_long = {self.units[i].text for i, counts in enumerate(self._lines_from) if counts[0] > self.max_lines}
         if too_long:
             self.units = self._units(split, cut=too_long)
-            self._lines_from = [self._wrap_counts(i) for i in range(len(self.units))]
+            self._lines_from = self._all_wrap_counts()
 
     def _font(self, paragraph: int):
         return self.heading if self.headings[paragraph] else self.body
 
     def _units(self, split, cut) -> list[_Unit]:
-        """Make sentences the units of packing; cut the sentences in ``cut`` between words."""
+        """Make sentences the units of packing; cut the sentences in ``cut`` where a slide may end."""
         units: list[_Unit] = []
         for p, (sents, heading) in enumerate(split):
             font = self.heading if heading else self.body
-            whole = " ".join(sents)
-            heading_like = _heading_like(whole, heading)
-            for s, sentence in enumerate(sents):
-                pieces = self._fit_pieces(sentence, font) if sentence in cut else [(sentence, " ")]
-                for k, (piece, glue) in enumerate(pieces):
-                    last = s == len(sents) - 1 and k == len(pieces) - 1
+            heading_like = _heading_like("".join(glue + s for glue, s in sents), heading, self.cjk)
+            for s, (separator, sentence) in enumerate(sents):
+                pieces = self._cut_sentence(sentence, font) if sentence in cut else [(sentence, "", 0.0)]
+                for k, (piece, glue, cost) in enumerate(pieces):
+                    last_piece = k == len(pieces) - 1
+                    last = s == len(sents) - 1 and last_piece
                     units.append(
                         _Unit(
                             text=piece,
                             paragraph=p,
-                            glue=glue if k else " ",
-                            breakable=not (last and heading_like) and not piece.rstrip().endswith(":"),
+                            glue=glue if k else separator,
+                            # A sentence ending in ":" introduces what follows; a clause cut at
+                            # one inside a long sentence is a place like any other.
+                            breakable=not (last and heading_like)
+                            and not (last_piece and strip_emphasis(piece).rstrip().endswith(":")),
+                            cost=cost,
                         )
                     )
         return units
 
-    def _fit_pieces(self, sentence: str, font) -> list[tuple[str, str]]:
-        """Cut a sentence longer than a slide at line ends into pieces that each fill a slide.
+    def _cut_sentence(self, sentence: str, font) -> list[tuple[str, str, float]]:
+        """Cut a sentence taller than a slide where a slide may end inside it.
 
-        Each cut is a line break the wrapper chose, so a piece wraps alone exactly as it did in
-        place. The glue records whether a space stood at the cut, for joining the pieces back.
+        Returns (piece, what joined it to the piece before, cost of ending a slide after it).
+        The packer then ends slides at the cuts that fill them best, preferring clause boundaries.
         """
-        lines = wrap_with_offsets(sentence, font, self.width, lang=self.lang)
-        ends = [end for _, end in lines][self.max_lines - 1 : -1 : self.max_lines]
-        pieces: list[tuple[str, str]] = []
-        start, glue = 0, " "
-        for end in [*ends, len(sentence)]:
+        pieces: list[tuple[str, str, float]] = []
+        start, glue = 0, ""
+        for end, cost in [*self._cuts(sentence, font), (len(sentence), 0.0)]:
             piece = sentence[start:end]
-            if piece.strip():
-                pieces.append((piece.strip(), glue))
-                glue = " " if sentence[end - 1 : end + 1] != sentence[end - 1 : end + 1].strip() else ""
+            stripped = piece.rstrip()
+            if stripped:
+                pieces.append((stripped, glue, cost))
+                glue = piece[len(stripped) :]
+            else:
+                glue += piece
             start = end
         return pieces
+
+    def _cuts(self, sentence: str, font) -> list[tuple[int, float]]:
+        """Return the offsets in a too-tall sentence where a slide may end, with what each costs.
+
+        Clause boundaries with enough words on each side come first. Where the text between them
+        is still taller than a slide, line ends between words (with as many words on each side)
+        are added, and where even that fails, every line end.
+        """
+        least = _MIN_CJK_LETTERS if self.cjk else _MIN_WORDS
+        total = _word_count(sentence, self.cjk)
+        bounds, offset = set(), 0
+        for unit in break_units(sentence, self.lang):
+            offset += len(unit)
+            bounds.add(offset)
+        bounds.discard(len(sentence))
+
+        def admissible(offset: int) -> bool:
+            before = _word_count(sentence[:offset], self.cjk)
+            return before >= least and total - before >= least
+
+        cuts = {b: _CLAUSE_CUT for b in sorted(bounds) if _ends_clause(sentence[:b]) and admissible(b)}
+        for between_words, cost in ((True, _WORD_CUT), (False, _LINE_CUT)):
+            edges = [0, *sorted(cuts), len(sentence)]
+            for start, end in zip(edges, edges[1:], strict=False):
+                lines = wrap_with_offsets(sentence[start:end], font, self.width, lang=self.lang)
+                if len(lines) <= self.max_lines:
+                    continue
+                for _, line_end in lines[:-1]:
+                    cut = start + line_end
+                    while cut < end and sentence[cut].isspace():
+                        cut += 1
+                    if not between_words or (cut in bounds and admissible(cut)):
+                        cuts.setdefault(cut, cost)
+        return sorted(cuts.items())
 
     def _join(self, first: int, last: int) -> str:
         text = self.units[first].text
@@ -278,23 +603,39 @@ class _Packer:
             j += 1
         return j
 
-    def _wrap_counts(self, first: int) -> list[int]:
-        """Lines used by units first..e (e = first .. paragraph end), from one greedy wrap.
+    def _all_wrap_counts(self) -> list[list[int]]:
+        """Return, for each unit i, the lines used by units i..e (e = i .. its paragraph's end).
 
         Greedy wrapping decides each break from the text before it, so wrapping the rest of the
-        paragraph once gives the line count of every shorter run that starts at ``first``.
+        paragraph from unit i once gives the line count of every run that starts at i. It also
+        gives them for every later unit that starts a line of that wrap (as the pieces of a cut
+        sentence often do), since wrapping from a line start repeats the lines that follow it.
         """
-        last = self._paragraph_end(first)
-        text = self._join(first, last)
-        lines = wrap_with_offsets(text, self._font(self.units[first].paragraph), self.width, lang=self.lang)
-        starts = [0] + [end for _, end in lines[:-1]]
-        counts, offset = [], 0
-        for k in range(first, last + 1):
-            if k > first:
-                offset += len(self.units[k].glue)
-            offset += len(self.units[k].text)
-            counts.append(bisect.bisect_left(starts, offset))
-        return counts
+        counts: list[list[int] | None] = [None] * len(self.units)
+        for first in range(len(self.units)):
+            if counts[first] is not None:
+                continue
+            last = self._paragraph_end(first)
+            text = self._join(first, last)
+            lines = wrap_with_offsets(text, self._font(self.units[first].paragraph), self.width, lang=self.lang)
+            # Where each line starts, as the offset where the line before it ended (spaces between
+            # them belong to neither); 0 for the first line.
+            starts = [0] + [end for _, end in lines[:-1]]
+            line_at = {start: index for index, start in enumerate(starts)}
+            begins, ends, offset = [], [], 0
+            for k in range(first, last + 1):
+                if k > first:
+                    begins.append(offset)
+                    offset += len(self.units[k].glue)
+                else:
+                    begins.append(0)
+                offset += len(self.units[k].text)
+                ends.append(offset)
+            for k in range(first, last + 1):
+                line = line_at.get(begins[k - first])
+                if counts[k] is None and line is not None:
+                    counts[k] = [bisect.bisect_left(starts, end) - line for end in ends[k - first :]]
+        return counts  # type: ignore[return-value]
 
     def _measure(self, i: int, j: int) -> tuple[int, float] | None:
         """Return (pixel height, widow/orphan cost) of units i..j-1 on one slide, or None if they overflow."""
@@ -323,7 +664,7 @@ class _Packer:
         if j == len(self.units):
             return 0.0
         unit = self.units[j - 1]
-        cost = 0.0 if unit.breakable else _BAD_BREAK
+        cost = (0.0 if unit.breakable else _BAD_BREAK) + unit.cost
         if self.units[j].paragraph == unit.paragraph:
             cost += _MID_PARAGRAPH
         return cost

@@ -81,9 +81,9 @@ def test_no_lonely_line_at_a_slide_edge(example_slicing):
 def test_size_is_the_largest_that_fits(example_paragraphs, text_style, example_slicing):
     assert text_style.min_size <= example_slicing.size <= text_style.max_size
     if example_slicing.size < text_style.max_size:
-        from postkit.slicing import _Packer
+        from postkit.slicing import _glued_sentences, _Packer
 
-        split = [(sentences(t), h) for t, h in example_paragraphs]
+        split = [(_glued_sentences(t, "en"), h) for t, h in example_paragraphs]
         assert _Packer(split, text_style, example_slicing.size + 1, BOX).min_slides() > 8
 
 
