@@ -65,8 +65,9 @@ _FOCUS = re.compile(f"{_NUMBER},{_NUMBER}")
 def load_illustration(path: str | os.PathLike, min_size: tuple[int, int] | None = None) -> Image.Image:
     """Open an illustration as an 8-bit RGB image, upright, in sRGB.
 
-    With ``min_size`` a JPEG is decoded at 1/2, 1/4 or 1/8 scale when that still covers
-    ``min_size`` (after EXIF rotation) without upscaling.
+    With ``min_size`` a JPEG is decoded at 1/2, 1/4 or 1/8 scale, and any picture is then reduced by a
+    whole factor, as far as it still covers ``min_size`` (after EXIF rotation) without upscaling: memory
+    and time stay those of the decode, however large the picture.
     """
     name = _printable(os.fsdecode(path))
     _check_file(Path(path), name)
@@ -79,8 +80,11 @@ def load_illustration(path: str | os.PathLike, min_size: tuple[int, int] | None 
                     _draft(image, min_size)
                 # Decode everything now so truncated or broken data fails here, not mid-render.
                 image.load()
-                upright = ImageOps.exif_transpose(image)
-                return _to_srgb(upright)
+                small = _reduce(image, min_size) if min_size is not None else image
+                if small is image:
+                    small = image.copy()  # turned in place below: the opened file's image is left alone
+                ImageOps.exif_transpose(small, in_place=True)
+                return _to_srgb(small)
         except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
             found = _BOMB_PIXELS.search(str(exc))
             msg = _too_large_message(name, int(found.group(1)) if found else None)
@@ -111,6 +115,8 @@ def cover(image: Image.Image, size: tuple[int, int], focus: tuple[float, float] 
     width, height = size
     if image.size == (width, height):
         return image.copy()
+    if not width or not height:
+        return Image.new(image.mode, size)  # a box with no area (an extreme aspect rounded): nothing to show
     scale = max(width / image.width, height / image.height)
     # min(): rounding can make the fitting side a hair longer than the image.
     crop_w, crop_h = min(width / scale, image.width), min(height / scale, image.height)
@@ -133,6 +139,8 @@ def contain(image: Image.Image, size: tuple[int, int], background: str | tuple[i
     # as "#1a1a1a" (a theme can write one), or an (r, g, b) tuple.
     width, height = size
     fill = None if background == "blur" else _colour(background)
+    if not width or not height:
+        return Image.new("RGB", size)  # a box with no area: nothing to show
     rgb = image if image.mode == "RGB" else image.convert("RGB")
     scale = min(width / rgb.width, height / rgb.height)
     fit = (min(width, max(1, round(rgb.width * scale))), min(height, max(1, round(rgb.height * scale))))
@@ -325,6 +333,33 @@ def _draft(image: Image.Image, min_size: tuple[int, int]) -> None:
     if scale >= 0.5:
         return  # no 1/2^n reduction can keep the size
     image.draft("RGB", (math.ceil(image.width * scale), math.ceil(image.height * scale)))
+
+
+def _reduce(image: Image.Image, min_size: tuple[int, int]) -> Image.Image:
+    """Shrink a decoded picture by the largest whole factor that still covers ``min_size``, before any copy.
+
+    Returns ``image`` itself when no factor of 2 or more fits.
+    """
+    want_w, want_h = (max(1, side) for side in min_size)
+    if image.getexif().get(ExifTags.Base.Orientation) in _AXES_SWAPPED:
+        want_w, want_h = want_h, want_w
+    factor = min(image.width // want_w, image.height // want_h)
+    if factor < 2:
+        return image
+    if image.mode in {"P", "PA"} or "transparency" in image.info:
+        image = image.convert("RGBA")  # average colours, not palette indices or a colour key
+    elif image.mode == "1":
+        image = image.convert("L")
+    elif image.mode.startswith("I;16"):
+        # reduce() does not take 16-bit modes; a box resize is the same average, without a 32-bit copy.
+        return image.resize((image.width // factor, image.height // factor), Image.Resampling.BOX)
+    if image.mode in {"RGBA", "LA"}:
+        # Averaged premultiplied, so the colour hidden under transparent pixels does not bleed into the edges.
+        premultiplied = "RGBa" if image.mode == "RGBA" else "La"
+        return image.convert(premultiplied).reduce(factor).convert(image.mode)
+    if image.mode in {"L", "La", "RGBa", "I", "F", "RGB", "RGBX", "CMYK", "YCbCr", "LAB", "HSV"}:
+        return image.reduce(factor)
+    return image
 
 
 def _to_srgb(image: Image.Image) -> Image.Image:

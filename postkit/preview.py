@@ -11,19 +11,40 @@ import json
 import logging
 import os
 import re
+import struct
 import tempfile
 import threading
+import warnings
 import webbrowser
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from postkit import limits
+from postkit.check import (
+    CAPTION_FILE,
+    CAPTION_MAX_BYTES,
+    MANIFEST_FILE,
+    MANIFEST_MAX_BYTES,
+    decode_caption,
+    parse_manifest,
+)
 from postkit.errors import CheckError, OutputError, PostkitError
+from postkit.i18n import direction, install_translations, is_language_tag
 from postkit.output import safe_join
+from postkit.safeio import (
+    CHUNK,
+    FileTooLargeError,
+    UnsafeFileError,
+    describe_bytes,
+    open_inside,
+    printable,
+    read_inside,
+)
 from postkit.themes import html_environment
 
 log = logging.getLogger("postkit")
@@ -35,8 +56,20 @@ SCRIPT = "preview.js"
 STATE_PATH = "/__postkit__/state"  # polled by the served page (only in serve mode) to reload on changes
 POLL_SECONDS = 0.5
 
-_SLIDE_FILE = re.compile(r"\d{2}\.jpg")
+_SLIDE_FILE = re.compile(r"[0-9]{2}\.jpg")
 _REMAKE = "re-make the post with postkit carousel ARTICLE --out {folder} --force"
+# A slide is at most 1440 px wide and 8 MiB (Instagram's limits): anything far beyond is not a slide, and
+# decoding it for the contact sheet would cost unbounded memory and time.
+SLIDE_MAX_BYTES = 64 * 1024 * 1024
+SLIDE_MAX_PIXELS = 4096 * 4096
+_DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, struct.error, zlib.error)
+# The files of a post the server hands out (besides the live page and the state): nothing else in the
+# folder, no hidden file, no listing.
+_SERVED_TYPES = {CONTACT_FILE: "image/png", CAPTION_FILE: "text/plain; charset=utf-8"}
+# An article's file endings, as the library reads them: post.json's "source" must name one of these.
+_ARTICLE_SUFFIXES = frozenset({".txt", ".md", ".markdown"})
+# A theme *name* as post.json may give one: no path separator, no leading dot ("..", ".hidden").
+_THEME_NAME = re.compile(r"\w[\w.-]{0,63}")
 # The same patterns as postkit.limits counts, so the preview styles exactly what Instagram links.
 _CAPTION_TOKEN = re.compile(r"(?P<tag>(?<![\w&])#\w+)|(?P<mention>(?<!\w)@[A-Za-z0-9._]{1,30})")
 
@@ -52,45 +85,123 @@ class Slide:
 
 
 def load_post(post_dir: str | os.PathLike[str]) -> dict[str, Any]:
-    """Read and check the post.json of ``post_dir``; raise CheckError naming the folder and the fix."""
+    """Read and check the post.json of ``post_dir``; raise CheckError naming the folder and the fix.
+
+    The folder is untrusted: post.json and each slide must be regular files in it (no FIFO, device or
+    symlink out of it), post.json at most 1 MB, each slide a picture of slide size.
+    """
     folder = Path(post_dir)
     if not folder.is_dir():
         what = "is not a folder" if folder.exists() else "does not exist"
-        msg = f"{folder} {what}; pass a folder made by postkit carousel"
+        msg = f"{_name(folder)} {what}; pass a folder made by postkit carousel"
         raise CheckError(msg)
-    manifest = folder / "post.json"
+    manifest = folder / MANIFEST_FILE
+    remake = _REMAKE.format(folder=_name(folder))
     try:
-        data = json.loads(manifest.read_bytes().decode("utf-8"))
+        data = parse_manifest(read_inside(folder, MANIFEST_FILE, MANIFEST_MAX_BYTES))
     except FileNotFoundError:
-        msg = f"{folder} has no post.json; pass a folder made by postkit carousel"
+        msg = f"{_name(folder)} has no post.json; pass a folder made by postkit carousel"
+        raise CheckError(msg) from None
+    except FileTooLargeError as exc:
+        msg = (
+            f"{_name(manifest)} is {exc.size:,} bytes; postkit reads at most {describe_bytes(exc.limit)} of "
+            f"post.json (its own are a few KB); {remake}"
+        )
+        raise CheckError(msg) from None
+    except UnsafeFileError as exc:
+        msg = f"{exc}; {remake}"
+        raise CheckError(msg) from None
+    except ValueError as exc:
+        msg = f"{_name(manifest)} {exc}; {remake}"
         raise CheckError(msg) from None
     except OSError as exc:
-        msg = f"cannot read {manifest} ({exc.strerror or exc}); check its permissions"
-        raise CheckError(msg) from exc
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        msg = f"{manifest} is not valid JSON ({exc}); {_REMAKE.format(folder=folder)}"
+        msg = f"cannot read {_name(manifest)} ({exc.strerror or exc}); check its permissions"
         raise CheckError(msg) from exc
     slides = data.get("slides") if isinstance(data, dict) else None
     if not isinstance(slides, list) or not slides or not all(isinstance(s, dict) for s in slides):
-        msg = f"{manifest} lists no slides; {_REMAKE.format(folder=folder)}"
+        msg = f"{_name(manifest)} lists no slides; {remake}"
+        raise CheckError(msg)
+    if len(slides) > 99:
+        msg = f"{_name(manifest)} lists {len(slides)} slides, more than 01.jpg..99.jpg; {remake}"
         raise CheckError(msg)
     for slide in slides:
         name = slide.get("file")
         if not isinstance(name, str) or not _SLIDE_FILE.fullmatch(name):
-            msg = f"{manifest} names slide file {name!r}, not a slide name like 01.jpg; {_REMAKE.format(folder=folder)}"
+            msg = f"{_name(manifest)} names slide file {_short(name)}, not a slide name like 01.jpg; {remake}"
             raise CheckError(msg)
-        if not (folder / name).is_file():
-            msg = f"{folder / name} is missing; {_REMAKE.format(folder=folder)}"
-            raise CheckError(msg)
+        check_slide_file(folder, name)
     size = data.get("size")
     if not (
         isinstance(size, list)
         and len(size) == 2
-        and all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in size)
+        and all(isinstance(n, int) and not isinstance(n, bool) and 0 < n <= 100_000 for n in size)
     ):
-        msg = f"{manifest} has size {size!r}, not [width, height] in pixels; {_REMAKE.format(folder=folder)}"
+        msg = f"{_name(manifest)} has size {_short(size)}, not [width, height] in pixels; {remake}"
         raise CheckError(msg)
     return data
+
+
+def check_slide_file(folder: Path, name: str) -> tuple[int, int]:
+    """Check that ``folder/name`` is a slide: a picture file in the folder, of slide size; return its size.
+
+    Only its header is read. Raise CheckError for a missing, non-regular, outside, huge or broken file.
+    """
+    path = folder / name
+    remake = _REMAKE.format(folder=_name(folder))
+    try:
+        file, info = open_inside(folder, name)
+    except FileNotFoundError:
+        msg = f"{_name(path)} is missing; {remake}"
+        raise CheckError(msg) from None
+    except UnsafeFileError as exc:
+        msg = f"{exc}; {remake}"
+        raise CheckError(msg) from None
+    except OSError as exc:
+        msg = f"cannot read {_name(path)} ({exc.strerror or exc}); check its permissions"
+        raise CheckError(msg) from None
+    with file:
+        if info.st_size > SLIDE_MAX_BYTES:
+            msg = (
+                f"{_name(path)} is {info.st_size:,} bytes, far more than a slide (Instagram takes less than "
+                f"{describe_bytes(limits.IMAGE_MAX_BYTES)}); {remake}"
+            )
+            raise CheckError(msg)
+        from PIL import Image, UnidentifiedImageError
+
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # only the header is read here
+                with Image.open(file) as image:
+                    width, height = image.size
+        except Image.DecompressionBombError as exc:
+            found = re.search(r"\((\d+) pixels\)", str(exc))
+            pixels = f"{int(found.group(1)):,} pixels" if found else "too many pixels"
+            msg = f"{_name(path)} has {pixels}, far more than a slide (a decompression bomb?); {remake}"
+            raise CheckError(msg) from None
+        except UnidentifiedImageError:
+            msg = f"{_name(path)} is not a picture (Pillow cannot identify it); {remake}"
+            raise CheckError(msg) from None
+        except _DECODE_ERRORS as exc:
+            msg = f"{_name(path)} cannot be read as a picture ({_short(str(exc))}); {remake}"
+            raise CheckError(msg) from None
+    if width * height > SLIDE_MAX_PIXELS or not width or not height:
+        msg = (
+            f"{_name(path)} is {width:,}x{height:,} pixels, far more than a slide (Instagram takes at most "
+            f"{limits.WIDTH_MAX} px wide); {remake}"
+        )
+        raise CheckError(msg)
+    return width, height
+
+
+def _name(path: str | os.PathLike[str]) -> str:
+    return printable(os.fspath(path))
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    if isinstance(value, dict | list):
+        return "a JSON object" if isinstance(value, dict) else "a JSON list"
+    shown = printable(repr(value))
+    return shown if len(shown) <= limit else shown[: limit - 1] + "\u2026"
 
 
 def split_caption(caption: str, visible: int = limits.CAPTION_VISIBLE_CHARS) -> tuple[str, bool]:
@@ -132,6 +243,7 @@ def _render(folder: Path, post: dict[str, Any], *, live: bool) -> str:
     caption = _caption(folder, post)
     head, cut = split_caption(caption)
     width, height = post["size"]
+    lang, direction = page_language(post)
     slides = [
         Slide(
             number=number,
@@ -143,11 +255,14 @@ def _render(folder: Path, post: dict[str, Any], *, live: bool) -> str:
     ]
     handle = post.get("handle") if isinstance(post.get("handle"), str) else None
     title = str(post.get("title") or folder.name)
-    env = html_environment()
+    env = html_environment()  # a new environment per page: its translations serve this page's language only
+    install_translations(env, lang)
     script = env.get_template(SCRIPT).render()
     # Only this exact script may run: injected markup could not execute even if escaping failed.
     script_hash = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
     return env.get_template(TEMPLATE).render(
+        lang=lang,
+        direction=direction,
         title=title,
         handle=handle,
         initial=(handle or title or "?")[:1].upper(),
@@ -188,25 +303,58 @@ def write_preview(post_dir: str | os.PathLike[str], *, contact: bool = True, ope
 
 def contact_png(folder: Path, names: list[str]) -> bytes:
     """Return the contact sheet of the slides ``names`` in ``folder`` as PNG bytes."""
+    from PIL import Image
+
     from postkit.compose import contact_sheet
 
+    for name in names:
+        check_slide_file(folder, name)  # only pictures of slide size, in the folder, get decoded
     try:
-        sheet = contact_sheet([str(folder / name) for name in names])
-    except (OSError, ValueError, SyntaxError) as exc:  # what Pillow raises for a damaged or truncated file
-        msg = f"cannot read the slides of {folder} for {CONTACT_FILE} ({exc}); {_REMAKE.format(folder=folder)}"
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            sheet = contact_sheet([str(folder / name) for name in names])
+    except (*_DECODE_ERRORS, Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
+        # What Pillow raises for a damaged or truncated file.
+        msg = (
+            f"cannot read the slides of {_name(folder)} for {CONTACT_FILE} ({_short(str(exc), 120)}); "
+            f"{_REMAKE.format(folder=_name(folder))}"
+        )
         raise CheckError(msg) from exc
     buffer = io.BytesIO()
     sheet.save(buffer, format="PNG", optimize=True)  # no metadata: same slides give same bytes
     return buffer.getvalue()
 
 
+def page_language(post: dict[str, Any]) -> tuple[str, str]:
+    """Return the page's language tag and direction ("rtl"/"ltr") from post.json's "lang" ("en" without one)."""
+    lang = post.get("lang")
+    if not (isinstance(lang, str) and len(lang) <= 35 and is_language_tag(lang)):
+        if lang is not None:
+            log.debug("post.json's lang %s is not a language tag; the page says en", _short(lang))
+        lang = "en"
+    return lang, direction(lang)
+
+
 def _caption(folder: Path, post: dict[str, Any]) -> str:
     # Instagram gets caption.txt, so that is what the page shows; post.json's copy is the fallback.
+    path = folder / CAPTION_FILE
     try:
-        return (folder / "caption.txt").read_bytes().decode("utf-8")
-    except (OSError, UnicodeDecodeError):
+        return decode_caption(read_inside(folder, CAPTION_FILE, CAPTION_MAX_BYTES))
+    except FileNotFoundError:
         caption = post.get("caption")
         return caption if isinstance(caption, str) else ""
+    except FileTooLargeError as exc:
+        msg = (
+            f"{_name(path)} is {exc.size:,} bytes; a caption is at most {limits.CAPTION_MAX_CHARS:,} characters "
+            f"and postkit reads at most {describe_bytes(exc.limit)} of caption.txt; shorten it"
+        )
+    except UnsafeFileError as exc:
+        msg = f"{exc}; write the caption to a plain file caption.txt in the post folder"
+    except ValueError as exc:
+        msg = f"{_name(path)} {exc}; re-save it as UTF-8 text"
+    except OSError as exc:
+        msg = f"cannot read {_name(path)} ({exc.strerror or exc}); check its permissions"
+    raise CheckError(msg)
 
 
 def _replace(folder: Path, name: str, data: bytes) -> Path:
@@ -243,47 +391,110 @@ class WatchTarget:
 
 
 def watch_target(post_dir: str | os.PathLike[str], article: str | os.PathLike[str] | None = None) -> WatchTarget:
-    """Find what the post in ``post_dir`` was made from: its article (post.json's, unless given), image and theme."""
+    """Find what the post in ``post_dir`` was made from: its article (post.json's, unless given), image and theme.
+
+    post.json is untrusted: its theme is taken by *name* only, from the theme search path; the article it
+    names must be an article file inside the folder that holds the post; its illustration must lie in
+    the article's folder.
+    """
     from postkit.article import read_article
     from postkit.config import Settings
-    from postkit.themes import find_theme
 
     folder = Path(post_dir)
     post = load_post(folder)
     source = post.get("source") if isinstance(post.get("source"), dict) else {}
     if article is not None:
-        article_path = Path(article)
+        article_path = Path(article)  # named by the user on the command line
     elif isinstance(source.get("path"), str):
-        article_path = folder / source["path"]
+        article_path = _recorded_article(folder, source["path"])
     else:
-        msg = f"{folder}/post.json does not say where its article is; pass --article PATH to watch it"
+        msg = f"{_name(folder)}/post.json does not say where its article is; pass --article PATH to watch it"
         raise CheckError(msg)
     if not article_path.is_file():
-        msg = f"cannot find {article_path}, the article of {folder}; pass --article PATH to watch it"
+        msg = f"cannot find {_name(article_path)}, the article of {_name(folder)}; pass --article PATH to watch it"
         raise CheckError(msg)
     parsed = read_article(article_path)
 
     image = None
     recorded = post.get("image")
     if isinstance(recorded, dict) and isinstance(recorded.get("file"), str):
-        name = recorded["file"]
-        candidates = [p for p in (parsed.image, article_path.parent / name) if p is not None and p.name == name]
-        image = next((p for p in candidates if p.is_file()), None)
-        if image is None:
-            msg = (
-                f"cannot find {name}, the illustration of {folder}, beside {article_path}; "
-                "put it there to watch it, or preview without --watch"
-            )
-            raise CheckError(msg)
-    theme_dir = find_theme(str(post.get("theme") or "classic"))
+        image = _recorded_image(folder, article_path, parsed.image, recorded["file"])
+    theme_dir = _theme_by_name(folder, post.get("theme"))
     count = len(post["slides"])
     settings = {
-        "handle": post.get("handle"),
-        "format": post.get("format"),
+        "handle": post.get("handle") if isinstance(post.get("handle"), str) else None,
+        "format": post.get("format") if isinstance(post.get("format"), str) else None,
         # Not recorded in post.json: a post with more slides than the default allows was allowed at least as many.
         "max_slides": count if count > Settings().max_slides else None,
     }
     return WatchTarget(article=article_path, image=image, theme_dir=theme_dir, settings=settings)
+
+
+def _inside(path: Path, root: Path) -> bool:
+    """Tell whether ``path`` (symlinks resolved) lies inside ``root`` (resolved)."""
+    try:
+        return path.resolve().is_relative_to(root.resolve())
+    except (OSError, RuntimeError):  # a symlink loop
+        return False
+
+
+def _recorded_article(folder: Path, recorded: str) -> Path:
+    """Return the article post.json names, if it is an article file inside the folder that holds the post."""
+    outside = folder.resolve().parent
+    path = folder / recorded
+    if (
+        "\0" in recorded
+        or Path(recorded).is_absolute()
+        or path.suffix.lower() not in _ARTICLE_SUFFIXES
+        or not _inside(path, outside)
+    ):
+        msg = (
+            f"{_name(folder)}/post.json names the article {_short(recorded)}, which is not an article file "
+            f"(.txt, .md) inside {_name(outside)}; pass --article PATH to watch it"
+        )
+        raise CheckError(msg)
+    return path
+
+
+def _recorded_image(folder: Path, article: Path, front_matter: Path | None, name: str) -> Path:
+    """Return the illustration post.json names: a picture file of that name in the article's folder."""
+    beside = article.parent
+    how = "put it there to watch it, or preview without --watch"
+    if not name or name != Path(name).name or name.startswith(".") or "\0" in name or "\\" in name:
+        msg = f"{_name(folder)}/post.json names the illustration {_short(name)}, not a file name; {how}"
+        raise CheckError(msg)
+    candidates = [p for p in (front_matter, beside / name) if p is not None and p.name == name]
+    for path in candidates:
+        if not _inside(path, beside):
+            continue  # a front matter (or a symlink) must not lead the watcher out of the article's folder
+        try:
+            if path.is_file():
+                return path
+        except OSError:
+            continue
+    msg = f"cannot find {printable(name)}, the illustration of {_name(folder)}, beside {_name(article)}; {how}"
+    raise CheckError(msg)
+
+
+def _theme_by_name(folder: Path, recorded: Any) -> Path:
+    """Find post.json's theme by name on the theme search path: a post folder may not choose a theme by path."""
+    from postkit.themes import THEME_FILE, list_themes, search_path
+
+    name = "classic" if recorded is None else recorded
+    if not isinstance(name, str) or not _THEME_NAME.fullmatch(name):
+        msg = (
+            f"{_name(folder)}/post.json names the theme {_short(name)}; a post folder may choose a theme by name "
+            "only (e.g. classic); fix post.json, or preview without --watch"
+        )
+        raise CheckError(msg)
+    for root in search_path():
+        if (root / name / THEME_FILE).is_file():
+            return root / name
+    msg = (
+        f"{_name(folder)}/post.json names the theme '{name}', which is not installed "
+        f"({', '.join(list_themes())}); install it in ./themes/, or preview without --watch"
+    )
+    raise CheckError(msg)
 
 
 class PreviewServer:
@@ -309,7 +520,7 @@ class PreviewServer:
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._watcher: threading.Thread | None = None
-        handler = partial(_Handler, directory=str(self.folder), server_state=self)
+        handler = partial(_Handler, server_state=self)
         try:
             self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
         except OSError as exc:
@@ -402,41 +613,92 @@ def _stamps(paths: list[Path]) -> dict[Path, tuple[int, int] | None]:
     return stamps
 
 
-class _Handler(http.server.SimpleHTTPRequestHandler):
-    """Serve the post folder's files; the page itself is rendered live, and the state endpoint answers polls."""
+class _Handler(http.server.BaseHTTPRequestHandler):
+    """Serve the live page, the state endpoint, and the post's own files: slides, contact.png, caption.txt.
+
+    Nothing else: no listing, no hidden or other file, no symlink out of the folder, and only requests
+    addressed to 127.0.0.1:PORT or localhost:PORT (a page on another site that rebinds its domain to
+    127.0.0.1 sends its own name as Host, and is turned away).
+    """
+
+    server_version = "postkit"
+    sys_version = ""
+    timeout = 30  # an idle connection does not hold a thread for ever
 
     def __init__(self, *args: Any, server_state: PreviewServer, **kwargs: Any) -> None:
         self.server_state = server_state
         super().__init__(*args, **kwargs)
 
     def do_GET(self) -> None:
-        path = urlsplit(self.path).path
+        self._answer(body=True)
+
+    def do_HEAD(self) -> None:
+        self._answer(body=False)
+
+    def _answer(self, *, body: bool) -> None:
+        if not self._host_is_ours():
+            self.send_error(421, "Misdirected Request", "This server answers only to 127.0.0.1 and localhost.")
+            return
+        path = unquote(urlsplit(self.path).path)
         if path == STATE_PATH:
-            self._send(json.dumps(self.server_state.state()).encode("utf-8"), "application/json")
+            self._send(json.dumps(self.server_state.state()).encode("utf-8"), "application/json", body)
         elif path in ("/", f"/{PREVIEW_FILE}"):
             try:
-                body = render_preview(self.server_state.folder, live=True).encode("utf-8")
+                page = render_preview(self.server_state.folder, live=True).encode("utf-8")
             except PostkitError as exc:
                 self.send_error(500, explain=str(exc))
                 return
-            self._send(body, "text/html; charset=utf-8")
+            self._send(page, "text/html; charset=utf-8", body)
         else:
-            super().do_GET()
+            name = path[1:]
+            kind = "image/jpeg" if _SLIDE_FILE.fullmatch(name) else _SERVED_TYPES.get(name)
+            if not path.startswith("/") or kind is None:
+                self.send_error(404)
+                return
+            self._send_file(name, kind, body)
 
-    def _send(self, body: bytes, content_type: str) -> None:
+    def _host_is_ours(self) -> bool:
+        hosts = self.headers.get_all("Host") or []
+        port = self.server.server_address[1]
+        return len(hosts) == 1 and hosts[0].strip().lower() in (f"127.0.0.1:{port}", f"localhost:{port}")
+
+    def _send(self, data: bytes, content_type: str, body: bool = True) -> None:
         self.send_response(200)
         self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Content-Length", str(len(data)))
         self.end_headers()
-        self.wfile.write(body)
+        if body:
+            self.wfile.write(data)
+
+    def _send_file(self, name: str, content_type: str, body: bool) -> None:
+        try:
+            file, info = open_inside(self.server_state.folder, name)
+        except (OSError, UnsafeFileError):  # missing, a FIFO, a device, a symlink out: all the same to a browser
+            self.send_error(404)
+            return
+        with file:
+            self.send_response(200)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(info.st_size))
+            self.end_headers()
+            left = info.st_size if body else 0
+            # In chunks, and no more than announced: memory stays flat and a growing file cannot stall us.
+            while left > 0 and (chunk := file.read(min(CHUNK, left))):
+                self.wfile.write(chunk)
+                left -= len(chunk)
 
     def end_headers(self) -> None:
         # Re-made files keep their names: never let the browser show a stale slide.
         self.send_header("Cache-Control", "no-store")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        # Other sites may not embed the post's files, nor frame the page.
+        self.send_header("Cross-Origin-Resource-Policy", "same-origin")
+        self.send_header("X-Frame-Options", "DENY")
+        self.send_header("Referrer-Policy", "no-referrer")
         super().end_headers()
 
     def log_message(self, format: str, *args: Any) -> None:
-        log.debug("%s - %s", self.address_string(), format % args)
+        log.debug("%s - %s", self.address_string(), printable(format % args))
 
 
 def serve(

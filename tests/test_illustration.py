@@ -349,10 +349,62 @@ def test_draft_does_not_reduce_when_reduction_would_upscale(tmp_path):
     assert load_illustration(path, min_size=CARD).size == (3000, 2000)
 
 
-def test_min_size_is_ignored_for_non_jpeg(tmp_path):
+def test_a_big_png_is_reduced_by_a_whole_factor_that_still_covers_the_card(tmp_path):
     path = _save(tmp_path, Image.new("RGB", (4000, 3000), RED), "big.png")
 
-    assert load_illustration(path, min_size=CARD).size == (4000, 3000)
+    loaded = load_illustration(path, min_size=CARD)
+
+    assert loaded.size == (2000, 1500)  # 3000 // 1350 = 2: halved, no further
+    assert _close(_mean(loaded), RED, tolerance=1)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [n for n in sorted(MODE_FILES) if not n.endswith(".ppm")],  # Pillow writes no 16-bit PPM from mode I
+)
+def test_a_big_picture_in_any_mode_is_reduced_to_the_same_colours(tmp_path, name):
+    big = MODE_FILES[name]().resize((2200, 2800), Image.Resampling.NEAREST)
+    big.info = MODE_FILES[name]().info  # a palette's transparent index comes along
+    path = _save(tmp_path, big, name.replace(";", "_"))
+
+    full = load_illustration(path)
+    reduced = load_illustration(path, min_size=CARD)
+
+    assert full.size == (2200, 2800)
+    assert reduced.size == (1100, 1400) and reduced.mode == "RGB"
+    assert _close(_mean(reduced), _mean(full), tolerance=2)
+
+
+def test_a_half_transparent_edge_does_not_take_the_hidden_colour(tmp_path):
+    # Left half transparent *green* (invisible), right half opaque red: reducing must not bleed green.
+    big = Image.new("RGBA", (2400, 3000), (0, 255, 0, 0))
+    big.paste((*RED, 255), (1201, 0, 2400, 3000))  # the edge falls inside a 2x2 block
+    path = _save(tmp_path, big, "edge.png")
+
+    reduced = load_illustration(path, min_size=CARD)
+
+    edge = reduced.getpixel((600, 10))
+    assert edge[1] <= BACKGROUND[1] + 2, f"green bled into the edge: {edge}"
+
+
+def test_a_big_exif_rotated_png_is_reduced_on_its_upright_axes(tmp_path):
+    stored = Image.new("RGB", (3000, 2200), (240, 240, 240))
+    stored.paste(RED, (0, 0, 300, 300))  # stored top-left corner
+    exif = Image.Exif()
+    exif[ExifTags.Base.Orientation] = 6
+    path = _save(tmp_path, stored, "phone.png", exif=exif)
+
+    loaded = load_illustration(path, min_size=CARD)
+
+    assert loaded.size == (1100, 1500)  # shown 2200x3000 covers 1080x1350 at half size
+    assert _close(_mean(loaded, (1100 - 140, 10, 1100 - 10, 140)), RED)  # now top-right
+    assert _close(_mean(loaded, (10, 10, 140, 140)), (240, 240, 240))
+
+
+def test_a_panorama_is_not_reduced(tmp_path):
+    path = _save(tmp_path, Image.new("RGB", (30000, 10), RED), "panorama.png")
+
+    assert load_illustration(path, min_size=CARD).size == (30000, 10)
 
 
 # --- cover ---------------------------------------------------------------------------------

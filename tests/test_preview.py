@@ -193,10 +193,19 @@ def test_broken_post_json_is_refused(post, tmp_path, change, message):
     assert "postkit carousel" in str(info.value)
 
 
-def test_damaged_slide_is_refused(post, tmp_path):
+def test_slide_that_is_not_a_picture_is_refused(post, tmp_path):
     copy = tmp_path / "copy"
     shutil.copytree(post, copy)
     (copy / "03.jpg").write_bytes(b"not a jpeg")
+    with pytest.raises(CheckError, match=r"03\.jpg is not a picture \(Pillow cannot identify it\); re-make the post"):
+        write_preview(copy)
+
+
+def test_damaged_slide_is_refused(post, tmp_path):
+    copy = tmp_path / "copy"
+    shutil.copytree(post, copy)
+    data = (copy / "03.jpg").read_bytes()
+    (copy / "03.jpg").write_bytes(data[: len(data) // 3])  # the header reads, the pixels do not
     with pytest.raises(CheckError, match=r"cannot read the slides of .* for contact\.png .*re-make the post"):
         write_preview(copy)
 
