@@ -118,7 +118,7 @@ def parse_manifest(data: bytes) -> Any:
         msg = f"is not valid UTF-8 (byte {exc.start})"
         raise ValueError(msg) from None
     try:
-        manifest = json.loads(text, parse_constant=_no_constant)
+        manifest = json.loads(text, parse_constant=_no_constant, parse_int=_int)
     except json.JSONDecodeError as exc:
         msg = f"is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
         raise ValueError(msg) from None
@@ -168,6 +168,13 @@ def decode_caption(data: bytes) -> str:
             msg = f"contains control character U+{ord(char):04X} (line {line}, column {column}), which is not text"
             raise ValueError(msg)
     return text
+
+
+def _int(digits: str) -> int:
+    if len(digits) > 100:  # Python refuses beyond 4,300 digits with a long story; no post needs 100
+        msg = f"a number of {len(digits.lstrip('-')):,} digits"
+        raise ValueError(msg)
+    return int(digits)
 
 
 def _no_constant(name: str) -> Any:
