@@ -8,11 +8,14 @@
   const counter = document.getElementById("counter");
   const dots = Array.from(document.getElementById("dots").children);
   const count = slides.length;
+  // A right-to-left post runs its carousel right to left, as Instagram does in Arabic and Hebrew: the
+  // next slide comes in from the left. step is where the next slide lies: +1 to the right, -1 to the left.
+  const step = getComputedStyle(media).direction === "rtl" ? -1 : 1;
   let index = 0;
 
   function show(target) {
     index = Math.max(0, Math.min(count - 1, target));
-    track.style.transform = `translateX(${-100 * index}%)`;
+    track.style.transform = `translateX(${-100 * index * step}%)`;
     counter.textContent = `${index + 1}/${count}`;
     prev.hidden = index === 0;
     next.hidden = index === count - 1;
@@ -24,8 +27,8 @@
   next.addEventListener("click", () => show(index + 1));
   document.addEventListener("keydown", (event) => {
     if (event.altKey || event.ctrlKey || event.metaKey) return;
-    if (event.key === "ArrowLeft") show(index - 1);
-    else if (event.key === "ArrowRight") show(index + 1);
+    if (event.key === "ArrowLeft") show(index - step);
+    else if (event.key === "ArrowRight") show(index + step);
     else return;
     event.preventDefault();
   });
@@ -48,10 +51,11 @@
   media.addEventListener("pointermove", (event) => {
     if (event.pointerId !== pointer) return;
     moved = event.clientX - startX;
-    // Resist past the first and last slide, as the app does.
-    const atEdge = (index === 0 && moved > 0) || (index === count - 1 && moved < 0);
+    // Resist past the first and last slide, as the app does. forward: the finger brings the next slide in.
+    const forward = moved * step < 0;
+    const atEdge = (index === 0 && moved !== 0 && !forward) || (index === count - 1 && forward);
     const offset = atEdge ? moved / 3 : moved;
-    track.style.transform = `translateX(calc(${-100 * index}% + ${offset}px))`;
+    track.style.transform = `translateX(calc(${-100 * index * step}% + ${offset}px))`;
   });
   function release(event) {
     if (event.pointerId !== pointer) return;
@@ -60,7 +64,7 @@
     track.style.transition = "";
     const vertical = Math.abs(event.clientY - startY) > Math.abs(moved);
     const far = Math.abs(moved) > Math.min(80, media.clientWidth * 0.15);
-    show(!vertical && far ? index + (moved < 0 ? 1 : -1) : index);
+    show(!vertical && far ? index + (moved * step < 0 ? 1 : -1) : index);
   }
   media.addEventListener("pointerup", release);
   media.addEventListener("pointercancel", release);

@@ -450,8 +450,8 @@ def test_preview_page_sets_language_and_direction(lang, dir_):
     assert page.find("div", id="caption", lang=lang, dir=dir_)
     slides = [a for t, a in page.elements if t == "div" and "slide" in (a.get("class") or "").split()]
     assert len(slides) == 3 and all(s.get("lang") == lang and s.get("dir") == dir_ for s in slides)
-    # The carousel's mechanics stay left to right whatever the language; the script relies on it.
-    assert page.find("div", id="media", dir="ltr")
+    # A right-to-left post's carousel runs right to left, as Instagram runs it in Arabic and Hebrew.
+    assert page.find("div", id="media", dir=dir_)
     csp = page.find("meta", **{"http-equiv": "Content-Security-Policy"})
     assert csp and "default-src 'none'" in csp[0]["content"]
 
@@ -541,3 +541,80 @@ def test_batch_index_through_write_index(tmp_path):
     assert page.find("meta", **{"http-equiv": "Content-Security-Policy", "content": CSP})
     assert len(page.find("div", **{"class": "title", "dir": "auto"})) == 2
     assert "<b>Ζήτα</b>" in " ".join(page.text)
+
+
+# The preview in a real browser: a right-to-left carousel
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is not installed")
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox", "--disable-gpu"]
+        )
+        yield browser
+        browser.close()
+
+
+def write_page(folder: Path, lang: str) -> Path:
+    """Write a three-slide preview page in ``lang`` with real slide pictures, as preview.py renders it."""
+    import base64
+    import hashlib
+
+    from markupsafe import Markup
+    from PIL import Image
+
+    for n, shade in enumerate((60, 120, 180), start=1):
+        Image.new("RGB", (108, 135), (shade, shade, shade)).save(folder / f"0{n}.jpg")
+    env = html_environment()
+    install_translations(env, lang)
+    script = env.get_template("preview.js").render()
+    digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
+    context = preview_context(script=Markup(script), script_hash=digest, lang=lang, direction=direction(lang))
+    page = folder / f"preview-{lang}.html"
+    page.write_text(env.get_template("preview.html.j2").render(**context), encoding="utf-8")
+    return page
+
+
+@pytest.mark.parametrize(("lang", "forward_key"), [("ar", "ArrowLeft"), ("en", "ArrowRight")])
+def test_carousel_runs_in_the_posts_direction(chromium, tmp_path, lang, forward_key):
+    context = chromium.new_context(viewport={"width": 1100, "height": 900})
+    errors: list[str] = []
+    try:
+        page = context.new_page()
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(write_page(tmp_path, lang).as_uri(), wait_until="load")
+        media = page.locator("#media").bounding_box()
+        centre = media["x"] + media["width"] / 2
+        # The next-slide button sits on the side the next slide comes from.
+        next_box = page.locator("#next").bounding_box()
+        assert (next_box["x"] < centre) == (lang == "ar")
+        page.keyboard.press(forward_key)
+        assert page.inner_text("#counter") == "2/3"
+        page.wait_for_function(
+            """() => {
+                const media = document.getElementById("media").getBoundingClientRect();
+                const slide = document.querySelectorAll(".slide")[1].getBoundingClientRect();
+                return Math.abs(slide.left - media.left) < 0.5;
+            }""",
+            timeout=10_000,
+        )
+        page.click("#next")
+        assert page.inner_text("#counter") == "3/3" and page.is_hidden("#next")
+        # Going back drags the slide towards where the next one comes from: left in Arabic, right in English.
+        y = media["y"] + media["height"] / 2
+        left, right = media["x"] + media["width"] * 0.2, media["x"] + media["width"] * 0.8
+        start, end = (right, left) if lang == "ar" else (left, right)
+        page.mouse.move(start, y)
+        page.mouse.down()
+        page.mouse.move(end, y, steps=8)
+        page.mouse.up()
+        assert page.inner_text("#counter") == "2/3"
+        assert errors == []
+    finally:
+        context.close()
