@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from postkit.errors import LayoutError
 from postkit.fonts import face
-from postkit.layout import line_height
+from postkit.layout import line_height, wrap
 from postkit.slicing import sentences, slice_paragraphs
 
 BOX = (888, 880)
@@ -168,3 +168,176 @@ def test_arbitrary_unicode_never_crashes_loses_or_overflows(text_style, text, he
 
 def test_a_split_without_a_space_is_not_a_sentence_break():
     assert sentences("See example.org/path?x=1 for it. He left!") == ["See example.org/path?x=1 for it.", "He left!"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Where a slide may end inside a sentence: only in one taller than a slide, at a clause boundary
+# with four words on each side. The texts are real (the address is beside each).
+
+# https://compartehistoria.blogspot.com/2011/09/alonso-de-ojeda.html (69 words, one sentence)
+OJEDA = (
+    "Alonso tenía veintiocho años en 1494, era pequeño de estatura, ágil hasta causar sorpresa, y en todos "
+    "los ejercicios de las armas, maestro consumado; tenía el genio pronto y la vista perspicaz; era valiente "
+    "hasta la temeridad, vengativo hasta la crueldad, tierno de corazón con los débiles, y cortés con las "
+    "damas; pendenciero y duelista, pero hondamente creyente y por extremo observante de sus deberes "
+    "religiosos."
+)
+# https://datakosine.com/es/col%c3%b3n-zarpa (a long sentence ending in "Asia.", then a short one)
+COLON = (
+    "Durante su vida, Colón dirigió un total de cuatro expediciones al Nuevo Mundo, descubriendo varias "
+    "islas del Caribe, el Golfo de México y el continente Sur y Centroamericano, pero nunca logró su "
+    "objetivo original: una ruta oceánica occidental a las grandes ciudades de Asia. Colón murió en España "
+    "en 1506 sin darse cuenta del gran alcance de lo que logró."
+)
+# http://gauss0.livedoor.blog/tag/%E5%9D%82%E6%9C%AC%E9%BE%8D%E9%A6%AC
+SATCHO = (
+    "薩長同盟(さっちょうどうめい)は、京都薩摩藩邸にて、土佐藩の坂本龍馬の立会いのもと、薩摩藩代表の小松帯刀・"
+    "西郷隆盛と長州藩代表の木戸孝允(桂小五郎)との間で成立した、江戸幕府を倒すための政治的・軍事的密約で、"
+    "薩長盟約または薩長連合とも呼ばれてきました。その結果、「薩長六ケ条盟約」が成り、これによって同年6月より"
+    "戦いが始まった第2次長州征伐では、薩摩藩が幕府の征長を背後から妨げました。"
+)
+CLAUSE_MARKS = ",;:—–、，；：،؛"
+
+
+def cuts_inside_sentences(result, paragraphs, lang):
+    """Yield (sentence, offset of the cut in it) for every slide that ends inside a sentence."""
+    from postkit.slicing import sentence_spans
+
+    ends = []  # (paragraph index, offset in it) where each slide ends
+    p, offset = 0, 0
+    for slide in result.slides:
+        for block in slide.blocks:
+            if not block.continued:
+                p, offset = next(k for k in range(p, len(paragraphs)) if paragraphs[k][0].startswith(block.text)), 0
+            text = paragraphs[p][0]
+            start = text.index(block.text, offset)
+            assert text[offset:start].strip() == "", "a block skipped text"
+            offset = start + len(block.text)
+        ends.append((p, offset))
+    for p, offset in ends[:-1]:
+        text = paragraphs[p][0]
+        for start, end in sentence_spans(text, lang):
+            if start < offset < end:
+                yield text[start:end], offset - start
+
+
+def max_lines(result, style, height):
+    font = face(style.body_fonts, result.size)
+    ascent, descent = font.getmetrics()
+    return (height - ascent - descent) // result.line_height + 1
+
+
+def word_count(text, lang):
+    if lang in ("ja", "zh"):
+        return sum(1 for char in text if char.isalnum())
+    return sum(1 for token in text.split() if any(char.isalnum() for char in token))
+
+
+@pytest.mark.parametrize("height", [300, 450, 600])
+def test_a_long_spanish_sentence_is_cut_at_a_clause_with_four_words_a_side(text_style, height):
+    paragraphs = [(OJEDA, False), (COLON, False)]
+    result = slice_paragraphs(paragraphs, text_style, (888, height), 18, "es")
+    joined = " ".join(slide.text for slide in result.slides)
+    assert normalise(joined) == normalise(OJEDA + " " + COLON)
+    cuts = list(cuts_inside_sentences(result, paragraphs, "es"))
+    assert cuts, "the 69-word sentence is taller than these slides and must be cut"
+    font = face(text_style.body_fonts, result.size)
+    for sentence, offset in cuts:
+        assert len(wrap(sentence, font, 888, lang="es")) > max_lines(result, text_style, height)
+        before, after = sentence[:offset].rstrip(), sentence[offset:]
+        assert before[-1] in CLAUSE_MARKS, before[-40:]
+        assert word_count(before, "es") >= 4 and word_count(after, "es") >= 4, (before[-40:], after[:40])
+    for slide in result.slides:
+        assert word_count(slide.text, "es") >= 4, slide.text
+
+
+def test_a_sentence_shorter_than_a_slide_is_never_cut(text_style):
+    paragraphs = [(COLON, False), (OJEDA, False)]
+    result = slice_paragraphs(paragraphs, text_style, (888, 880), 18, "es")
+    font = face(text_style.body_fonts, result.size)
+    limit = max_lines(result, text_style, 880)
+    for sentence, _ in cuts_inside_sentences(result, paragraphs, "es"):
+        assert len(wrap(sentence, font, 888, lang="es")) > limit, sentence
+
+
+def test_without_clause_marks_a_sentence_is_cut_between_words_four_from_its_ends(text_style):
+    words = " ".join(["and the sailors marched on"] * 40) + "."
+    result = slice_paragraphs([(words, False)], text_style, (888, 400), 20)
+    cuts = list(cuts_inside_sentences(result, [(words, False)], "en"))
+    assert cuts
+    for sentence, offset in cuts:
+        assert sentence[offset] == " ", "a cut between words, not inside one"
+        assert word_count(sentence[:offset], "en") >= 4 and word_count(sentence[offset:], "en") >= 4
+
+
+@pytest.mark.parametrize("height", [250, 450])
+def test_japanese_slides_end_after_a_full_stop_outside_quotes(text_style, height):
+    paragraphs = [(SATCHO, False)]
+    result = slice_paragraphs(paragraphs, text_style, (888, height), 18, "ja")
+    assert len(result.slides) > 1
+    assert "".join(slide.text for slide in result.slides) == SATCHO
+    cuts = list(cuts_inside_sentences(result, paragraphs, "ja"))
+    for slide in result.slides[:-1]:
+        if not any(slide.text.endswith(sentence[:offset].rstrip()) for sentence, offset in cuts):
+            assert slide.text.endswith("。"), slide.text[-10:]
+    for sentence, offset in cuts:
+        assert sentence[:offset][-1] in CLAUSE_MARKS
+        assert word_count(sentence[:offset], "ja") >= 8 and word_count(sentence[offset:], "ja") >= 8
+
+
+def test_a_short_japanese_paragraph_ending_in_a_full_stop_is_not_a_heading():
+    from postkit.slicing import _heading_like
+
+    assert not _heading_like("新政府が成立した。", False, cjk=True)
+    assert _heading_like("武昌起义", False, cjk=True)
+    assert not _heading_like("Η ημέρα γιορτάζεται σήμερα;", False)
+    assert _heading_like("The storming", False)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    paragraphs=st.lists(
+        st.lists(words, min_size=1, max_size=60).map(
+            lambda ws: ", ".join(" ".join(ws[i : i + 5]) for i in range(0, len(ws), 5)) + "."
+        ),
+        min_size=1,
+        max_size=3,
+    ),
+    height=st.integers(min_value=150, max_value=700),
+)
+def test_slides_end_inside_a_sentence_only_when_it_is_taller_than_a_slide(text_style, paragraphs, height):
+    items = [(p, False) for p in paragraphs]
+    try:
+        result = slice_paragraphs(items, text_style, (600, height), 18)
+    except LayoutError:
+        return
+    font = face(text_style.body_fonts, result.size)
+    limit = max_lines(result, text_style, height)
+    for sentence, offset in cuts_inside_sentences(result, items, "en"):
+        assert len(wrap(sentence, font, 600, lang="en")) > limit
+        if limit >= 5:
+            assert word_count(sentence[:offset], "en") >= 4 and word_count(sentence[offset:], "en") >= 4
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    paragraphs=st.lists(paragraph, min_size=1, max_size=3),
+    size=st.integers(min_value=40, max_value=54),
+    height=st.integers(min_value=100, max_value=500),
+)
+def test_shared_wrap_counts_equal_wrapping_from_each_unit(text_style, paragraphs, size, height):
+    import bisect
+
+    from postkit.layout import wrap_with_offsets
+    from postkit.slicing import _glued_sentences, _Packer
+
+    packer = _Packer([(_glued_sentences(p, "en"), False) for p in paragraphs], text_style, size, (600, height))
+    for first, counts in enumerate(packer._lines_from):
+        last = packer._paragraph_end(first)
+        lines = wrap_with_offsets(packer._join(first, last), packer.body, 600, lang="en")
+        starts = [0] + [end for _, end in lines[:-1]]
+        direct, offset = [], 0
+        for k in range(first, last + 1):
+            offset += (len(packer.units[k].glue) if k > first else 0) + len(packer.units[k].text)
+            direct.append(bisect.bisect_left(starts, offset))
+        assert counts == direct
