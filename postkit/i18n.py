@@ -28,6 +28,8 @@ RTL_LANGUAGES = frozenset({"ar", "he", "iw", "fa", "ur", "yi", "ps", "sd", "ug",
 _RTL_SCRIPTS = frozenset({"Arab", "Hebr", "Thaa", "Syrc", "Nkoo", "Adlm", "Rohg", "Mand", "Samr"})
 # Languages that set no space after a sentence's full stop.
 _NO_SPACE_LANGUAGES = frozenset({"ja", "zh", "yue", "wuu"})
+# Deprecated codes that systems still send (Java and Android say "iw" for Hebrew).
+_ALIASES = {"iw": "he", "ji": "yi", "in": "id"}
 # Chinese regions whose people read Traditional characters when the tag names no script.
 _HANT_REGIONS = frozenset({"TW", "HK", "MO"})
 # A BCP 47 or POSIX language tag without encoding or modifier: "ru", "pt-BR", "zh_Hant_TW", "ckb".
@@ -78,7 +80,7 @@ def catalog_names(lang: str | None) -> list[str]:
     if not is_language_tag(lang):
         return []
     primary, *rest = _clean(lang).replace("-", "_").split("_")
-    primary = primary.lower()
+    primary = _ALIASES.get(primary.lower(), primary.lower())
     script = next((p.title() for p in rest if len(p) == 4 and p.isalpha()), None)
     region = next((p.upper() for p in rest if (len(p) == 2 and p.isalpha()) or (len(p) == 3 and p.isdigit())), None)
     if primary == "zh" and script is None and region in _HANT_REGIONS:
@@ -94,6 +96,7 @@ def catalog_names(lang: str | None) -> list[str]:
     return names
 
 
+@lru_cache(maxsize=256)
 def catalog_name(lang: str | None) -> str | None:
     """Return the folder name of the shipped catalog that serves ``lang`` ("zh-TW" -> "zh_Hant"), or None."""
     for name in catalog_names(lang):

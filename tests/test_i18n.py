@@ -326,6 +326,7 @@ def test_a_tag_that_is_not_a_language_never_names_a_folder(tag):
         ("zh-Hant", "zh_Hant"),
         ("zh-Hant-HK", "zh_Hant"),
         ("he-IL", "he"),
+        ("iw", "he"),
         ("fi", None),
     ],
 )
