@@ -7,15 +7,19 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from postkit import dates
 from postkit.errors import ArticleError
+from postkit.language import detect_language
 
 MARKDOWN_SUFFIXES = {".md", ".markdown"}
 FRONT_MATTER_KEYS = (
     "title",
     "date",
+    "calendar",
     "handle",
     "image",
     "credit",
@@ -26,45 +30,45 @@ FRONT_MATTER_KEYS = (
     "focus",
     "format",
 )
+CALENDARS = ("gregorian", "julian")
+# Where Article.lang came from, strongest first.
+LANG_SOURCES = ("flag", "front matter", "library", "detected", "default")
+DEFAULT_LANG = "en"
 # A title this long is a paragraph whose heading line was forgotten, not a title.
 _MAX_TITLE = 200
 _MAX_SLUG = 60
 
-_MONTHS = {
-    name: number
-    for number, full in enumerate(
-        (
-            "january",
-            "february",
-            "march",
-            "april",
-            "may",
-            "june",
-            "july",
-            "august",
-            "september",
-            "october",
-            "november",
-            "december",
-        ),
-        start=1,
-    )
-    for name in (full, full[:3])
+# The labels that open a credit line ("Фото: …", "写真：…"), by language, "|" between labels. A label from
+# any language is read whatever the article's language (a Russian article may credit "Photo: …").
+CREDIT_LABELS = {
+    "en": "Pictured|Photo|Photograph|Photo credit|Image|Image credit|Picture|Illustration|Painting|Credit|Source",
+    "de": "Foto|Fotografie|Bild|Abbildung|Abb.|Illustration|Gemälde|Bildnachweis|Bildquelle|Quelle",
+    "fr": "Photo|Photographie|Illustration|Image|Crédit|Crédits|Crédit photo|Tableau|Gravure|Source",
+    "es": "Foto|Fotografía|Imagen|Ilustración|Crédito|Créditos|En la imagen|En la foto|Cuadro|Fuente",
+    "it": "Foto|Fotografia|Immagine|Illustrazione|Nella foto|Nell'immagine|Nell’immagine|Credito|Crediti|Dipinto|Fonte",
+    "pt": "Foto|Fotografia|Imagem|Ilustração|Crédito|Créditos|Na foto|Na imagem|Pintura|Fonte",
+    "nl": "Foto|Afbeelding|Illustratie|Beeld|Bron",
+    "pl": "Zdjęcie|Fot.|Fotografia|Ilustracja|Na zdjęciu|Obraz|Źródło",
+    "ru": "Фото|На фото|Фотография|Изображение|Иллюстрация|На иллюстрации|На снимке|Снимок|Картина|На картине|Источник",
+    "uk": "Фото|На фото|Світлина|На світлині|Фотографія|Зображення|Ілюстрація|На ілюстрації|Картина|Джерело",
+    "el": "Φωτογραφία|Φωτ.|Εικόνα|Στη φωτογραφία|Στην εικόνα|Εικονογράφηση|Πίνακας|Πηγή",
+    "ar": "صورة|الصورة|في الصورة|رسم|رسم توضيحي|تصوير|المصدر",
+    "he": "צילום|תמונה|בתמונה|איור|קרדיט|מקור",
+    "ja": "写真|画像|図|イラスト|挿絵|絵|出典",
+    "zh": "图片|圖片|照片|图|圖|插图|插圖|图为|圖為|摄影|攝影|图片来源|圖片來源|来源|來源",
+    "ko": "사진|그림|출처",
+    "tr": "Fotoğraf|Görsel|Resim|Kaynak",
 }
-_MONTHS["sept"] = 9
 
-_ORDINAL = r"(?:st|nd|rd|th)?"
-_DATE_FORMS = (
-    re.compile(r"(?P<year>\d{4})[-/](?P<month>\d{1,2})[-/](?P<day>\d{1,2})"),
-    re.compile(rf"(?P<month>[a-z]+)\.?\s*(?P<day>\d{{1,2}}){_ORDINAL},?\s+(?P<year>\d{{4}})"),
-    re.compile(rf"(?P<day>\d{{1,2}}){_ORDINAL}\.?\s+(?:of\s+)?(?P<month>[a-z]+)\.?,?\s+(?P<year>\d{{4}})"),
+_HEADING_SEPARATOR = re.compile(r"\s+[-–—]\s+|\s*[:：]\s+|：")
+# A CJK date needs no separator before the title: "1868年1月3日　王政復古の大号令".
+_CJK_DATE_HEAD = re.compile(
+    r"(?P<date>\d{1,4}\s*[年년]\s*\d{1,2}\s*[月월]\s*\d{1,2}\s*[日일](?:\s*[(（][^)）]{1,4}[)）])?)"
+    r"[\s:：\-–—]*(?P<title>.*)"
 )
-_WEEKDAY = re.compile(r"(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*\.?,?\s+")
-
-_HEADING_SEPARATOR = re.compile(r"\s+[-–—]\s+")
 _DASH_LINE = re.compile(r"[-–—]+")
 _HANDLE_LINE = re.compile(r"@?(?P<name>[\w.]+)\s+on\s+(?:ig|instagram)\s*:?", re.IGNORECASE)
-_CREDIT_LINE = re.compile(r"(?P<label>pictured|photo)\s*[-–—:]\s*(?P<credit>\S.*)", re.IGNORECASE)
+_THEME_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 _MD_HEADING = re.compile(r" {0,3}(?P<level>#{1,6})(?:[ \t]+(?P<text>.*?))?(?:[ \t]+#+)?[ \t]*")
 _THEMATIC_BREAK = re.compile(r" {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*")
 _FENCE = "---"
@@ -99,8 +103,17 @@ class Article:
     hashtags: tuple[str, ...] = ()
     caption: str | None = None
     theme: str | None = None
-    lang: str | None = None
+    # BCP 47 tag ("ru", "pt-BR"); never None after read_article. lang_source is one of LANG_SOURCES.
+    lang: str = DEFAULT_LANG
+    lang_source: str = "default"
     format: str
+    # "julian" when the article's date was written Old Style: ``date`` is then the Gregorian date (the
+    # anniversary to post on) and ``date_julian`` the date as written.
+    calendar: str = "gregorian"
+    date_julian: datetime.date | None = None
+    # Problems worth telling the author that do not stop the post (a heading that looks dated but
+    # cannot be read), one line each, naming the file and line.
+    warnings: tuple[str, ...] = ()
     # Validated front matter `focus` and `format` values, for the steps that use them.
     extra: dict[str, str] = field(default_factory=dict, hash=False)
 
@@ -110,10 +123,11 @@ class Article:
         return "\n\n".join(p.text for p in self.paragraphs)
 
 
-def read_article(path: str | os.PathLike, lang: str | None = None) -> Article:
+def read_article(path: str | os.PathLike, lang: str | None = None, *, default_lang: str | None = None) -> Article:
     """Read an article file, detect its format and parse it.
 
     :param lang: the article's language (``--lang``), over the front matter's ``lang``.
+    :param default_lang: the language when the article names none (a library's postkit.toml), over detection.
     """
     name = os.fspath(path)
     source = Path(path)
@@ -136,14 +150,8 @@ def read_article(path: str | os.PathLike, lang: str | None = None) -> Article:
         msg = f"{name} is empty; write the article (a 'DATE - TITLE' heading line, then the text)"
         raise ArticleError(msg)
     if source.suffix.lower() in MARKDOWN_SUFFIXES or _has_front_matter(text):
-        article = parse_markdown(text, source)
-    else:
-        article = parse_plain(text, source)
-    if lang is not None:
-        from dataclasses import replace
-
-        article = replace(article, lang=lang)
-    return article
+        return parse_markdown(text, source, lang, default_lang=default_lang)
+    return parse_plain(text, source, lang, default_lang=default_lang)
 
 
 def valid_language(tag: str) -> bool:
@@ -151,7 +159,27 @@ def valid_language(tag: str) -> bool:
     return bool(_LANG.fullmatch(tag))
 
 
-def parse_plain(text: str, source: Path) -> Article:
+def valid_theme_name(name: str) -> bool:
+    """Tell whether ``name`` is a theme name (letters, digits, "-", "_"), not a path."""
+    return bool(_THEME_NAME.fullmatch(name))
+
+
+def article_language(
+    text: str, lang: str | None = None, front: str | None = None, default: str | None = None
+) -> tuple[str, str]:
+    """Return the language of an article and where it came from (one of LANG_SOURCES).
+
+    The flag ``lang`` wins, then the front matter's ``front``, then a library's ``default``, then the
+    language detected in ``text`` (the title and body), then English.
+    """
+    for value, source in ((lang, "flag"), (front, "front matter"), (default, "library")):
+        if value:
+            return value, source
+    detected = detect_language(text)
+    return (detected, "detected") if detected else (DEFAULT_LANG, "default")
+
+
+def parse_plain(text: str, source: Path, lang: str | None = None, *, default_lang: str | None = None) -> Article:
     """Parse a plain draft: optional handle block, 'DATE - TITLE' line, optional credit, text."""
     source = Path(source)
     name = str(source)
@@ -169,14 +197,18 @@ def parse_plain(text: str, source: Path) -> Article:
             msg = f"{name} has no heading; add a 'DATE - TITLE' line below the handle block"
             raise ArticleError(msg)
 
-    date, date_text, title = _split_heading(_squash(lines[i]))
-    _check_title(title, i + 1, name)
+    # The language first: the heading's date is read in it.
+    lang, lang_source = article_language("\n".join(lines[i:]), lang, None, default_lang)
+    heading_line = i + 1
+    heading = _split_heading(_squash(lines[i]), lang)
+    title = heading.title
+    _check_title(title, heading_line, name)
     i += 1
 
     credit = credit_label = None
     j = _next_text_line(lines, i)
-    if j < len(lines) and (match := _CREDIT_LINE.fullmatch(lines[j].strip())):
-        credit_label, credit = match["label"].capitalize(), _squash(match["credit"])
+    if j < len(lines) and (split := split_credit(lines[j].strip())):
+        credit_label, credit = split
         i = j + 1
 
     blocks = _blocks(lines[i:])
@@ -192,80 +224,159 @@ def parse_plain(text: str, source: Path) -> Article:
     return Article(
         source=source.resolve(),
         title=title,
-        date=date,
-        date_text=date_text,
+        date=heading.date,
+        date_text=heading.date_text,
+        date_julian=heading.julian,
+        calendar="julian" if heading.julian else "gregorian",
         handle=handle,
         credit=credit,
         credit_label=credit_label,
         paragraphs=paragraphs,
+        lang=lang,
+        lang_source=lang_source,
+        warnings=heading.warnings(f"{name}: line {heading_line}"),
         format="plain",
     )
 
 
-def parse_markdown(text: str, source: Path) -> Article:
+def parse_markdown(text: str, source: Path, lang: str | None = None, *, default_lang: str | None = None) -> Article:
     """Parse Markdown with optional YAML front matter; '#' lines become heading paragraphs."""
     source = Path(source)
     name = str(source)
     text = _clean(text)
     meta, body = _front_matter(text, name)
+    body_line = text[: len(text) - len(body)].count("\n")  # lines before the body
     fields = _validate(meta, source, name)
 
     parts = _markdown_paragraphs(body)
     title = fields.pop("title")
-    first_h1 = next((k for k, (_, level) in enumerate(parts) if level == 1), None)
+    title_line: int | None = None
+    first_h1 = next((k for k, (_, level, _) in enumerate(parts) if level == 1), None)
     if title is None and first_h1 is not None:
-        title = parts.pop(first_h1)[0]
+        title, _, line = parts.pop(first_h1)
+        title_line = body_line + line
     elif parts and parts[0][1] == 1 and parts[0][0].casefold() == (title or "").casefold():
         parts.pop(0)  # the front matter title repeated as the first heading
     if not title:
         msg = f"{name} has no title; add 'title: ...' to the front matter or a '# Title' line"
         raise ArticleError(msg)
-    if fields["date"] is None:
-        fields["date"], fields["date_text"], title = _split_heading(title)
-    _check_title(title, None, name)
 
-    paragraphs = tuple(_emphasised(t, heading=level > 0) for t, level in parts)
+    # The language first: dates are read in it.
+    words = "\n".join([title, *(t for t, _, _ in parts)])
+    fields["lang"], fields["lang_source"] = article_language(words, lang, fields.pop("front_lang"), default_lang)
+    julian = fields["calendar"] == "julian"
+    date, date_julian, date_text = _date_value(fields.pop("date_value"), name, fields["lang"], julian)
+    warnings: tuple[str, ...] = ()
+    if date is None:
+        heading = _split_heading(title, fields["lang"], julian=julian)
+        date, date_julian, date_text, title = heading.date, heading.julian, heading.date_text, heading.title
+        where = f"{name}: line {title_line}" if title_line else f"{name}: front matter 'title'"
+        warnings = heading.warnings(where)
+    _check_title(title, title_line, name)
+    if date_julian is not None:
+        fields["calendar"] = "julian"
+
+    paragraphs = tuple(_emphasised(t, heading=level > 0) for t, level, _ in parts)
     if not any(not p.heading for p in paragraphs):
         msg = f"{name} has a title but no body text; add paragraphs below the title"
         raise ArticleError(msg)
-    return Article(source=source.resolve(), title=title, paragraphs=paragraphs, format="markdown", **fields)
+    return Article(
+        source=source.resolve(),
+        title=title,
+        date=date,
+        date_text=date_text,
+        date_julian=date_julian,
+        paragraphs=paragraphs,
+        format="markdown",
+        warnings=warnings,
+        **fields,
+    )
 
 
-def parse_date(text: str) -> datetime.date | None:
-    """Parse a date written in a common English form; None when the text is not a date."""
-    cleaned = _squash(text).lower().rstrip(".")
-    if weekday := _WEEKDAY.match(cleaned):
-        cleaned = cleaned[weekday.end() :]
-    for form in _DATE_FORMS:
-        match = form.fullmatch(cleaned)
-        if not match:
-            continue
-        month = match["month"]
-        number = int(month) if month.isdigit() else _MONTHS.get(month)
-        if number is None:
-            return None
-        try:
-            return datetime.date(int(match["year"]), number, int(match["day"]))
-        except ValueError:
-            return None
-    return None
+def parse_date(text: str, lang: str | None = None) -> datetime.date | None:
+    """Parse a day-month-year date written in ``lang`` or English; None when the text is not a date."""
+    return dates.parse_date(text, lang)
+
+
+def split_credit(line: str) -> tuple[str, str] | None:
+    """Split a credit line ("Фото: Яков Штейнберг", "写真：…") into (label, credit); None if it is not one."""
+    match = _credit_line().fullmatch(line.strip())
+    if not match:
+        return None
+    label = match["label"]
+    if label.isupper() or label.islower():
+        label = label[0].upper() + label[1:].lower()  # "PICTURED", "photo" -> "Pictured", "Photo"
+    return label, _squash(match["credit"])
+
+
+@lru_cache(maxsize=1)
+def _credit_line() -> re.Pattern[str]:
+    labels = {
+        variant for group in CREDIT_LABELS.values() for label in group.split("|") for variant in _label_variants(label)
+    }
+    alternatives = "|".join(re.escape(label) for label in sorted(labels, key=len, reverse=True))
+    # A dash must stand apart from the label ("Photo - …", "Photo- …"), so "Photo-realistic" stays body text.
+    separator = r"\s*(?:[:：]|(?<=\s)[-–—]|[-–—](?=\s))\s*"
+    return re.compile(rf"(?P<label>{alternatives}){separator}(?P<credit>\S.*)", re.IGNORECASE)
+
+
+def _label_variants(label: str) -> set[str]:
+    # Greek capitals drop their accents ("ΦΩΤΟΓΡΑΦΙΑ"): accept the label without them too.
+    plain = "".join(c for c in unicodedata.normalize("NFD", label) if not unicodedata.combining(c))
+    return {label, unicodedata.normalize("NFC", plain)}
 
 
 def slug(article: Article) -> str:
-    """Name the article's output folder: ISO date plus the transliterated title."""
-    title = "" if article.title == article.date_text else article.title
-    from slugify import slugify
+    """Name the article's output folder: ISO date plus the title, readable for its script.
 
-    words = slugify(title)
+    Latin, Cyrillic and Greek words are transliterated to ASCII; words of scripts that transliterate
+    badly (Chinese, Japanese, Korean, Arabic, Hebrew, ...) keep their own letters ("王政復古の大号令"
+    rather than pinyin); anything else (punctuation, bidi controls, "/", ":") becomes a "-".
+    """
+    title = "" if article.title == article.date_text else article.title
+    words = _slug_words(title)
     if len(words) > _MAX_SLUG:
         # slugify's own word_boundary cut skips a long word but keeps later short ones
         # ("...-about-the-of"), so cut after the last whole word instead.
         head = words[: _MAX_SLUG + 1]
-        words = head.rsplit("-", 1)[0] if "-" in head else words[:_MAX_SLUG]
+        words = head.rsplit("-", 1)[0] if "-" in head else _graphemes_within(words, _MAX_SLUG)
     if article.date is None:
         return words or "post"
     day = article.date.isoformat()
     return f"{day}-{words}" if words else day
+
+
+def _slug_words(title: str) -> str:
+    import regex
+    from slugify import slugify
+
+    # Width variants and presentation forms fold ("１８６８" -> "1868"); format characters (bidi
+    # controls, joiners) go, so they never split a word.
+    title = "".join(c for c in unicodedata.normalize("NFKC", title) if unicodedata.category(c) != "Cf")
+    pieces: list[str] = []
+    run: int | None = None  # start of the current stretch of transliterable words
+    for word in regex.finditer(r"[\p{L}\p{M}\p{N}]+", title):
+        if regex.search(r"[^\P{L}\p{Latin}\p{Cyrillic}\p{Greek}]", word.group()):
+            if run is not None:
+                pieces.append(slugify(title[run : word.start()]))
+                run = None
+            pieces.append(word.group().lower())
+        elif run is None:
+            run = word.start()
+    if run is not None:
+        pieces.append(slugify(title[run:]))
+    return "-".join(p for p in pieces if p)
+
+
+def _graphemes_within(text: str, limit: int) -> str:
+    import regex
+
+    kept = ""
+    for cluster in regex.findall(r"\X", text):
+        if len(kept) + len(cluster) > limit:
+            break
+        kept += cluster
+    return kept
 
 
 def _decode(data: bytes, name: str) -> str:
@@ -328,18 +439,55 @@ def _handle_block(lines: list[str], i: int, name: str) -> tuple[str, int]:
     return match["name"], j + 1
 
 
-def _split_heading(heading: str) -> tuple[datetime.date | None, str | None, str]:
-    """Split 'DATE - TITLE' into (date, date_text, title); without a date the line is the title."""
-    whole = parse_date(heading)
-    if whole is not None:
-        return whole, heading, heading
-    match = _HEADING_SEPARATOR.search(heading)
-    if match:
-        date_text = heading[: match.start()].strip()
-        date = parse_date(date_text)
-        if date is not None:
-            return date, date_text, heading[match.end() :].strip() or date_text
-    return None, None, heading
+@dataclass(frozen=True)
+class _Heading:
+    """A heading line split into its date and title, or the reason a date-like start was not read."""
+
+    text: str
+    title: str
+    date: datetime.date | None = None
+    julian: datetime.date | None = None
+    date_text: str | None = None
+    unread: str | None = None  # the date-like start that could not be read
+    problem: str | None = None
+
+    def warnings(self, where: str) -> tuple[str, ...]:
+        if self.problem is None:
+            return ()
+        return (
+            f"{where}: the heading '{self.text}' looks dated, but '{self.unread}' {self.problem}, so the post "
+            "has no date; write the day, month and year before the title, e.g. '7 November 1917 - Title' "
+            "or '1917-11-07 - Title'",
+        )
+
+
+def _split_heading(heading: str, lang: str, *, julian: bool = False) -> _Heading:
+    """Split 'DATE - TITLE' (or 'DATE: TITLE', '1868年1月3日 TITLE') into date and title.
+
+    Without a readable date the whole line is the title; a date-like start that cannot be read
+    ("31 февраля 1917 - …") is kept for a warning.
+    """
+    candidates: list[tuple[str, str]] = []
+    if cjk := _CJK_DATE_HEAD.fullmatch(heading):
+        candidates.append((cjk["date"], cjk["title"].strip()))
+    for match in _HEADING_SEPARATOR.finditer(heading):
+        candidates.append((heading[: match.start()].strip(), heading[match.end() :].strip()))
+    candidates.append((heading, ""))
+    unread = problem = None
+    for date_part, title in candidates:
+        reading = dates.read_date(date_part, lang, julian=julian)
+        if reading is None:
+            continue
+        if reading.date is None:
+            if problem is None:
+                unread, problem = date_part, reading.problem
+            continue
+        if reading.julian is not None:
+            date_text = dates.format_old_style(reading.date, reading.julian, lang)
+        else:
+            date_text = date_part
+        return _Heading(heading, title or date_text, reading.date, reading.julian, date_text)
+    return _Heading(heading, heading, unread=unread, problem=problem)
 
 
 def _check_title(title: str, line: int | None, name: str) -> None:
@@ -363,14 +511,42 @@ def _split_front_matter(text: str) -> tuple[str, str] | None:
     return None
 
 
+class _Timestamp(str):
+    """An unquoted YAML date (date: 1917-11-07), kept as its text so that postkit checks it."""
+
+
+@lru_cache(maxsize=1)
+def _yaml_loader():
+    import yaml  # here, not at the top: plain drafts never pay for importing it
+
+    class Loader(yaml.SafeLoader):
+        """SafeLoader that leaves dates as text: YAML's own reading fails on 1917-02-31 or 0000-01-01."""
+
+    def timestamp(loader: yaml.SafeLoader, node: yaml.Node) -> _Timestamp:
+        return _Timestamp(loader.construct_scalar(node))
+
+    Loader.add_constructor("tag:yaml.org,2002:timestamp", timestamp)
+    return Loader
+
+
+def _load_yaml(raw: str) -> Any:
+    import yaml
+
+    try:
+        return yaml.load(raw, Loader=_yaml_loader())  # a SafeLoader: no Python objects
+    except RecursionError as exc:
+        msg = "it is nested too deeply"
+        raise yaml.YAMLError(msg) from exc
+
+
 def _has_front_matter(text: str) -> bool:
     parts = _split_front_matter(text)
     if parts is None:
         return False
-    import yaml  # here, not at the top: plain drafts never pay for importing it
+    import yaml
 
     try:
-        return isinstance(yaml.safe_load(parts[0]), dict)
+        return isinstance(_load_yaml(parts[0]), dict)
     except yaml.YAMLError:
         # A plain draft may open with '---', '@name on ig', '---', which is not valid YAML.
         return False
@@ -387,7 +563,7 @@ def _front_matter(text: str, name: str) -> tuple[dict[Any, Any], str]:
     import yaml
 
     try:
-        meta = yaml.safe_load(raw)
+        meta = _load_yaml(raw)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 2}: " if mark is not None else ""
@@ -420,28 +596,38 @@ def _validate(meta: dict[Any, Any], source: Path, name: str) -> dict[str, Any]:
         return _text_value(meta.get(key), key, name)
 
     credit, credit_label = text("credit"), None
-    if credit and (match := _CREDIT_LINE.fullmatch(credit)):
-        credit_label, credit = match["label"].capitalize(), _squash(match["credit"])
+    if credit and (split := split_credit(credit)):
+        credit_label, credit = split
     handle = text("handle")
     image = text("image")
     lang = text("lang")
     if lang is not None and not _LANG.fullmatch(lang):
         msg = f"{name}: front matter 'lang' must be a language code like en or ru, not {lang!r}"
         raise ArticleError(msg)
-    date, date_text = _date_value(meta.get("date"), name, lang)
+    calendar = (text("calendar") or "gregorian").lower()
+    if calendar not in CALENDARS:
+        msg = f"{name}: front matter 'calendar' must be gregorian or julian (Old Style dates), not {calendar!r}"
+        raise ArticleError(msg)
+    theme = text("theme")
+    if theme is not None and not valid_theme_name(theme):
+        msg = (
+            f"{name}: front matter 'theme' must be a theme name (letters, digits, '-', '_'), not {theme!r}; "
+            "an article cannot choose a theme by path: pass the theme folder with --theme"
+        )
+        raise ArticleError(msg)
     title = text("title")
     return {
         "title": _squash(title) if title else None,
-        "date": date,
-        "date_text": date_text,
+        "date_value": meta.get("date"),
+        "calendar": calendar,
         "handle": (handle.lstrip("@").strip() or None) if handle else None,
         "credit": credit or None,
         "credit_label": credit_label,
         "image": (source.resolve().parent / Path(image).expanduser()).resolve() if image else None,
         "hashtags": _hashtags(meta.get("hashtags"), name),
         "caption": text("caption"),
-        "theme": text("theme"),
-        "lang": lang,
+        "theme": theme,
+        "front_lang": lang,
         "extra": {key: value for key in ("focus", "format") if (value := text(key)) is not None},
     }
 
@@ -455,18 +641,24 @@ def _text_value(value: Any, key: str, name: str) -> str | None:
     raise ArticleError(msg)
 
 
-def _date_value(value: Any, name: str, lang: str | None) -> tuple[datetime.date | None, str | None]:
+def _date_value(
+    value: Any, name: str, lang: str, julian: bool
+) -> tuple[datetime.date | None, datetime.date | None, str | None]:
+    """Read the front matter date: (date, Old Style date, date text), or an error naming the value."""
     if value is None:
-        return None, None
-    if isinstance(value, datetime.datetime):
-        value = value.date()
-    if isinstance(value, datetime.date):
-        from postkit.dates import format_date
-
-        return value, format_date(value, lang)
-    if isinstance(value, str) and (date := parse_date(value)) is not None:
-        return date, _squash(value)
-    msg = f"{name}: front matter 'date' must be a date like 1917-11-07, not {_show(value)}"
+        return None, None, None
+    reading = None
+    if isinstance(value, str):
+        reading = dates.read_date(value, lang, julian=julian)
+    if reading is not None and reading.date is not None:
+        if reading.julian is not None:
+            return reading.date, reading.julian, dates.format_old_style(reading.date, reading.julian, lang)
+        # A date in digits is written out in the article's language; words are kept as the author wrote them.
+        numeric = isinstance(value, _Timestamp) or dates.is_numeric_date(value)
+        return reading.date, None, dates.format_date(reading.date, lang) if numeric else _squash(value)
+    shown = _show(str(value) if isinstance(value, _Timestamp) else value)
+    why = f" ({reading.problem})" if reading is not None and reading.problem else ""
+    msg = f"{name}: front matter 'date' must be a date like 1917-11-07, not {shown}{why}"
     raise ArticleError(msg)
 
 
@@ -538,24 +730,27 @@ def _emphasised(text: str, heading: bool) -> Paragraph:
     return Paragraph("".join(plain), heading=heading, emphasis=tuple(spans))
 
 
-def _markdown_paragraphs(body: str) -> list[tuple[str, int]]:
-    """Split Markdown into (text, heading level) pairs; level 0 is a body paragraph."""
-    parts: list[tuple[str, int]] = []
+def _markdown_paragraphs(body: str) -> list[tuple[str, int, int]]:
+    """Split Markdown into (text, heading level, line) triples; level 0 is a body paragraph."""
+    parts: list[tuple[str, int, int]] = []
     buffer: list[str] = []
+    start = 0
 
     def flush() -> None:
         if buffer:
-            parts.append((_squash(" ".join(buffer)), 0))
+            parts.append((_squash(" ".join(buffer)), 0, start))
             buffer.clear()
 
-    for line in body.split("\n"):
+    for number, line in enumerate(body.split("\n"), start=1):
         heading = _MD_HEADING.fullmatch(line)
         # A rule ('---', '***') only separates paragraphs; it has no words to show.
         if not line.strip() or heading or _THEMATIC_BREAK.fullmatch(line):
             flush()
             if heading and heading["text"]:
-                parts.append((_squash(heading["text"]), len(heading["level"])))
+                parts.append((_squash(heading["text"]), len(heading["level"]), number))
         else:
+            if not buffer:
+                start = number
             buffer.append(line)
     flush()
     return parts

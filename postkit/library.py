@@ -14,15 +14,24 @@ from pathlib import Path
 from typing import Any
 
 from postkit import limits
-from postkit.article import Article, parse_date, parse_markdown, read_article, split_hashtags
+from postkit.article import (
+    Article,
+    article_language,
+    parse_markdown,
+    read_article,
+    split_hashtags,
+    valid_language,
+    valid_theme_name,
+)
 from postkit.config import FORMATS, MIN_SLIDES
+from postkit.dates import read_date
 from postkit.errors import ArticleError, PostkitError
 
 SETTINGS_FILE = "postkit.toml"
-SETTINGS_KEYS = ("handle", "theme", "hashtags", "out", "format", "max_slides")
+SETTINGS_KEYS = ("handle", "theme", "hashtags", "out", "format", "max_slides", "lang")
 ARTICLE_SUFFIXES = (".txt", ".md", ".markdown")
 TABLE_SUFFIXES = (".csv", ".jsonl", ".ndjson")
-COLUMNS = ("date", "title", "body", "image", "credit", "hashtags")
+COLUMNS = ("date", "title", "body", "image", "credit", "hashtags", "lang")
 REQUIRED_COLUMNS = ("date", "title", "body")
 _HANDLE = re.compile(r"[A-Za-z0-9._]{1,30}")
 
@@ -51,7 +60,7 @@ class Library:
     settings_file: Path | None = None
 
 
-def load_library(path: str | os.PathLike, *, exclude: tuple[Path, ...] = ()) -> Library:
+def load_library(path: str | os.PathLike, *, exclude: tuple[Path, ...] = (), lang: str | None = None) -> Library:
     """Read every article of the library at ``path`` (a folder, a .csv or a .jsonl file).
 
     A file that cannot be read or parsed, or has no date, becomes an Entry with an error: one bad
@@ -59,6 +68,7 @@ def load_library(path: str | os.PathLike, *, exclude: tuple[Path, ...] = ()) -> 
 
     :param exclude: folders not to search for articles (e.g. the output folder inside the library);
         the ``out`` folder of postkit.toml is never searched either.
+    :param lang: every article's language (``--lang``), over rows, front matter and postkit.toml.
     """
     root = Path(path)
     if root.is_dir():
@@ -75,10 +85,11 @@ def load_library(path: str | os.PathLike, *, exclude: tuple[Path, ...] = ()) -> 
         raise LibraryError(msg)
     has_settings = settings_file.is_file()
     settings = read_settings(settings_file) if has_settings else {}
+    languages = (lang, settings.get("lang"))
     if root.is_dir():
-        entries = _folder_entries(root, (*exclude, *([settings["out"]] if "out" in settings else [])))
+        entries = _folder_entries(root, (*exclude, *([settings["out"]] if "out" in settings else [])), languages)
     else:
-        entries = _table_entries(root)
+        entries = _table_entries(root, languages)
     return Library(
         path=root,
         entries=tuple(entries),
@@ -131,8 +142,13 @@ def read_settings(path: Path) -> dict[str, Any]:
             settings[key] = value.lstrip("@")
         elif key == "out":
             settings[key] = base / Path(value).expanduser()
-        elif key == "theme":
-            settings[key] = _theme_setting(value, base)
+        elif key == "theme" and not valid_theme_name(value):
+            errors.append(
+                f"'theme' must be a theme name (letters, digits, '-', '_'), not '{value}'; a library cannot "
+                "choose a theme by path: pass the theme folder with --theme, or its parent with --theme-dir"
+            )
+        elif key == "lang" and not valid_language(value):
+            errors.append(f"'lang' must be a language code like en, ru or pt-BR, not '{value}'")
         else:
             settings[key] = value
     if errors:
@@ -141,16 +157,11 @@ def read_settings(path: Path) -> dict[str, Any]:
     return settings
 
 
-def _theme_setting(value: str, base: Path) -> str:
-    """Resolve a theme given as a path against the settings file; a built-in name stays a name."""
-    relative = base / Path(value).expanduser()
-    looks_like_path = any(sep in value for sep in ("/", "\\")) or value.startswith(".")
-    if looks_like_path or relative.is_dir():
-        return str(relative)
-    return value
+# The batch's --lang and the library's postkit.toml lang.
+_Languages = tuple[str | None, str | None]
 
 
-def _folder_entries(root: Path, exclude: tuple[Path, ...]) -> list[Entry]:
+def _folder_entries(root: Path, exclude: tuple[Path, ...], languages: _Languages) -> list[Entry]:
     """Read the article files under ``root``, skipping hidden files, post folders and README files."""
     skip = {os.path.abspath(p) for p in exclude}
     entries = []
@@ -168,14 +179,15 @@ def _folder_entries(root: Path, exclude: tuple[Path, ...]) -> list[Entry]:
                 continue
             if name.lower().startswith("readme"):
                 continue
-            entries.append(_read_entry(Path(folder, name)))
+            entries.append(_read_entry(Path(folder, name), languages))
     return entries
 
 
-def _read_entry(path: Path) -> Entry:
+def _read_entry(path: Path, languages: _Languages) -> Entry:
     name = str(path)
+    flag, default = languages
     try:
-        article = read_article(path)
+        article = read_article(path, flag, default_lang=default)
     except PostkitError as exc:
         return Entry(name, error=str(exc))
     except Exception as exc:  # never let one odd file stop the library
@@ -192,7 +204,7 @@ def _no_date(name: str) -> str:
     )
 
 
-def _table_entries(path: Path) -> list[Entry]:
+def _table_entries(path: Path, languages: _Languages) -> list[Entry]:
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -205,7 +217,7 @@ def _table_entries(path: Path) -> list[Entry]:
         msg = f"{path} is not UTF-8 (byte 0x{data[exc.start]:02x} on line {line}); save it as UTF-8 and try again"
         raise LibraryError(msg) from exc
     rows = _csv_rows(text, path) if path.suffix.lower() == ".csv" else _jsonl_rows(text, path)
-    return [row if isinstance(row, Entry) else _row_entry(path, line, row) for line, row in rows]
+    return [row if isinstance(row, Entry) else _row_entry(path, line, row, languages) for line, row in rows]
 
 
 def _csv_rows(text: str, path: Path) -> list[tuple[int, dict[str, Any] | Entry]]:
@@ -279,31 +291,39 @@ def _check_columns(columns: list[str], path: Path) -> None:
         raise LibraryError(msg)
 
 
-def _row_entry(path: Path, line: int, row: dict[str, Any]) -> Entry:
+def _row_entry(path: Path, line: int, row: dict[str, Any], languages: _Languages) -> Entry:
     """Turn one table row into an Article through the Markdown reader, so both follow the same rules."""
     name = f"{path}:{line}"
+    flag, default = languages
     try:
         values = {key: _row_text(row.get(key), key, name) for key in COLUMNS if key != "hashtags"}
         for key in REQUIRED_COLUMNS:
             if not values[key]:
                 msg = f"{name}: '{key}' is empty; every row needs {', '.join(REQUIRED_COLUMNS)}"
                 raise ArticleError(msg)
-        date = parse_date(values["date"])
-        if date is None:
-            msg = f"{name}: 'date' must be a date like 1917-11-07 or 'November 7, 1917', not {values['date']!r}"
+        if values["lang"] and not valid_language(values["lang"]):
+            msg = f"{name}: 'lang' must be a language code like en, ru or pt-BR, not {values['lang']!r}"
+            raise ArticleError(msg)
+        # The row's date is read in its language ("7 ноября 1917"); the Markdown reader reads it again.
+        words = f"{values['title']}\n{values['body']}"
+        lang, _ = article_language(words, flag, values["lang"], default)
+        reading = read_date(values["date"], lang)
+        if reading is None or reading.date is None:
+            why = f" ({reading.problem})" if reading is not None and reading.problem else ""
+            msg = f"{name}: 'date' must be a date like 1917-11-07 or 'November 7, 1917', not {values['date']!r}{why}"
             raise ArticleError(msg)
         try:
             hashtags = split_hashtags(row.get("hashtags") or [])
         except ValueError as exc:
             msg = f"{name}: 'hashtags' {exc}"
             raise ArticleError(msg) from exc
-        meta: dict[str, Any] = {"title": values["title"], "date": date}
-        for key in ("image", "credit"):
+        meta: dict[str, Any] = {"title": values["title"], "date": values["date"]}
+        for key in ("image", "credit", "lang"):
             if values[key]:
                 meta[key] = values[key]
         if hashtags:
             meta["hashtags"] = list(hashtags)
-        article = parse_markdown(_markdown(meta, values["body"]), Path(name))
+        article = parse_markdown(_markdown(meta, values["body"]), Path(name), flag, default_lang=default)
     except PostkitError as exc:
         return Entry(name, error=str(exc))
     except Exception as exc:  # never let one odd row stop the library

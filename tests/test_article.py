@@ -471,7 +471,7 @@ def test_md_without_front_matter():
         ("---\ntitle: T\nhashtags: ['two words']\n---\nText.", r"hashtag 'two words'"),
         (
             "---\ntitel: T\n---\nText.",
-            r"unknown front matter key 'titel'; use only title, date, handle, image, credit, "
+            r"unknown front matter key 'titel'; use only title, date, calendar, handle, image, credit, "
             r"hashtags, caption, theme, lang, focus, format",
         ),
         ("---\ntitle: [a, b]\n---\nText.", r"front matter 'title' must be text"),

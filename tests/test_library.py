@@ -158,7 +158,9 @@ def test_jsonl_rows_become_articles_and_bad_lines_are_reported(tmp_path):
     assert good.error is None and good.article.hashtags == ("space", "siberia")
     assert [p.text for p in good.article.paragraphs] == ["One.", "Two."]
     assert not_object.error.startswith(f"{table}:2: a line must be a JSON object")
-    assert unknown.error == f"{table}:3: unknown key 'colour'; use only date, title, body, image, credit, hashtags"
+    assert unknown.error == (
+        f"{table}:3: unknown key 'colour'; use only date, title, body, image, credit, hashtags, lang"
+    )
     assert broken.name == f"{table}:5" and "not valid JSON" in broken.error
 
 
@@ -172,19 +174,19 @@ def test_jsonl_values_must_be_text(tmp_path):
 
 
 def test_settings_are_validated_and_paths_resolve_against_the_file(tmp_path):
-    write(tmp_path / "themes" / "mine" / "theme.toml", "")
     path = write(
         tmp_path / "postkit.toml",
-        'handle = "@skyhistory"\ntheme = "themes/mine"\nhashtags = "space, history"\nout = "posts"\n'
-        'format = "square"\nmax_slides = 12\n',
+        'handle = "@skyhistory"\ntheme = "my-theme_2"\nhashtags = "space, history"\nout = "posts"\n'
+        'format = "square"\nmax_slides = 12\nlang = "pt-BR"\n',
     )
     assert read_settings(path) == {
         "handle": "skyhistory",
-        "theme": str(tmp_path / "themes" / "mine"),
+        "theme": "my-theme_2",
         "hashtags": ("space", "history"),
         "out": tmp_path / "posts",
         "format": "square",
         "max_slides": 12,
+        "lang": "pt-BR",
     }
     assert read_settings(write(tmp_path / "other.toml", 'theme = "classic"\n')) == {"theme": "classic"}
 
@@ -204,7 +206,7 @@ def test_every_settings_problem_is_listed_once(tmp_path):
         "not 'wide'",
         "'max_slides' must be a whole number from 3 to 20, not 40",
         "'hashtags' must be a list of words",
-        "unknown key 'colour'; use only handle, theme, hashtags, out, format, max_slides",
+        "unknown key 'colour'; use only handle, theme, hashtags, out, format, max_slides, lang",
         "'out' must be a non-empty text in quotes, not 1",
     ):
         assert part in message
