@@ -73,6 +73,8 @@ _SLASHED = re.compile(_WEEKDAY + r"(?P<a>\d{1,2})\s?/\s?(?P<b>\d{1,2})\s?/\s?(?P
 _FILLER = re.compile(r"\b(?:year|the|on|of the)\b|(?<=\d)\s+(?:г|р|r)\b\.?|(?<=\d)\s(?:η|ης)(?=\s)")
 _YEAR_LIKE = re.compile(r"(?<!\d)\d{3,4}(?!\d)")
 _DAY_LIKE = re.compile(r"(?<!\d)\d{1,2}(?!\d)")
+# "7 ноября 1917" read as Belarusian: a day, a word, a year is a date even when the word is not a known month.
+_DATE_SHAPE = re.compile(r"\d{1,2}\.?\s+[^\W\d_]{3,}\.?,?\s+\d{3,4}|[^\W\d_]{3,}\.?\s+\d{1,2},?\s+\d{3,4}")
 _NUMERIC_SHAPE = re.compile(r"\d{1,4}\s?[-./]\s?\d{1,2}\s?[-./]\s?\d{1,4}|\d+\s*年\s*\d+\s*月")
 
 _OLD_STYLE = re.compile(
@@ -80,6 +82,7 @@ _OLD_STYLE = re.compile(
     r"(?<![\w.])(?:o\.\s?s\.?|os)(?![\w])|old\s+style|julian(?:\s+calendar)?|(?<![\w.])st\.\s?v\.?(?!\w)"
     r"|stil[io]\s+veter[ei]s?|(?<![\w.])a\.\s?st\.?(?!\w)|alten\s+stils|alter\s+stil|ancien\s+style|vieux\s+style|calendrier\s+julien"
     r"|estilo\s+antig[uo]o?|calend[aá]rio\s+(?:juliano|giuliano)|vecchio\s+stile|starego\s+stylu"
+    r"|(?<![\w.])st\.\s?st\.?(?!\w)"
     r"|(?:по\s+|за\s+)?ст\.\s?ст\.?|по\s+старому\s+стилю|за\s+старим\s+стилем|по\s+юлианскому\s+календарю"
     r"|π\.\s?ημ?\.?|παλαιό\s+ημερολόγιο"
     r")\s*[\])]?"
@@ -227,6 +230,8 @@ def _strip(marker: re.Pattern[str], text: str) -> tuple[bool, str]:
 
 def _parts(text: str, lang: str | None) -> tuple[int, int, int] | None:
     """Find year, month and day in ``text`` (not yet checked as a real date)."""
+    if not re.search(r"\d", text):  # the day and the year are always in digits
+        return None
     if parts := _english_parts(text, lang):
         return parts
     key = _language(lang)
@@ -248,7 +253,7 @@ def _english_parts(text: str, lang: str | None) -> tuple[int, int, int] | None:
         return int(match["year"]), number, int(match["day"])
     if match := _SLASHED.fullmatch(text):
         a, b = int(match["a"]), int(match["b"])
-        month_first = a <= 12 < b or (b <= 12 and _month_first(lang))
+        month_first = b > 12 if (a > 12 or b > 12) else _month_first(lang)
         month, day = (a, b) if month_first else (b, a)
         return int(match["year"]), month, day
     return None
@@ -306,6 +311,10 @@ def _why_not(text: str, lang: str | None) -> str | None:
         return None
     if _NUMERIC_SHAPE.search(text):
         return "is not a day, month and year postkit can read"
+    if _DATE_SHAPE.fullmatch(text):
+        key = _language(lang)
+        where = "English" if key == "en" else f"the article's language ({key}) or English"
+        return f"has a word where the month should be that is no month in {where}"
     words = re.findall(r"[a-z]+", text)
     key = _language(lang)
     if key != "en" and (translated := _translate(text, key)) is not None:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import json
 import os
-import re
 import unicodedata
 from datetime import date
 from pathlib import Path
@@ -13,13 +13,16 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from postkit.article import (
+    CREDIT_LABELS,
     Article,
     Paragraph,
+    article_language,
     parse_date,
     parse_markdown,
     parse_plain,
     read_article,
     slug,
+    split_credit,
 )
 from postkit.errors import ArticleError
 
@@ -526,7 +529,6 @@ def test_slug_is_short_and_cut_at_a_word():
 
 # Property: no word lost --------------------------------------------------------------
 
-_CREDIT_LIKE = re.compile(r"\s*(pictured|photo)\s*[-–—:]", re.IGNORECASE)
 _BODY_TEXT = st.text(
     alphabet=st.one_of(
         st.characters(categories=["L", "P"]),
@@ -542,7 +544,7 @@ def test_no_word_is_lost(body):
     words = unicodedata.normalize("NFC", body).split()
     assume(words)
     first_line = next(line for line in body.split("\n") if line.strip())
-    assume(not _CREDIT_LIKE.match(first_line))
+    assume(split_credit(first_line) is None)
     article = parse_plain(f"{HEADING}\n{body}", Path("a.txt"))
     assert article.body.split() == words
     assert all(p.text and p.text == p.text.strip() for p in article.paragraphs)
@@ -554,3 +556,309 @@ def test_markdown_emphasis_becomes_ranges(tmp_path):
     (paragraph,) = read_article(article).paragraphs
     assert paragraph.text == "The Aurora fired one shot at 2*3*4 and snake_case_name."
     assert paragraph.emphasis == ((4, 10, "italic"), (17, 25, "bold"))
+
+
+# Every language: the article's language ----------------------------------------------------------
+
+# Sentences from public texts in each language (not written for these tests), with where they come from.
+SAMPLES = {s["lang"]: s["text"] for s in json.loads((DATA / "lang-paragraphs.json").read_text(encoding="utf-8"))}
+
+
+def test_language_precedence(write):
+    russian = f"7 ноября 1917 - Октябрьская революция\n{SAMPLES['ru']}\n"
+    path = write("a.txt", russian)
+    article = read_article(path)
+    assert (article.lang, article.lang_source) == ("ru", "detected")
+    assert (read_article(path, lang="uk").lang, read_article(path, lang="uk").lang_source) == ("uk", "flag")
+    library = read_article(path, default_lang="bg")
+    assert (library.lang, library.lang_source) == ("bg", "library")
+    front = write("b.md", f"---\nlang: be\n---\n# {russian}")
+    assert (read_article(front).lang, read_article(front).lang_source) == ("be", "front matter")
+    assert (read_article(front, lang="ru").lang, read_article(front, lang="ru").lang_source) == ("ru", "flag")
+    assert read_article(front, default_lang="bg").lang == "be"
+    short = read_article(write("c.txt", "Title\nText.\n"))
+    assert (short.lang, short.lang_source) == ("en", "default")
+
+
+def test_language_is_detected_on_title_and_body_not_the_handle():
+    text = (
+        f"-\nмаксим_история on ig\n-\nNovember 7, 1917 - October Revolution\n{EXAMPLE.read_text().split(chr(10), 4)[4]}"
+    )
+    assert parse_plain(text, Path("a.txt")).lang == "en"
+    assert article_language("Фото: Яков Штейнберг\n" + SAMPLES["de"]) == ("de", "detected")
+
+
+# Every language: dates in headings ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("lang", "heading", "day", "title"),
+    [
+        ("ru", "7 ноября 1917 - Октябрьская революция", date(1917, 11, 7), "Октябрьская революция"),
+        ("fr", "14 juillet 1789 – Prise de la Bastille", date(1789, 7, 14), "Prise de la Bastille"),
+        ("es", "12 de octubre de 1492 — Llegada de Colón", date(1492, 10, 12), "Llegada de Colón"),
+        ("uk", "24 серпня 1991 - Незалежність України", date(1991, 8, 24), "Незалежність України"),
+        ("el", "25 Μαρτίου 1821 - Η Ελληνική Επανάσταση", date(1821, 3, 25), "Η Ελληνική Επανάσταση"),
+        ("ar", "17 نوفمبر 1869 - افتتاح قناة السويس", date(1869, 11, 17), "افتتاح قناة السويس"),
+        ("ar", "١٧ نوفمبر ١٨٦٩ - افتتاح قناة السويس", date(1869, 11, 17), "افتتاح قناة السويس"),
+        ("he", "14 במאי 1948 - הכרזת העצמאות", date(1948, 5, 14), "הכרזת העצמאות"),
+        ("ja", "1868年1月3日 - 王政復古の大号令", date(1868, 1, 3), "王政復古の大号令"),
+        ("ja", "1868年1月3日\u3000王政復古の大号令", date(1868, 1, 3), "王政復古の大号令"),
+        ("ja", "1868年1月3日：王政復古の大号令", date(1868, 1, 3), "王政復古の大号令"),
+        ("zh", "1911年10月10日 武昌起义", date(1911, 10, 10), "武昌起义"),
+        ("ru", "30.06.1908 - Тунгусский метеорит", date(1908, 6, 30), "Тунгусский метеорит"),
+        ("it", "20 luglio 1969 - Lo sbarco sulla Luna", date(1969, 7, 20), "Lo sbarco sulla Luna"),
+        ("en", "July 20, 1969: Apollo 11", date(1969, 7, 20), "Apollo 11"),
+        ("de", "Donnerstag, 9. November 1989 – Der Fall der Mauer", date(1989, 11, 9), "Der Fall der Mauer"),
+        ("pt", "25 de abril de 1974: Revolução dos Cravos", date(1974, 4, 25), "Revolução dos Cravos"),
+        ("pl", "15 lipca 1410 — Bitwa pod Grunwaldem", date(1410, 7, 15), "Bitwa pod Grunwaldem"),
+    ],
+)
+def test_headings_in_every_language(lang, heading, day, title):
+    # No front matter and no flag: the language comes from the text, and the heading's date is read in it.
+    body = SAMPLES.get(lang) or EXAMPLE.read_text(encoding="utf-8").splitlines()[-1]
+    article = parse_plain(f"{heading}\n{body}\n", Path("a.txt"))
+    assert article.lang == lang
+    assert (article.date, article.title) == (day, title)
+    assert heading.startswith(article.date_text)  # as the author wrote it
+    assert article.warnings == ()
+    assert (article.calendar, article.date_julian) == ("gregorian", None)
+
+
+@pytest.mark.parametrize(
+    ("heading", "lang", "problem"),
+    [
+        ("31 февраля 1917 - Революция", "ru", "February 1917 has 28 days"),
+        ("Nov 31, 1917 - October Revolution", "en", "November 1917 has 30 days"),
+        ("November 1917 - October Revolution", "en", "no day"),
+        ("ноябрь 1917 — Революция", "ru", "no day"),
+        ("30.02.1908 - Тунгусский метеорит", "ru", "February 1908 has 29 days"),
+    ],
+)
+def test_a_heading_that_looks_dated_but_cannot_be_read_warns(write, heading, lang, problem):
+    path = write("draft.txt", f"-\nname on ig\n-\n{heading}\nText of the article.\n")
+    article = read_article(path, lang=lang)
+    assert article.date is None and article.title == heading
+    (warning,) = article.warnings
+    assert warning.startswith(f"{path}: line 4: the heading '{heading}' looks dated")
+    assert problem in warning and "1917-11-07 - Title" in warning and "\n" not in warning
+
+
+@pytest.mark.parametrize(
+    "heading", ["Lenin - The Man - Part 2", "Apollo 11: The landing", "The 1917 Revolution - Part 2", "1917 - A Year"]
+)
+def test_undated_headings_do_not_warn(heading):
+    article = parse_plain(f"{heading}\nText.", Path("a.txt"))
+    assert (article.date, article.title, article.warnings) == (None, heading, ())
+
+
+def test_markdown_title_warning_names_its_line(write):
+    path = write("post.md", "---\nlang: ru\n---\n\nВступление.\n\n# 31 февраля 1917 — Революция\n\nТекст.\n")
+    (warning,) = read_article(path).warnings
+    assert warning.startswith(f"{path}: line 7: the heading '31 февраля 1917 — Революция'")
+    front = write("front.md", "---\ntitle: Nov 31, 1917 - Revolution\n---\n\nText.\n")
+    (warning,) = read_article(front).warnings
+    assert warning.startswith(f"{front}: front matter 'title': the heading")
+
+
+@pytest.mark.parametrize(
+    ("front", "expected"),
+    [
+        ("lang: ru\ndate: 7 ноября 1917", (date(1917, 11, 7), "7 ноября 1917")),
+        ("lang: ru\ndate: '30.06.1908'", (date(1908, 6, 30), "30 июня 1908")),
+        ("lang: ru\ndate: 1908-06-30", (date(1908, 6, 30), "30 июня 1908")),
+        ("lang: ja\ndate: 1868年1月3日", (date(1868, 1, 3), "1868年1月3日")),
+        ("lang: ar\ndate: ١٧ نوفمبر ١٨٦٩", (date(1869, 11, 17), "١٧ نوفمبر ١٨٦٩")),
+    ],
+)
+def test_front_matter_dates_in_the_articles_language(front, expected):
+    article = parse_markdown(md("Text.", f"title: T\n{front}"), Path("p.md"))
+    assert (article.date, article.date_text) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "why"),
+    [
+        ("1917-02-31", "February 1917 has 28 days"),
+        ("0000-01-01", "year before 1"),
+        ("1917-13-01", "no month 13"),
+        ("'31 февраля 1917'", "February 1917 has 28 days"),
+    ],
+)
+def test_front_matter_dates_that_do_not_exist(write, value, why):
+    message = raises_for(write("post.md", f"---\ntitle: T\nlang: ru\ndate: {value}\n---\nText."), "front matter 'date'")
+    assert "must be a date like 1917-11-07" in message and why in message
+
+
+def test_yaml_dates_elsewhere_are_text_and_deep_nesting_is_an_error(write):
+    article = read_article(write("post.md", "---\ntitle: 2001-01-01\n---\nText."))
+    assert article.title == "2001-01-01"
+    raises_for(write("deep.md", "---\ntitle: " + "[" * 5000 + "\n---\nText."), "front matter is not valid YAML")
+
+
+# Every language: Old Style dates ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        md("Text.", "title: October Revolution\ndate: 1917-10-25\ncalendar: julian"),
+        md("Text.", "title: October Revolution\ndate: 25 October 1917\ncalendar: Julian"),
+        "25 October [O.S.] 1917 - October Revolution\nText.",
+        "October 25, 1917 (Old Style) - October Revolution\nText.",
+        "October 25 (November 7), 1917 - October Revolution\nText.",
+    ],
+)
+def test_old_style_articles_are_for_the_gregorian_anniversary(text):
+    parse = parse_markdown if text.startswith("---") else parse_plain
+    article = parse(text, Path("a.md"))
+    assert (article.date, article.date_julian, article.calendar) == (date(1917, 11, 7), date(1917, 10, 25), "julian")
+    assert article.date_text == "November 7, 1917 (O.S. October 25)"
+    assert article.title == "October Revolution"
+    assert slug(article) == "1917-11-07-october-revolution"
+
+
+def test_old_style_heading_in_russian():
+    article = parse_plain(f"25 октября 1917 (ст. ст.) — Октябрьская революция\n{SAMPLES['ru']}", Path("a.txt"))
+    assert (article.date, article.date_julian) == (date(1917, 11, 7), date(1917, 10, 25))
+    assert "7 ноября 1917" in article.date_text and "25 октября" in article.date_text
+
+
+def test_calendar_julian_applies_to_the_heading_too():
+    article = parse_markdown(md("# 25 October 1917 - October Revolution\n\nText.", "calendar: julian"), Path("p.md"))
+    assert (article.date, article.calendar) == (date(1917, 11, 7), "julian")
+
+
+def test_calendar_must_be_known(write):
+    raises_for(write("post.md", "---\ntitle: T\ncalendar: mayan\n---\nText."), "'calendar' must be gregorian or julian")
+
+
+# Every language: credit lines ---------------------------------------------------------------------
+
+CREDIT_LINES = [
+    ("en", "Pictured - Storming the Winter Palace.", "Pictured"),
+    ("en", "Illustration: Villi Trubkovich.", "Illustration"),
+    ("de", "Foto: Lothar Schaack, Bundesarchiv.", "Foto"),
+    ("de", "Bild – Bundesarchiv.", "Bild"),
+    ("fr", "Crédit photo : Jean-Pierre Houël.", "Crédit photo"),
+    ("es", "Imagen: Dióscoro Puebla.", "Imagen"),
+    ("es", "Ilustración — Dióscoro Puebla.", "Ilustración"),
+    ("it", "Immagine: NASA.", "Immagine"),
+    ("it", "Foto - NASA.", "Foto"),
+    ("pt", "Ilustração: Arquivo Nacional.", "Ilustração"),
+    ("ru", "Фото: Яков Штейнберг.", "Фото"),
+    ("ru", "На фото — штурм Зимнего дворца.", "На фото"),
+    ("uk", "Ілюстрація: Національний музей історії України.", "Ілюстрація"),
+    ("uk", "Світлина – архів.", "Світлина"),
+    ("el", "Φωτογραφία: Εθνική Πινακοθήκη.", "Φωτογραφία"),
+    ("el", "ΦΩΤΟΓΡΑΦΙΑ: Εθνική Πινακοθήκη.", "Φωτογραφια"),
+    ("ar", "صورة: حفل افتتاح قناة السويس.", "صورة"),
+    ("he", "צילום: רודי ויסנשטיין.", "צילום"),
+    ("ja", "写真：国立国会図書館", "写真"),
+    ("ja", "出典: 国立公文書館", "出典"),
+    ("zh", "图片: 武昌起义军政府旧址", "图片"),
+    ("zh", "圖片來源：維基百科", "圖片來源"),
+    ("pl", "Zdjęcie: Muzeum Narodowe.", "Zdjęcie"),
+]
+
+
+@pytest.mark.parametrize(("lang", "line", "label"), CREDIT_LINES, ids=[f"{c[0]}-{c[2]}" for c in CREDIT_LINES])
+def test_credit_lines_in_every_language(lang, line, label):
+    article = parse_plain(f"{HEADING}\n{line}\nText.", Path("a.txt"))
+    assert article.credit_label == label
+    assert line.endswith(article.credit) and not article.credit.startswith(("-", "–", "—", ":", "："))
+    assert article.body == "Text."
+
+
+def test_every_language_has_credit_labels():
+    for lang in ("en", "de", "fr", "es", "it", "pt", "ru", "uk", "el", "ar", "he", "ja", "zh"):
+        assert CREDIT_LABELS[lang]
+        for label in CREDIT_LABELS[lang].split("|"):
+            assert split_credit(f"{label}: X") == (label, "X"), label
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Photo-realistic paintings were rare.",
+        "Photographers came later.",
+        "Фотографы пришли позже.",
+        "写真は残っていない。",
+    ],
+)
+def test_body_text_that_starts_like_a_label_is_not_a_credit(line):
+    article = parse_plain(f"{HEADING}\n{line}\nText.", Path("a.txt"))
+    assert article.credit is None and article.body.startswith(line)
+
+
+@pytest.mark.parametrize(
+    ("credit", "label", "rest"),
+    [
+        ("צילום: רודי ויסנשטיין", "צילום", "רודי ויסנשטיין"),
+        ("Фото — Яков Штейнберг", "Фото", "Яков Штейнберг"),
+        ("写真：国立国会図書館", "写真", "国立国会図書館"),
+        ("Jean-Pierre Houël, 1789", None, "Jean-Pierre Houël, 1789"),
+    ],
+)
+def test_a_front_matter_credit_is_never_doubled(credit, label, rest):
+    article = parse_markdown(md("Text.", f"title: T\ncredit: '{credit}'"), Path("p.md"))
+    assert (article.credit_label, article.credit) == (label, rest)
+
+
+# Folder names --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("王政復古の大号令", "王政復古の大号令"),
+        ("武昌起义", "武昌起义"),
+        ("افتتاح قناة السويس", "افتتاح-قناة-السويس"),
+        ("הכרזת העצמאות", "הכרזת-העצמאות"),
+        ("Октябрьская революция", "oktiabrskaia-revoliutsiia"),
+        ("Η Ελληνική Επανάσταση", "e-ellenike-epanastase"),
+        ("3·1 운동", "3-1-운동"),
+        ("Apollo 11: «the» landing/return", "apollo-11-the-landing-return"),
+        ("\u202bהכרזת\u202c / העצמאות", "הכרזת-העצמאות"),
+        ("Kerensky’s fall — 1917", "kerenskys-fall-1917"),
+        ("１８６８年の王政復古", "1868年の王政復古"),
+        ("Operation Barbarossa: 東部戦線", "operation-barbarossa-東部戦線"),
+    ],
+)
+def test_slug_keeps_scripts_that_transliterate_badly(title, expected):
+    assert slug(_article(title, date(1868, 1, 3))) == f"1868-01-03-{expected}"
+
+
+def test_japanese_slug_is_not_pinyin(write):
+    path = write("a.txt", f"1868年1月3日 - 王政復古の大号令\n{SAMPLES['ja']}\n")
+    assert slug(read_article(path)) == "1868-01-03-王政復古の大号令"
+
+
+def test_long_native_slug_is_cut_within_the_cap_and_never_inside_a_cluster():
+    words = slug(_article("王政復古" * 30))
+    assert words == "王政復古" * 15 and len(words) == 60
+    hindi = slug(_article("स्वतंत्रता" * 10))
+    assert len(hindi) <= 60 and not unicodedata.combining(hindi[0])
+    assert unicodedata.category(hindi[-1]) in ("Mn", "Mc", "Lo")
+
+
+@given(st.text(max_size=120))
+def test_slug_is_a_safe_folder_name(title):
+    name = slug(_article(title or "x", date(1917, 11, 7)))
+    assert name.startswith("1917-11-07")
+    assert not set(name) & set('/\\:*?"<>|\0') and name == name.strip(" .")
+    assert not any(unicodedata.category(c) in ("Cc", "Cf", "Zs") for c in name)
+    assert len(name) <= 11 + 60 + 10  # the date, the cap, and a last cluster's marks
+
+
+# Themes from articles ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("theme", ["../evil", "/etc", "themes/mine", ".hidden", "a\\b", "~/t", "x y"])
+def test_an_article_chooses_a_theme_by_name_only(write, theme):
+    message = raises_for(write("post.md", f"---\ntitle: T\ntheme: '{theme}'\n---\nText."), "must be a theme name")
+    assert "--theme" in message
+
+
+def test_a_theme_name_is_fine():
+    assert parse_markdown(md("Text.", "title: T\ntheme: night_2-b"), Path("p.md")).theme == "night_2-b"

@@ -233,3 +233,81 @@ def test_split_hashtags():
     assert split_hashtags(["#x", "y"]) == ("x", "y")
     with pytest.raises(ValueError, match="one word"):
         split_hashtags(["two words"])
+
+
+# --- languages -----------------------------------------------------------------------------------
+
+RUSSIAN = "Седьмого ноября 1917 года большевики взяли Зимний дворец. Временное правительство пало почти без боя."
+
+
+def test_csv_lang_column_reads_the_rows_dates_in_their_language(tmp_path):
+    table = write(
+        tmp_path / "t.csv",
+        "date,title,body,lang\n"
+        f"7 ноября 1917,Октябрьская революция,{RUSSIAN},ru\n"
+        "30.06.1908,Тунгусский метеорит,Взрыв в тайге.,ru\n"
+        "14 juillet 1789,Prise de la Bastille,La Bastille est prise.,fr\n"
+        f"7 ноября 1917,Без языка,{RUSSIAN},\n",
+    )
+    revolution, tunguska, bastille, detected = load_library(table).entries
+    assert revolution.error is None, revolution.error
+    assert (revolution.article.date, revolution.article.date_text) == (datetime.date(1917, 11, 7), "7 ноября 1917")
+    assert (revolution.article.lang, revolution.article.lang_source) == ("ru", "front matter")
+    assert (tunguska.article.date, tunguska.article.date_text) == (datetime.date(1908, 6, 30), "30 июня 1908")
+    assert (bastille.article.date, bastille.article.lang) == (datetime.date(1789, 7, 14), "fr")
+    # Without a lang, the row's language is detected from its title and body before its date is read.
+    assert (detected.article.date, detected.article.lang_source) == (datetime.date(1917, 11, 7), "detected")
+
+
+def test_jsonl_lang_and_a_date_that_does_not_exist(tmp_path):
+    rows = [
+        {
+            "date": "1868年1月3日",
+            "title": "王政復古の大号令",
+            "body": "明治天皇の勅令により新政府が成立した。",
+            "lang": "ja",
+        },
+        {"date": "31 февраля 1917", "title": "Революция", "body": RUSSIAN, "lang": "ru"},
+        {"date": "1917-11-07", "title": "T", "body": "B", "lang": "Russian"},
+    ]
+    table = write(tmp_path / "lib.jsonl", "\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n")
+    japanese, impossible, bad_lang = load_library(table).entries
+    assert japanese.error is None and japanese.article.date == datetime.date(1868, 1, 3)
+    assert impossible.error == (
+        f"{table}:2: 'date' must be a date like 1917-11-07 or 'November 7, 1917', not '31 февраля 1917' "
+        "(is not a real day: February 1917 has 28 days)"
+    )
+    assert bad_lang.error == f"{table}:3: 'lang' must be a language code like en, ru or pt-BR, not 'Russian'"
+
+
+def test_the_batch_flag_wins_over_rows_files_and_postkit_toml(tmp_path):
+    write(tmp_path / "postkit.toml", 'lang = "uk"\n')
+    write(tmp_path / "a.txt", f"1917-11-07 - Революция\n\n{RUSSIAN}\n")
+    write(tmp_path / "b.md", f"---\nlang: ru\n---\n# 1917-11-07 - Революция\n\n{RUSSIAN}\n")
+    plain, front = load_library(tmp_path).entries
+    assert (plain.article.lang, plain.article.lang_source) == ("uk", "library")
+    assert (front.article.lang, front.article.lang_source) == ("ru", "front matter")
+    table = write(tmp_path / "t.csv", f"date,title,body,lang\n1917-11-07,Революция,{RUSSIAN},ru\n")
+    for entry in (*load_library(tmp_path, lang="be").entries, *load_library(table, lang="be").entries):
+        assert (entry.article.lang, entry.article.lang_source) == ("be", "flag"), entry.name
+        assert entry.article.date == datetime.date(1917, 11, 7)
+
+
+@pytest.mark.parametrize("theme", ["themes/mine", "../shared/theme", "/etc", ".hidden", "a\\b", "~/t"])
+def test_a_library_chooses_a_theme_by_name_only(tmp_path, theme):
+    write(tmp_path / theme.lstrip("/~.\\") / "theme.toml", "")
+    path = write(tmp_path / "postkit.toml", f"theme = '{theme}'\nlang = 'ru'\n")
+    with pytest.raises(LibraryError) as info:
+        read_settings(path)
+    assert f"'theme' must be a theme name (letters, digits, '-', '_'), not '{theme}'" in str(info.value)
+    assert "--theme" in str(info.value)
+
+
+def test_a_theme_named_like_a_folder_beside_the_library_stays_a_name(tmp_path):
+    write(tmp_path / "mine" / "theme.toml", "")
+    assert read_settings(write(tmp_path / "postkit.toml", 'theme = "mine"\n')) == {"theme": "mine"}
+
+
+def test_settings_lang_must_be_a_language_code(tmp_path):
+    with pytest.raises(LibraryError, match="'lang' must be a language code like en, ru or pt-BR, not 'Russian'"):
+        read_settings(write(tmp_path / "postkit.toml", 'lang = "Russian"\n'))
