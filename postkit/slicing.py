@@ -136,6 +136,7 @@ _PAIRS = {
     "｛": "｝",
 }
 _CLOSING_OF = {close: open_ for open_, close in _PAIRS.items()}
+_WINDOW = 60  # characters on each side of a split that decide whether it stands
 
 
 def _lang_key(lang: str | None) -> str:
@@ -235,16 +236,20 @@ def _cjk_cuts(plain: str) -> list[tuple[int, int]]:
     """Return sentence breaks after Chinese and Japanese full stops outside quotes and brackets."""
     depth = [0] * (len(plain) + 1)
     stack: list[tuple[str, int]] = []
+    open_count = dict.fromkeys(_PAIRS, 0)
     for i, char in enumerate(plain):
         if char in _PAIRS:
             stack.append((char, i))
-        elif char in _CLOSING_OF:
-            for k in range(len(stack) - 1, -1, -1):
-                if stack[k][0] == _CLOSING_OF[char]:
-                    # Only a bracket that closes counts: an unmatched "「" must not swallow the rest.
-                    depth[stack[k][1] + 1] += 1
+            open_count[char] += 1
+        elif char in _CLOSING_OF and open_count[_CLOSING_OF[char]]:
+            # Only a bracket that closes counts: an unmatched "「" must not swallow the rest. The
+            # brackets left open inside this pair are dropped, so each is passed over only once.
+            while True:
+                opener, start = stack.pop()
+                open_count[opener] -= 1
+                if opener == _CLOSING_OF[char]:
+                    depth[start + 1] += 1
                     depth[i] -= 1
-                    del stack[k:]
                     break
     inside, level = [], 0
     for step in depth:
@@ -284,7 +289,9 @@ def _spans(text: str, key: str) -> tuple[tuple[int, int], ...]:
         proposed = []
         sentence_start = 0
         for end, start in _pysbd_cuts(plain, key):
-            if not _continues(plain[sentence_start:end], plain[start : start + 40], key):
+            # The last words decide; a window keeps a paragraph of many merged pieces linear.
+            before = plain[max(sentence_start, end - _WINDOW) : end]
+            if not _continues(before, plain[start : start + _WINDOW], key):
                 proposed.append((end, start))
                 sentence_start = start
     spans, start = [], first
@@ -391,6 +398,7 @@ _MIN_CJK_LETTERS = 8
 _CLAUSE_MARKS = ",;:—–‒―、，；：،؛·\u0387"
 _ENDS_SENTENCE = re.compile(f"[{re.escape(_TERMINATORS + _GREEK_QUESTION + _CLOSERS)}]\\s*$")
 _LETTER_OR_DIGIT = re.compile(r"[^\W_]")
+_TOKEN = re.compile(r"\S+")
 
 
 @dataclass(frozen=True)
@@ -565,7 +573,11 @@ class _Packer:
         are added, and where even that fails, every line end.
         """
         least = _MIN_CJK_LETTERS if self.cjk else _MIN_WORDS
-        total = _word_count(sentence, self.cjk)
+        if self.cjk:
+            words = [(m.start(), m.end()) for m in _LETTER_OR_DIGIT.finditer(sentence)]
+        else:
+            words = [(m.start(), m.end()) for m in _TOKEN.finditer(sentence) if _LETTER_OR_DIGIT.search(m.group())]
+        word_starts, word_ends = [start for start, _ in words], [end for _, end in words]
         bounds, offset = set(), 0
         for unit in break_units(sentence, self.lang):
             offset += len(unit)
@@ -573,10 +585,13 @@ class _Packer:
         bounds.discard(len(sentence))
 
         def admissible(offset: int) -> bool:
-            before = _word_count(sentence[:offset], self.cjk)
-            return before >= least and total - before >= least
+            before = bisect.bisect_left(word_starts, offset)
+            after = len(word_ends) - bisect.bisect_right(word_ends, offset)
+            return before >= least and after >= least
 
-        cuts = {b: _CLAUSE_CUT for b in sorted(bounds) if _ends_clause(sentence[:b]) and admissible(b)}
+        cuts = {
+            b: _CLAUSE_CUT for b in sorted(bounds) if _ends_clause(sentence[max(0, b - _WINDOW) : b]) and admissible(b)
+        }
         for between_words, cost in ((True, _WORD_CUT), (False, _LINE_CUT)):
             edges = [0, *sorted(cuts), len(sentence)]
             for start, end in zip(edges, edges[1:], strict=False):
