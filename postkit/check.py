@@ -47,6 +47,7 @@ MANIFEST_MAX_DEPTH = 32
 _DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, struct.error, zlib.error)
 _BOMB_PIXELS = re.compile(r"\((\d+) pixels\)")
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_UTF32_BOMS = (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")
 _UTF8_BOM = "\ufeff"
 # Where a caption may break lines; every other control character is garbage Instagram would keep.
 _CAPTION_CONTROLS_ALLOWED = frozenset("\n\r\t")
@@ -146,6 +147,9 @@ def decode_caption(data: bytes) -> str:
     UTF-16 (with or without a byte-order mark), NUL bytes and control characters other than line
     breaks and tabs are refused: they would reach Instagram as garbage.
     """
+    if data.startswith(_UTF32_BOMS):
+        msg = "is UTF-32 (it starts with a UTF-32 byte-order mark), not UTF-8"
+        raise ValueError(msg)
     if data.startswith(_UTF16_BOMS):
         msg = "is UTF-16 (it starts with a UTF-16 byte-order mark), not UTF-8"
         raise ValueError(msg)
@@ -153,6 +157,8 @@ def decode_caption(data: bytes) -> str:
     if nul >= 0:
         if _looks_utf16(data):
             msg = "looks like UTF-16 without a byte-order mark (every other byte is 0), not UTF-8"
+        elif _looks_utf32(data):
+            msg = "looks like UTF-32 without a byte-order mark (three bytes in four are 0), not UTF-8"
         else:
             msg = f"contains a NUL byte (byte {nul}), which is not text"
         raise ValueError(msg)
@@ -205,6 +211,14 @@ def _looks_utf16(data: bytes) -> bool:
     # ASCII-range text in UTF-16 has a 0 in every other byte; which half depends on the byte order.
     evens, odds = data[0::2].count(0), data[1::2].count(0)
     return max(evens, odds) >= len(data) // 8 and min(evens, odds) * 4 <= max(evens, odds)
+
+
+def _looks_utf32(data: bytes) -> bool:
+    # ASCII-range text in UTF-32 has three zero bytes in four, and the fourth carries the letters.
+    if len(data) < 8:
+        return False
+    zeros = [lane.count(0) / len(lane) for lane in (data[i::4] for i in range(4))]
+    return sum(z >= 0.9 for z in zeros) >= 2 and min(zeros) <= 0.5
 
 
 def _short(text: str, limit: int = 80) -> str:

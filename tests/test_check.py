@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from hypothesis import strategies as st
 from PIL import Image, ImageCms
 
 from postkit import limits
-from postkit.check import Violation, check_post, format_report
+from postkit.check import MANIFEST_MAX_DEPTH, Violation, check_post, decode_caption, format_report, parse_manifest
 
 SIZE = (1080, 1350)
 
@@ -459,3 +460,89 @@ def test_caption_length_is_conservative(text: str) -> None:
     n = limits.caption_length(text)
     assert n >= len(text)
     assert n == len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+# --- untrusted bytes: post.json and caption.txt ----------------------------------------------------
+
+
+def test_parse_manifest_reads_postkit_json():
+    assert parse_manifest(b'{"slides": [{"file": "01.jpg"}], "size": [1080, 1350]}')["size"] == [1080, 1350]
+
+
+@pytest.mark.parametrize(
+    ("data", "problem"),
+    [
+        (b"\xff{}", "is not valid UTF-8 (byte 0)"),
+        (b'{"a": }', "is not valid JSON (Expecting value at line 1, column 7)"),
+        (b'{"a": Infinity}', "is not valid JSON (Infinity is not a JSON number)"),
+        (b'{"a": -' + b"1" * 101 + b"}", "is not valid JSON (a number of 101 digits)"),
+        (b"[" * 5000 + b"]" * 5000, f"is nested more than {MANIFEST_MAX_DEPTH} levels deep, which no post.json is"),
+        (
+            b'{"a": ' * 33 + b"1" + b"}" * 33,
+            f"is nested more than {MANIFEST_MAX_DEPTH} levels deep, which no post.json is",
+        ),
+        (b'["\\udc80"]', "has a lone surrogate ('\\udc80') in a string, which is not text"),
+    ],
+)
+def test_parse_manifest_names_the_problem(data, problem):
+    with pytest.raises(ValueError) as info:
+        parse_manifest(data)
+    assert str(info.value) == problem
+
+
+def test_parse_manifest_takes_32_levels_and_surrogate_pairs():
+    assert parse_manifest(b'{"a": ' * 31 + b"[]" + b"}" * 31) is not None
+    assert parse_manifest(b'["\\ud83d\\ude00"]') == ["\N{GRINNING FACE}"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "Plain caption.", "Line one\nline two\r\nthree\ttabbed", "עברית ועוד", "\N{GRINNING FACE} #tag"],
+)
+def test_decode_caption_keeps_real_text(text):
+    assert decode_caption(text.encode("utf-8")) == text
+
+
+@pytest.mark.parametrize(
+    ("data", "problem"),
+    [
+        ("Привет, мир 1917".encode("utf-16-le"), "looks like UTF-16 without a byte-order mark"),
+        ("Hello".encode("utf-32-le"), "looks like UTF-32 without a byte-order mark (three bytes in four are 0)"),
+        ("Привет".encode("utf-32-be"), "looks like UTF-32 without a byte-order mark (three bytes in four are 0)"),
+        ("Hello".encode("utf-32"), "is UTF-32 (it starts with a UTF-32 byte-order mark), not UTF-8"),
+        (b"\xfe\xff\x00H", "is UTF-16 (it starts with a UTF-16 byte-order mark), not UTF-8"),
+        (b"ab\x00cdefghijklmnop", "contains a NUL byte (byte 2), which is not text"),
+        ("caption\u0085".encode(), "contains control character U+0085 (line 1, column 8), which is not text"),
+        (b"a\nb\nc\x07", "contains control character U+0007 (line 3, column 2), which is not text"),
+        (b"caf\xe9", "is not valid UTF-8 (byte 3)"),
+    ],
+)
+def test_decode_caption_refuses_what_is_not_text(data, problem):
+    with pytest.raises(ValueError, match=re.escape(problem)):
+        decode_caption(data)
+
+
+def test_utf16_caption_is_never_ready(post: Path) -> None:
+    (post / "caption.txt").write_bytes("On this day.".encode("utf-16-le"))
+    v = only(check_post(post), "caption.txt")
+    assert v.message.startswith("looks like UTF-16 without a byte-order mark")
+
+
+def test_caption_with_a_utf8_bom_is_a_warning(post: Path) -> None:
+    caption = (post / "caption.txt").read_text(encoding="utf-8")
+    (post / "caption.txt").write_bytes(b"\xef\xbb\xbf" + caption.encode("utf-8"))
+    v = only(check_post(post), "caption.txt", level="warning")
+    assert "byte-order mark (U+FEFF)" in v.message
+
+
+def test_slide_symlinked_inside_the_folder_is_checked(post: Path) -> None:
+    (post / "02.jpg").rename(post / "second.jpg")
+    (post / "02.jpg").symlink_to("second.jpg")
+    violations = check_post(post)
+    assert [v.file for v in violations] == ["second.jpg"]  # the target is itself a stray image: only a warning
+
+
+def test_slide_numbers_are_ascii_digits(post: Path) -> None:
+    (post / "\u0660\u0664.jpg").write_bytes((post / "01.jpg").read_bytes())  # Arabic-Indic "04"
+    violations = check_post(post)
+    assert [(v.file, v.level) for v in violations] == [("\u0660\u0664.jpg", "warning")]
