@@ -395,7 +395,7 @@ _LINE_CUT = 100.0
 # Words a cut inside a sentence leaves on each side at least; letters in Chinese and Japanese.
 _MIN_WORDS = 4
 _MIN_CJK_LETTERS = 8
-_CLAUSE_MARKS = ",;:—–‒―、，；：،؛·\u0387"
+_CLAUSE_MARKS = ",;:—–‒―、，；：،؛"
 _ENDS_SENTENCE = re.compile(f"[{re.escape(_TERMINATORS + _GREEK_QUESTION + _CLOSERS)}]\\s*$")
 _LETTER_OR_DIGIT = re.compile(r"[^\W_]")
 _TOKEN = re.compile(r"\S+")
@@ -436,11 +436,16 @@ def _heading_like(text: str, heading: bool, cjk: bool = False) -> bool:
 
 def _ends_clause(text: str) -> bool:
     """Tell whether ``text`` ends with a clause mark: a comma, semicolon, colon or dash."""
-    tail = strip_emphasis(text).rstrip().rstrip(_CLOSERS)
+    plain = strip_emphasis(text)
+    tail = plain.rstrip().rstrip(_CLOSERS)
     if not tail:
         return False
-    # A hyphen stands for a dash only between spaces ("Colón llegó - creyendo").
-    return tail[-1] in _CLAUSE_MARKS or (tail[-1] == "-" and tail[-2:-1].isspace())
+    spaced = plain[-1:].isspace()
+    # A hyphen stands for a dash only between spaces ("Colón llegó - creyendo"), and a middle dot
+    # for the Greek semicolon only before one (Catalan writes "col·legi").
+    if tail[-1] in "-·\u0387":
+        return spaced and (tail[-1] != "-" or tail[-2:-1].isspace())
+    return tail[-1] in _CLAUSE_MARKS
 
 
 def slice_paragraphs(
