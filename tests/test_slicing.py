@@ -341,3 +341,26 @@ def test_shared_wrap_counts_equal_wrapping_from_each_unit(text_style, paragraphs
             offset += (len(packer.units[k].glue) if k > first else 0) + len(packer.units[k].text)
             direct.append(bisect.bisect_left(starts, offset))
         assert counts == direct
+
+
+@pytest.mark.parametrize(
+    ("text", "clause"),
+    [
+        ("descubriendo varias islas del Caribe, ", True),
+        ("pero nunca logró su objetivo original: ", True),
+        ("пало почти без боя — ", True),
+        ("tres barcos—", True),
+        ("Colón llegó - ", True),
+        ("«слово», ", True),
+        ("江戸幕府を倒すための政治的・軍事的密約で、", True),
+        ("افتتح الخديوي اسماعيل قناة السويس، ", True),
+        ("Τα βουνά, οι λαγκαδιές· ", True),
+        ("well-", False),
+        ("el col·", False),
+        ("the sailors marched ", False),
+    ],
+)
+def test_clause_marks(text, clause):
+    from postkit.slicing import _ends_clause
+
+    assert _ends_clause(text) is clause
