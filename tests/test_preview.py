@@ -25,9 +25,12 @@ from postkit.pipeline import make_post
 from postkit.preview import (
     CONTACT_FILE,
     PREVIEW_FILE,
+    SLIDE_MAX_PIXELS,
     STATE_PATH,
     PreviewServer,
     caption_tokens,
+    check_slide_file,
+    page_language,
     render_preview,
     split_caption,
     watch_target,
@@ -159,6 +162,54 @@ def test_article_markup_is_escaped(hostile_post):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "onerror=&#34;alert(2)&#34;" in html
     assert html.count("<script>") == 1
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        (None, ("en", "ltr")),
+        ("en", ("en", "ltr")),
+        ("ru", ("ru", "ltr")),
+        ("ar", ("ar", "rtl")),
+        ("he-IL", ("he-IL", "rtl")),
+        ("fa", ("fa", "rtl")),
+        ("ckb", ("ckb", "rtl")),
+        ("ku-Arab", ("ku-Arab", "rtl")),
+        ("sd-Deva", ("sd-Deva", "ltr")),
+        ("zh-Hant-TW", ("zh-Hant-TW", "ltr")),
+        ('en" onload="x', ("en", "ltr")),
+        ("../../etc", ("en", "ltr")),
+        ("a" * 40, ("en", "ltr")),
+        (["ar"], ("en", "ltr")),
+    ],
+)
+def test_page_language_and_direction_come_from_post_json(lang, expected):
+    post = {} if lang is None else {"lang": lang}
+    assert page_language(post) == expected
+
+
+@pytest.mark.parametrize(("lang", "direction"), [("ar", "rtl"), ("he", "rtl"), ("ru", "ltr"), ("<x>", "ltr")])
+def test_page_says_its_language_and_direction(post, tmp_path, lang, direction):
+    copy = tmp_path / "copy"
+    shutil.copytree(post, copy)
+    manifest = json.loads((copy / "post.json").read_text())
+    manifest["lang"] = lang
+    (copy / "post.json").write_text(json.dumps(manifest))
+    html = render_preview(copy)
+    shown = lang if lang != "<x>" else "en"
+    assert f'<html lang="{shown}" dir="{direction}">' in html
+    assert f'class="caption" id="caption" lang="{shown}" dir="{direction}"' in html
+
+
+def test_check_slide_file_reads_only_the_header(tmp_path):
+    Image.new("RGB", (1080, 1350)).save(tmp_path / "01.jpg")
+    assert check_slide_file(tmp_path, "01.jpg") == (1080, 1350)
+    Image.new("1", (4097, 4096)).save(tmp_path / "02.jpg", "PNG")  # just over the limit, tiny on disk
+    assert SLIDE_MAX_PIXELS < 4097 * 4096
+    with pytest.raises(CheckError, match=r"02\.jpg is 4,097x4,096 pixels, far more than a slide"):
+        check_slide_file(tmp_path, "02.jpg")
+    with pytest.raises(CheckError, match=r"03\.jpg is missing; re-make the post"):
+        check_slide_file(tmp_path, "03.jpg")
 
 
 def test_folder_without_post_json_is_refused(tmp_path):
