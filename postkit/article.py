@@ -69,6 +69,8 @@ _CJK_DATE_HEAD = re.compile(
 _DASH_LINE = re.compile(r"[-–—]+")
 _HANDLE_LINE = re.compile(r"@?(?P<name>[\w.]+)\s+on\s+(?:ig|instagram)\s*:?", re.IGNORECASE)
 _THEME_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+# C0 and C1 control characters other than tab and line breaks: no font draws them.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _MD_HEADING = re.compile(r" {0,3}(?P<level>#{1,6})(?:[ \t]+(?P<text>.*?))?(?:[ \t]+#+)?[ \t]*")
 _THEMATIC_BREAK = re.compile(r" {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*")
 _FENCE = "---"
@@ -145,13 +147,20 @@ def read_article(path: str | os.PathLike, lang: str | None = None, *, default_la
     except OSError as exc:
         msg = f"cannot read {name} ({exc.strerror or exc}); check its permissions"
         raise ArticleError(msg) from exc
-    text = _clean(_decode(data, name))
+    raw = _decode(data, name)
+    text = _clean(raw)
     if not text.strip():
         msg = f"{name} is empty; write the article (a 'DATE - TITLE' heading line, then the text)"
         raise ArticleError(msg)
     if source.suffix.lower() in MARKDOWN_SUFFIXES or _has_front_matter(text):
-        return parse_markdown(text, source, lang, default_lang=default_lang)
-    return parse_plain(text, source, lang, default_lang=default_lang)
+        article = parse_markdown(text, source, lang, default_lang=default_lang)
+    else:
+        article = parse_plain(text, source, lang, default_lang=default_lang)
+    if controls := _control_warning(raw, name):
+        from dataclasses import replace
+
+        article = replace(article, warnings=(*controls, *article.warnings))
+    return article
 
 
 def valid_language(tag: str) -> bool:
@@ -383,6 +392,18 @@ def _decode(data: bytes, name: str) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         msg = f"{name} is UTF-16, not UTF-8; save it as UTF-8 and try again"
         raise ArticleError(msg)
+    if (offset := data.find(b"\x00")) >= 0:
+        # UTF-16 without a byte order mark decodes as UTF-8 with a NUL in every other byte.
+        halves = (data[0::2].count(0), data[1::2].count(0))
+        if max(halves) >= len(data) // 4 and min(halves) <= max(halves) // 8:
+            msg = f"{name} is UTF-16 without a byte order mark, not UTF-8; save it as UTF-8 and try again"
+        else:
+            line = data.count(b"\n", 0, offset) + 1
+            msg = (
+                f"{name} has a NUL byte at offset {offset}, line {line}, so it is not a text file or is damaged; "
+                "save the article as UTF-8 text"
+            )
+        raise ArticleError(msg)
     bom = b"\xef\xbb\xbf"
     skipped = len(bom) if data.startswith(bom) else 0
     try:
@@ -399,7 +420,20 @@ def _decode(data: bytes, name: str) -> str:
 
 def _clean(text: str) -> str:
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    return unicodedata.normalize("NFC", text)
+    return unicodedata.normalize("NFC", _CONTROL.sub("", text))
+
+
+def _control_warning(text: str, name: str) -> tuple[str, ...]:
+    """Warn about the control characters _clean removes: they have no glyph and would show as boxes."""
+    found = _CONTROL.findall(text.replace("\r", ""))
+    if not found:
+        return ()
+    first = _CONTROL.search(text.replace("\r", ""))
+    line = text.replace("\r", "").count("\n", 0, first.start()) + 1
+    return (
+        f"{name}: removed {len(found)} control character(s) (the first, U+{ord(found[0]):04X}, on line {line}); "
+        "they cannot be shown on a card",
+    )
 
 
 def _squash(text: str) -> str:
@@ -573,6 +607,12 @@ def _front_matter(text: str, name: str) -> tuple[dict[Any, Any], str]:
         raise ArticleError(msg) from exc
     if meta is None:
         return {}, body
+    if (where := _surrogate(meta)) is not None:
+        msg = (
+            f"{name}: front matter {where} has an escape for half a character (a lone surrogate such as \\ud800); "
+            "write the character itself"
+        )
+        raise ArticleError(msg)
     if not isinstance(meta, dict):
         msg = (
             f"{name}: front matter must be 'key: value' lines, not a {type(meta).__name__}; "
@@ -580,6 +620,22 @@ def _front_matter(text: str, name: str) -> tuple[dict[Any, Any], str]:
         )
         raise ArticleError(msg)
     return meta, body
+
+
+def _surrogate(value: Any, where: str = "") -> str | None:
+    """Name where YAML's "\\ud800" escapes left a lone surrogate, which no file can hold; None if nowhere."""
+    if isinstance(value, str):
+        return (where or "a value") if any("\ud800" <= c <= "\udfff" for c in value) else None
+    if isinstance(value, dict):
+        pairs = [(part, where or f"'{key}'") for key, item in value.items() for part in (key, item)]
+    elif isinstance(value, list):
+        pairs = [(item, where) for item in value]
+    else:
+        return None
+    for item, place in pairs:
+        if (found := _surrogate(item, place)) is not None:
+            return found
+    return None
 
 
 def _validate(meta: dict[Any, Any], source: Path, name: str) -> dict[str, Any]:

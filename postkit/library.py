@@ -337,7 +337,11 @@ def _row_text(value: Any, key: str, name: str) -> str:
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         msg = f"{name}: '{key}' must be text, not {value!r}"
         raise ArticleError(msg)
-    return unicodedata.normalize("NFC", str(value)).replace("\r\n", "\n").replace("\r", "\n").strip()
+    text = str(value)
+    if any("\ud800" <= c <= "\udfff" for c in text):  # JSON's "\ud800" escape: half a character
+        msg = f"{name}: '{key}' has an escape for half a character (a lone surrogate); write the character itself"
+        raise ArticleError(msg)
+    return unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
 def _markdown(meta: dict[str, Any], body: str) -> str:

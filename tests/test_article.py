@@ -862,3 +862,29 @@ def test_an_article_chooses_a_theme_by_name_only(write, theme):
 
 def test_a_theme_name_is_fine():
     assert parse_markdown(md("Text.", "title: T\ntheme: night_2-b"), Path("p.md")).theme == "night_2-b"
+
+
+# Hostile input ------------------------------------------------------------------------------------
+
+
+def test_utf16_without_a_byte_order_mark_and_nul_bytes(write):
+    raises_for(write("a.txt", f"{HEADING}\nText.\n".encode("utf-16-le")), "is UTF-16 without a byte order mark")
+    raises_for(write("b.txt", f"{HEADING}\nTe\0xt of the article.\n".encode()), r"has a NUL byte at offset \d+, line 2")
+
+
+def test_control_characters_are_removed_with_a_warning(write):
+    path = write("a.txt", f"{HEADING}\nThe \x07bell and the \x1b[1mescape\x85.\n")
+    article = read_article(path)
+    assert article.body == "The bell and the [1mescape."
+    (warning,) = article.warnings
+    assert (
+        warning
+        == f"{path}: removed 3 control character(s) (the first, U+0007, on line 2); they cannot be shown on a card"
+    )
+
+
+@pytest.mark.parametrize(
+    ("front", "key"), [('title: "\\ud800"', "'title'"), ('hashtags: [a, "b\\udfff"]', "'hashtags'")]
+)
+def test_a_lone_surrogate_in_front_matter_is_a_clear_error(write, front, key):
+    raises_for(write("post.md", f"---\n{front}\n---\nText."), f"front matter {key} has an escape for half a character")

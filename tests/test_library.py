@@ -311,3 +311,12 @@ def test_a_theme_named_like_a_folder_beside_the_library_stays_a_name(tmp_path):
 def test_settings_lang_must_be_a_language_code(tmp_path):
     with pytest.raises(LibraryError, match="'lang' must be a language code like en, ru or pt-BR, not 'Russian'"):
         read_settings(write(tmp_path / "postkit.toml", 'lang = "Russian"\n'))
+
+
+def test_a_lone_surrogate_in_a_row_is_a_clear_error(tmp_path):
+    table = write(tmp_path / "lib.jsonl", '{"date": "1917-11-07", "title": "\\ud800", "body": "B"}\n')
+    (entry,) = load_library(table).entries
+    assert (
+        entry.error
+        == f"{table}:1: 'title' has an escape for half a character (a lone surrogate); write the character itself"
+    )
