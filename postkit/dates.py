@@ -75,6 +75,7 @@ _YEAR_LIKE = re.compile(r"(?<!\d)\d{3,4}(?!\d)")
 _DAY_LIKE = re.compile(r"(?<!\d)\d{1,2}(?!\d)")
 # "7 ноября 1917" read as Belarusian: a day, a word, a year is a date even when the word is not a known month.
 _DATE_SHAPE = re.compile(r"\d{1,2}\.?\s+[^\W\d_]{3,}\.?,?\s+\d{3,4}|[^\W\d_]{3,}\.?\s+\d{1,2},?\s+\d{3,4}")
+_STARTS_LIKE_A_DATE = re.compile(rf"\d|(?:{_MONTH_WORD})\b|(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\b")
 _NUMERIC_SHAPE = re.compile(r"\d{1,4}\s?[-./]\s?\d{1,2}\s?[-./]\s?\d{1,4}|\d+\s*年\s*\d+\s*月")
 
 _OLD_STYLE = re.compile(
@@ -305,23 +306,26 @@ def _read_dual(text: str, bracket: re.Match[str], lang: str | None) -> DateReadi
 
 
 def _why_not(text: str, lang: str | None) -> str | None:
-    """Say why a text that looks like a date is not one; None when it does not look like a date."""
+    """Say why a text that starts like a date is not one; None when it does not look like a date.
+
+    Only a text that starts with its date counts (a day, a month, a weekday or a year first): "The March
+    1917 revolution" is a title that mentions a month, not a date written wrongly.
+    """
     years = _YEAR_LIKE.findall(text)
-    if not years:
+    if not years or len(text.split()) > 5:
         return None
-    if _NUMERIC_SHAPE.search(text):
+    if _NUMERIC_SHAPE.match(text):
         return "is not a day, month and year postkit can read"
+    key = _language(lang)
     if _DATE_SHAPE.fullmatch(text):
-        key = _language(lang)
         where = "English" if key == "en" else f"the article's language ({key}) or English"
         return f"has a word where the month should be that is no month in {where}"
-    words = re.findall(r"[a-z]+", text)
-    key = _language(lang)
+    english = text
     if key != "en" and (translated := _translate(text, key)) is not None:
-        words += re.findall(r"[a-z]+", translated)
+        english = translated
+    words = re.findall(r"[a-z]+", english)
     months = [_MONTHS[w] for w in words if w in _MONTHS]
-    # A longer text that mentions a month ("The May 1917 crisis in Petrograd") is a title, not a date.
-    if not months or len(text.split()) > 5:
+    if not months or not _STARTS_LIKE_A_DATE.match(english):
         return None
     days = [int(d) for d in _DAY_LIKE.findall(text) if 1 <= int(d) <= 31]
     if not days:

@@ -645,7 +645,15 @@ def test_a_heading_that_looks_dated_but_cannot_be_read_warns(write, heading, lan
 
 
 @pytest.mark.parametrize(
-    "heading", ["Lenin - The Man - Part 2", "Apollo 11: The landing", "The 1917 Revolution - Part 2", "1917 - A Year"]
+    "heading",
+    [
+        "Lenin - The Man - Part 2",
+        "Apollo 11: The landing",
+        "The 1917 Revolution - Part 2",
+        "1917 - A Year",
+        "The March 1917 Revolution",
+        "Operation Barbarossa: 22 June 1941",
+    ],
 )
 def test_undated_headings_do_not_warn(heading):
     article = parse_plain(f"{heading}\nText.", Path("a.txt"))
