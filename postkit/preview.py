@@ -34,7 +34,7 @@ from postkit.check import (
     parse_manifest,
 )
 from postkit.errors import CheckError, OutputError, PostkitError
-from postkit.i18n import direction, install_translations, is_language_tag
+from postkit.i18n import direction, install_translations
 from postkit.output import safe_join
 from postkit.safeio import (
     CHUNK,
@@ -68,6 +68,8 @@ _DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, struct
 _SERVED_TYPES = {CONTACT_FILE: "image/png", CAPTION_FILE: "text/plain; charset=utf-8"}
 # An article's file endings, as the library reads them: post.json's "source" must name one of these.
 _ARTICLE_SUFFIXES = frozenset({".txt", ".md", ".markdown"})
+# A BCP 47 language tag as HTML's lang takes it: "ru", "pt-BR", "zh-Hant-TW", "ckb" (ASCII only).
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8}){0,4}", re.ASCII)
 # A theme *name* as post.json may give one: no path separator, no leading dot ("..", ".hidden").
 _THEME_NAME = re.compile(r"\w[\w.-]{0,63}")
 # The same patterns as postkit.limits counts, so the preview styles exactly what Instagram links.
@@ -327,10 +329,12 @@ def contact_png(folder: Path, names: list[str]) -> bytes:
 
 def page_language(post: dict[str, Any]) -> tuple[str, str]:
     """Return the page's language tag and direction ("rtl"/"ltr") from post.json's "lang" ("en" without one)."""
-    lang = post.get("lang")
-    if not (isinstance(lang, str) and len(lang) <= 35 and is_language_tag(lang)):
-        if lang is not None:
-            log.debug("post.json's lang %s is not a language tag; the page says en", _short(lang))
+    recorded = post.get("lang")
+    # The tag goes into the page as written: the whole of it must be a tag ("en.<x>" is not "en").
+    lang = recorded.replace("_", "-") if isinstance(recorded, str) else None
+    if lang is None or not _LANGUAGE_TAG.fullmatch(lang):
+        if recorded is not None:
+            log.debug("post.json's lang %s is not a language tag; the page says en", _short(recorded))
         lang = "en"
     return lang, direction(lang)
 
