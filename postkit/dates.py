@@ -30,7 +30,7 @@ _YEAR_SUFFIX = re.compile(r"(?<=\d)[\s\u00a0\u202f]+[гр]\.$")
 # Arabic and Noto Serif Hebrew have no glyph for it, while every bundled text font has U+00A0: use that,
 # which keeps the no-break meaning. U+00A0 itself is left alone for the same reason.
 _SPACES = str.maketrans({"\u202f": "\u00a0"})
-# The pattern translators reorder for their language: the New Style date, then the Old Style one.
+# English, and the fallback when a catalog's pattern is broken (postkit.i18n.old_style_date has the msgid).
 OLD_STYLE_PATTERN = "{new} (O.S. {old})"
 
 _MONTH_NAMES = (
@@ -184,16 +184,15 @@ def format_date(date: datetime.date, lang: str | None) -> str:
 def format_old_style(new: datetime.date, old: datetime.date, lang: str | None) -> str:
     """Write a date in both calendars as historians do: "November 7, 1917 (O.S. October 25)".
 
-    The pattern is the catalog's translation of ``OLD_STYLE_PATTERN``; the Old Style date loses its year
-    when both years are the same.
+    The order and words are the catalog's (``postkit.i18n.old_style_date``); the Old Style date loses
+    its year when both years are the same.
     """
-    from postkit.i18n import translations
+    from postkit.i18n import old_style_date
 
     new_text = format_date(new, lang)
     old_text = format_date(old, lang) if old.year != new.year else _format(_DAY_MONTH_SKELETON, old, lang)
-    pattern = translations(lang).gettext(OLD_STYLE_PATTERN)
     try:
-        return pattern.format(new=new_text, old=old_text)
+        return old_style_date(new_text, old_text, lang)
     except (KeyError, IndexError, ValueError):  # a broken translation must not break a post
         return OLD_STYLE_PATTERN.format(new=new_text, old=old_text)
 
