@@ -425,11 +425,11 @@ def _clean(text: str) -> str:
 
 def _control_warning(text: str, name: str) -> tuple[str, ...]:
     """Warn about the control characters _clean removes: they have no glyph and would show as boxes."""
-    found = _CONTROL.findall(text.replace("\r", ""))
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    found = _CONTROL.findall(text)
     if not found:
         return ()
-    first = _CONTROL.search(text.replace("\r", ""))
-    line = text.replace("\r", "").count("\n", 0, first.start()) + 1
+    line = text.count("\n", 0, _CONTROL.search(text).start()) + 1
     return (
         f"{name}: removed {len(found)} control character(s) (the first, U+{ord(found[0]):04X}, on line {line}); "
         "they cannot be shown on a card",
