@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from postkit.dates import (
@@ -293,3 +293,17 @@ def test_a_broken_translation_falls_back_to_english(monkeypatch):
 )
 def test_numeric_dates(text, numeric):
     assert is_numeric_date(text) is numeric
+
+
+_DATEISH = st.text(
+    alphabet=st.sampled_from("0123456789١٧年月日./-: ()[]OSosnovемберябряMaydeJulyjuillet "), max_size=40
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(max_size=60), _DATEISH), st.sampled_from(["en", "ru", "ar", "ja", "fr", "xx", "", None]))
+def test_reading_never_fails_and_a_date_has_its_digits(text, lang):
+    reading = read_date(text, lang)
+    if reading is not None and reading.date is not None:
+        digits = "".join(c for c in text if c.isdigit())
+        assert digits, text  # "today" and "3 years ago" never become dates
