@@ -70,7 +70,7 @@ _LATIN = {
     "fi": ("äöåšž", "äö"),
     "vi": (
         "àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ",
-        "ảạăằắẳẵặâầấẩẫậẻẽẹêềếểễệỉĩịỏọôồốổỗộơờớởỡợủũụưừứửữựỳỷỹỵđ",
+        "ảạăằắẳẵặầấẩẫậẻẽẹềếểễệỉĩịỏọồốổỗộơờớởỡợủũụưừứửữựỳỷỹỵđ",
     ),
 }
 _RUSSIAN = "абвгдеёжзийклмнопрстуфхцчшщъыьэюя"
@@ -158,7 +158,7 @@ def _script(char: str) -> str | None:
 def _candidates(languages: dict[str, tuple[set[str], set[str]]], letters: Counter[str], count: int) -> list[str]:
     """Keep the languages whose alphabet fits the letters of the text."""
     # Names and loanwords ("Gödel" in English) bring a few foreign letters; more than this is the language.
-    allowed = 1 + 0.004 * count
+    allowed = 0.5 + 0.004 * count
     needed_share = max(1, 0.002 * count)
     kept = []
     for lang, (alphabet, needed) in languages.items():
