@@ -81,7 +81,8 @@ _NUMERIC_SHAPE = re.compile(r"\d{1,4}\s?[-./]\s?\d{1,2}\s?[-./]\s?\d{1,4}|\d+\s*
 _OLD_STYLE = re.compile(
     r"[\[(]?\s*(?:"
     r"(?<![\w.])(?:o\.\s?s\.?|os)(?![\w])|old\s+style|julian(?:\s+calendar)?|(?<![\w.])st\.\s?v\.?(?!\w)"
-    r"|stil[io]\s+veter[ei]s?|(?<![\w.])a\.\s?st\.?(?!\w)|alten\s+stils|alter\s+stil|ancien\s+style|vieux\s+style|calendrier\s+julien"
+    r"|stil[io]\s+veter[ei]s?|(?<![\w.])a\.\s?st\.?(?!\w)|alten\s+stils|alter\s+stil"
+    r"|ancien\s+style|vieux\s+style|calendrier\s+julien"
     r"|estilo\s+antig[uo]o?|calend[aá]rio\s+(?:juliano|giuliano)|vecchio\s+stile|starego\s+stylu"
     r"|(?<![\w.])st\.\s?st\.?(?!\w)"
     r"|(?:по\s+|за\s+)?ст\.\s?ст\.?|по\s+старому\s+стилю|за\s+старим\s+стилем|по\s+юлианскому\s+календарю"
