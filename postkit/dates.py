@@ -51,8 +51,10 @@ _MONTHS = {name: number for number, full in enumerate(_MONTH_NAMES, start=1) for
 _MONTHS["sept"] = 9
 _MONTH_WORD = "|".join(sorted(_MONTHS, key=len, reverse=True))
 
-# Ordinal endings after a day: English "7th", French "1er", Greek "25η", Spanish "1º".
-_ORDINAL = r"(?:st|nd|rd|th|er|re|e|η|ης|º|ª)?"
+# Ordinal endings after a day: English "7th", French "1er", Greek "25η"; Portuguese and Spanish "1º", "1.º"
+# lose theirs before NFKC would make them a letter "o".
+_ORDINAL = r"(?:st|nd|rd|th|er|re|e|η|ης)?"
+_ORDINAL_SIGN = re.compile(r"(?<=\d)\.?[ºª]")
 _WEEKDAY = r"(?:(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*\.?,?\s+)?"
 _TIME = r"(?:[t ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:z|[+-]\d{2}:?\d{2})?)?"
 # Each form yields year, month and day; a month is a number or an English month name.
@@ -211,8 +213,8 @@ def _format(skeleton: str, date: datetime.date, lang: str | None) -> str:
 
 
 def _normalise(text: str) -> str:
-    """Fold what varies without changing the date: width, digits, case, bidi marks, spacing."""
-    text = unicodedata.normalize("NFKC", text)
+    """Fold what varies without changing the date: width, digits, case, bidi marks, spacing, "1º"."""
+    text = unicodedata.normalize("NFKC", _ORDINAL_SIGN.sub("", text))
     chars = []
     for char in text:
         if char.isascii():

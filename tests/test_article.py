@@ -896,3 +896,28 @@ def test_control_characters_are_removed_with_a_warning(write):
 )
 def test_a_lone_surrogate_in_front_matter_is_a_clear_error(write, front, key):
     raises_for(write("post.md", f"---\n{front}\n---\nText."), f"front matter {key} has an escape for half a character")
+
+
+# The corpus of real articles (tests/corpus): each read as its expectations say ---------------------
+
+CORPUS = Path(__file__).parent / "corpus"
+
+
+def _corpus() -> list[dict]:
+    import tomllib
+
+    if not (CORPUS / "corpus.toml").is_file():
+        return []
+    return tomllib.loads((CORPUS / "corpus.toml").read_text(encoding="utf-8"))["article"]
+
+
+@pytest.mark.parametrize("expected", _corpus(), ids=lambda a: a["file"])
+def test_the_corpus_is_read_right(expected):
+    article = read_article(CORPUS / expected["file"])
+    for key in ("lang", "date", "title", "credit_label", "credit", "format", "handle"):
+        if key in expected:
+            assert getattr(article, key) == expected[key], key
+    assert article.date_julian == expected.get("date_julian")
+    assert article.calendar == ("julian" if "date_julian" in expected else "gregorian")
+    assert article.warnings == ()
+    assert slug(article).startswith(expected["date"].isoformat())

@@ -94,6 +94,8 @@ def test_never_raises_and_never_uses_a_narrow_no_break_space(date, lang):
         ("29 Ekim 1923", "tr", (1923, 10, 29)),
         ("July 20, 1969", "en", (1969, 7, 20)),
         ("1er mai 1886", "fr", (1886, 5, 1)),
+        ("1º de maio de 1500", "pt", (1500, 5, 1)),
+        ("1.º de mayo de 1886", "es", (1886, 5, 1)),
         # The article's language first, then English.
         ("7 November 1917", "ru", (1917, 11, 7)),
         ("July 20, 1969", None, (1969, 7, 20)),
