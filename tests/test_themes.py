@@ -47,14 +47,14 @@ def test_unknown_theme_lists_the_installed_ones():
     ("old", "new", "expected"),
     [
         ('paper = "#F2EBDD"', 'paper = "papyrus"', r"\[colors\] paper = 'papyrus' is not a colour"),
-        ("body_min = 40 ", "body_min = 'big' ", r"\[type\] body_min must be int, not 'big'"),
+        ("body_min = 40 ", "body_min = 'big' ", r"\[type\] body_min = 'big' is not a number; use a whole number"),
         ("label_size = 28\n", "", r"\[type\] is missing 'label_size'; add it"),
         (
             'label = ["inter/Inter-SemiBold.ttf",',
             'label = ["nope.ttf",',
             r"\[fonts\] label: font 'nope.ttf' was not found",
         ),
-        ("body_min = 40 ", "body_min = 80 ", r"body_min \(80\) must be at least 8 and at most body_max \(54\)"),
+        ("body_min = 40 ", "body_min = 80 ", r"\[type\] body_min \(80\) must be at most body_max \(54\)"),
     ],
 )
 def test_bad_theme_names_file_key_and_fix(theme_copy, old, new, expected):
