@@ -70,8 +70,6 @@ _SERVED_TYPES = {CONTACT_FILE: "image/png", CAPTION_FILE: "text/plain; charset=u
 _ARTICLE_SUFFIXES = frozenset({".txt", ".md", ".markdown"})
 # A BCP 47 language tag as HTML's lang takes it: "ru", "pt-BR", "zh-Hant-TW", "ckb" (ASCII only).
 _LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8}){0,4}", re.ASCII)
-# A theme *name* as post.json may give one: no path separator, no leading dot ("..", ".hidden").
-_THEME_NAME = re.compile(r"\w[\w.-]{0,63}")
 # The same patterns as postkit.limits counts, so the preview styles exactly what Instagram links.
 _CAPTION_TOKEN = re.compile(r"(?P<tag>(?<![\w&])#\w+)|(?P<mention>(?<!\w)@[A-Za-z0-9._]{1,30})")
 
@@ -390,8 +388,10 @@ class WatchTarget:
 
     def files(self) -> list[Path]:
         """List every watched file (the theme folder's files included), sorted."""
-        theme_files = sorted(p for p in self.theme_dir.rglob("*") if p.is_file())
-        return [self.article, *([self.image] if self.image else []), *theme_files]
+        from postkit.themes import theme_files
+
+        # The theme's regular files inside its folder: a FIFO or a symlink out is neither stat'ed nor watched.
+        return [self.article, *([self.image] if self.image else []), *theme_files(self.theme_dir)]
 
 
 def watch_target(post_dir: str | os.PathLike[str], article: str | os.PathLike[str] | None = None) -> WatchTarget:
@@ -482,23 +482,24 @@ def _recorded_image(folder: Path, article: Path, front_matter: Path | None, name
 
 def _theme_by_name(folder: Path, recorded: Any) -> Path:
     """Find post.json's theme by name on the theme search path: a post folder may not choose a theme by path."""
-    from postkit.themes import THEME_FILE, list_themes, search_path
+    from postkit.errors import ThemeError
+    from postkit.themes import find_theme, is_theme_name, list_themes
 
     name = "classic" if recorded is None else recorded
-    if not isinstance(name, str) or not _THEME_NAME.fullmatch(name):
+    if not is_theme_name(name):
         msg = (
             f"{_name(folder)}/post.json names the theme {_short(name)}; a post folder may choose a theme by name "
             "only (e.g. classic); fix post.json, or preview without --watch"
         )
         raise CheckError(msg)
-    for root in search_path():
-        if (root / name / THEME_FILE).is_file():
-            return root / name
-    msg = (
-        f"{_name(folder)}/post.json names the theme '{name}', which is not installed "
-        f"({', '.join(list_themes())}); install it in ./themes/, or preview without --watch"
-    )
-    raise CheckError(msg)
+    try:
+        return find_theme(name, allow_path=False)
+    except ThemeError:
+        msg = (
+            f"{_name(folder)}/post.json names the theme '{name}', which is not installed "
+            f"({', '.join(list_themes())}); install it in ./themes/, or preview without --watch"
+        )
+        raise CheckError(msg) from None
 
 
 class PreviewServer:

@@ -483,3 +483,14 @@ def test_watch_article_named_by_post_json_inside_the_output_folder_is_taken(watc
     shutil.copy(article, folder.parent / "article.txt")
     edit(folder, source={"file": "article.txt", "path": "../article.txt"})
     assert watch_target(folder).article == folder / "../article.txt"
+
+
+def test_watch_theme_name_is_not_a_folder_of_the_current_directory(watched, tmp_path, monkeypatch):
+    folder, article = watched
+    evil = tmp_path / "cwd" / "evil"
+    evil.mkdir(parents=True)
+    (evil / "theme.toml").write_text('extends = "classic"\n')
+    monkeypatch.chdir(tmp_path / "cwd")  # ./evil holds a theme, but ./evil is a path, not the search path
+    edit(folder, theme="evil")
+    with pytest.raises(CheckError, match=r"names the theme 'evil', which is not installed"):
+        watch_target(folder, article)
