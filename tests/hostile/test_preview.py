@@ -20,6 +20,7 @@ attempt's.
 | Host: evil.example:PORT (DNS rebinding), no Host, two Hosts | 421 |
 | Host: 127.0.0.1:PORT or localhost:PORT, HEAD | slides, page and state served |
 | post.json theme "../../evil", "/tmp/evil", "evil/x", "" or not installed (for --watch) | refused by name |
+| post.json theme "evil" that is only a folder ./evil of the current directory | not installed: not a path lookup |
 | post.json image "../secret.jpg", or beside the article but a symlink out | refused |
 | post.json source path "/etc/passwd", "../../../etc/passwd", an article outside the output folder | refused |
 """
