@@ -11,7 +11,7 @@ from typing import Any
 from postkit import limits
 from postkit.errors import CheckError
 from postkit.i18n import catalog_name, install_translations, sentence_separator, translations
-from postkit.themes import Theme, jinja_environment
+from postkit.themes import Theme, jinja_environment, render_template
 
 log = logging.getLogger("postkit")
 
@@ -93,10 +93,13 @@ def _environment(theme: Theme, lang: str | None = None):
 
 def render_caption(theme: Theme, fields: CaptionFields) -> str:
     """Render the theme's caption template in ``fields.lang``, shortening the lead until it fits 2,200 characters."""
-    template = _environment(theme, fields.lang).get_template(CAPTION_TEMPLATE)
+    env = _environment(theme, fields.lang)
     budget = _LEAD_CHARS
     while True:
-        text = template.render(
+        # A theme's template error becomes one ThemeError naming its file and line.
+        text = render_template(
+            env,
+            CAPTION_TEMPLATE,
             hook=hook_line(fields.title, fields.date_text, fields.lang),
             lead=lead(fields.sentences, budget),
             title=fields.title,
