@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import logging
 import re
@@ -45,11 +46,13 @@ def po_path(lang: str) -> Path:
     return LOCALE_DIR / lang / "LC_MESSAGES" / "postkit.po"
 
 
+@functools.cache
 def read_catalog(lang: str):
     with po_path(lang).open("rb") as handle:
         return read_po(handle, locale=lang)
 
 
+@functools.cache
 def extracted() -> dict[str, tuple[str, ...]]:
     """Extract postkit's msgids from its sources with the shipped babel.cfg, as `pybabel extract` does."""
     with (LOCALE_DIR / "babel.cfg").open(encoding="utf-8") as cfg:
