@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import calendar
 import contextlib
+import ctypes
 import datetime
 import logging
 import multiprocessing
 import os
 import re
-import shutil
 import signal
+import sys
+import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -23,6 +26,7 @@ from urllib.parse import quote
 from postkit.article import Article, Paragraph, slug
 from postkit.errors import LayoutError, OutputError, PostkitError
 from postkit.library import Entry, Library, load_library
+from postkit.output import FolderLock, check_generated, clean_leftovers, write_generated
 
 log = logging.getLogger("postkit")
 
@@ -35,18 +39,25 @@ FAILED = "failed"
 DEFAULT_OUT = Path("out")
 INDEX_FILE = "index.html"
 INDEX_TEMPLATE = "batch/index.html.j2"
-LOCK_FILE = ".postkit-batch.lock"
+# The mark of an index.html postkit wrote: a file without it is someone else's and is not replaced.
+INDEX_MARKER = '<meta name="generator" content="postkit batch index">'
+# An index.html written before the marker existed: the first rule of its style sheet.
+_LEGACY_INDEX = b"img, .blank { display: block; width: 100%; aspect-ratio: 4 / 5;"
+INDEX_MARKERS = (INDEX_MARKER.encode("utf-8"), _LEGACY_INDEX)
+LOCK_FILE = ".postkit-batch.lock"  # held for a whole batch: one batch per output folder at a time
+DEFAULT_TIMEOUT = 300.0  # seconds one article's post (or series) may take before it is stopped
 # Posts a worker process makes before a fresh one replaces it: the font, measurement and shaping
 # caches grow with every new text (about 0.1 MB a post), and this keeps a worker's memory bounded
 # on a library of any size.
 WORKER_TASKS = 100
-# What output.PostWriter leaves behind when killed: ".NAME.<mkdtemp>.tmp" while building a post,
-# ".NAME.<8 hex>.old" for the moment between moving the old post aside and the new one in.
-_STAGING = re.compile(r"\.(?P<name>.+)\.[A-Za-z0-9_]{8}\.tmp")
-_BACKUP = re.compile(r"\.(?P<name>.+)\.[0-9a-f]{8}\.old")
 _MONTH_DAY = re.compile(r"\s*(\d{1,2})-(\d{1,2})\s*")
+_PART_FOLDER = re.compile(r"-part-[0-9]+")
 # A 'Part 9/9' suffix while the number of parts is not known yet: as wide as most real ones.
 _PROBE_PART = (8, 8)
+_MAX_PARTS = 99  # more parts than any series has; bounds the titles a part folder's post may carry
+_POLL = 0.25  # seconds between the main process's looks at the posts in progress
+_KILL = getattr(signal, "SIGKILL", signal.SIGTERM)
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 class SelectionError(PostkitError):
@@ -218,6 +229,10 @@ class _Task:
     force: bool = False
     dry_run: bool = False
     series: bool = False
+    timeout: float | None = None  # seconds the post (or series) may take
+    # The run's folders named like a series part ("x-part-2"), and whose they are: a series must
+    # not put a part where another article's post goes.
+    reserved: dict[str, str] = field(default_factory=dict)
 
 
 def run_batch(
@@ -231,33 +246,63 @@ def run_batch(
     out: str | os.PathLike | None = None,
     progress: Callable[[int, int], None] | None = None,
     settings: dict[str, Any] | None = None,
+    timeout: float | None = DEFAULT_TIMEOUT,
 ) -> BatchResult:
     """Make the posts of the selected anniversaries in ``jobs`` processes, keeping going past failures.
 
     An unchanged post (same inputs hash in its post.json) is skipped unless ``force``; ``dry_run``
     does everything but painting and writing. Posts go to ``out/<date>-<slug>/`` (default: the
     library's postkit.toml ``out``, else ``out``), then ``out/index.html`` lists every post there.
+    Every folder is planned before anything is written: a post never replaces another article's
+    post, and an index.html postkit did not write is replaced only with ``force``.
 
     :param progress: called with (posts finished, posts to make) as each article finishes.
-    :param settings: command-line settings (handle, theme, format, max_slides); None values are ignored.
+    :param settings: command-line settings (handle, theme, format, max_slides, lang); None values are ignored.
+    :param timeout: seconds one article's post (or series) may take; a slower one is stopped and
+        reported as failed while the others go on. None: no limit.
     """
     started = time.perf_counter()
+    if timeout is not None and not timeout > 0:
+        msg = f"timeout must be a number of seconds above 0, not {timeout!r}"
+        raise ValueError(msg)
     flags = {k: v for k, v in (settings or {}).items() if v is not None}
     exclude = (Path(out),) if out is not None else ()
-    lib = library if isinstance(library, Library) else load_library(library, exclude=exclude)
+    lib = library if isinstance(library, Library) else _load(library, exclude, flags.get("lang"))
     out_dir = Path(out) if out is not None else Path(lib.settings.get("out", DEFAULT_OUT))
     _check_settings(lib, flags)
+    # Planned before anything is made: the batch fails here, not after an hour of posts.
+    check_generated(out_dir / INDEX_FILE, INDEX_MARKERS, force=force)
 
-    tasks, outcomes = _plan(lib, selection, out_dir, flags, force=force, dry_run=dry_run, series=series)
+    tasks, outcomes = _plan(
+        lib, selection, out_dir, flags, force=force, dry_run=dry_run, series=series, timeout=timeout
+    )
     if dry_run:
-        results = _run_tasks(tasks, jobs, progress)
+        results = _run_tasks(tasks, jobs, progress, timeout)
         return BatchResult(_ordered(outcomes, tasks, results), time.perf_counter() - started, out_dir, dry_run=True)
 
-    with _OutLock(out_dir):
-        _clean_staging(out_dir)
-        results = _run_tasks(tasks, jobs, progress)
-        index = write_index(out_dir)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        msg = f"cannot create folder {out_dir} ({exc.strerror or exc}); check its permissions or choose another --out"
+        raise OutputError(msg) from exc
+    busy = f"another postkit batch is writing to {out_dir}; wait for it to finish, or choose another --out"
+    with FolderLock(out_dir, name=LOCK_FILE, wait=0, busy=busy):
+        with FolderLock(out_dir):
+            clean_leftovers(out_dir)
+        results = _run_tasks(tasks, jobs, progress, timeout)
+        with FolderLock(out_dir):
+            clean_leftovers(out_dir)  # what workers stopped for taking too long left behind
+        index = write_index(out_dir, force=force)
     return BatchResult(_ordered(outcomes, tasks, results), time.perf_counter() - started, out_dir, index=index)
+
+
+def _load(path: str | os.PathLike, exclude: tuple[Path, ...], lang: str | None) -> Library:
+    """Read the library, giving it the batch's --lang where load_library takes one."""
+    import inspect
+
+    if lang is not None and "lang" in inspect.signature(load_library).parameters:
+        return load_library(path, exclude=exclude, lang=lang)
+    return load_library(path, exclude=exclude)
 
 
 def _check_settings(lib: Library, flags: dict[str, Any]) -> None:
@@ -279,6 +324,7 @@ def _plan(
     force: bool,
     dry_run: bool,
     series: bool,
+    timeout: float | None = None,
 ) -> tuple[list[_Task], list[tuple[tuple, Outcome]]]:
     """Turn the library into tasks for the selected anniversaries, plus the entries that already failed."""
     layer = {k: v for k, v in lib.settings.items() if k != "out"}
@@ -304,6 +350,7 @@ def _plan(
             force=force,
             dry_run=dry_run,
             series=series,
+            timeout=timeout,
         )
         chosen.append(((day, article.date, entry.name), task))
     chosen.sort(key=lambda pair: pair[0])
@@ -322,6 +369,9 @@ def _plan(
             continue
         owners[folder] = task.name
         tasks.append(task)
+    if series:
+        reserved = {t.target.name: t.name for t in tasks if _PART_FOLDER.search(t.target.name)}
+        tasks = [replace(t, reserved=reserved) for t in tasks]
     return tasks, failed
 
 
@@ -359,50 +409,193 @@ def default_jobs() -> int:
 
 
 def _run_tasks(
-    tasks: Sequence[_Task], jobs: int | None, progress: Callable[[int, int], None] | None
+    tasks: Sequence[_Task],
+    jobs: int | None,
+    progress: Callable[[int, int], None] | None,
+    timeout: float | None = None,
+    work: Callable[[_Task, int], list[Outcome]] | None = None,
 ) -> list[list[Outcome]]:
-    """Run the tasks in process pools; return each task's outcomes in task order."""
-    results: list[list[Outcome] | None] = [None] * len(tasks)
+    """Run the tasks in process pools; return each task's outcomes in task order.
+
+    :param work: what a worker runs for a task (default _work); a top-level function, for tests.
+    """
     if not tasks:
         return []
     workers = max(1, min(jobs or default_jobs(), len(tasks)))
     themes = sorted({t.flags.get("theme") or t.article.theme or t.library.get("theme") or "classic" for t in tasks})
     # Longest articles first, so that no worker is left with a long one at the end.
     order = sorted(range(len(tasks)), key=lambda i: -sum(len(p.text) for p in tasks[i].article.paragraphs))
-    done = 0
+    context = _pool_context()
+    # Only this process holds the writing end: a worker that reads end-of-file knows it died.
+    lifeline, holder = context.Pipe(duplex=False)
+    links = _Links(
+        lifeline=lifeline,
+        starts=context.RawArray("d", len(tasks)),
+        pids=context.RawArray("i", len(tasks)),
+        main_pgrp=os.getpgrp() if hasattr(os, "getpgrp") else None,
+    )
+    run = _Run(tasks, links, progress, timeout)
     if progress is not None:
         progress(0, len(tasks))
-    # Fresh workers every WORKER_TASKS posts each. Not max_tasks_per_child: on Python 3.11-3.13
-    # it deadlocks once a worker retires with tasks still queued (CPython gh-115634).
-    wave = WORKER_TASKS * workers
-    for first in range(0, len(order), wave):
-        pool = ProcessPoolExecutor(
-            max_workers=workers, mp_context=_pool_context(), initializer=_init_worker, initargs=(themes,)
-        )
-        with pool:
-            futures = {pool.submit(_work, tasks[i]): i for i in order[first : first + wave]}
-            try:
-                for future in as_completed(futures):
-                    i = futures[future]
-                    results[i] = _result(future, tasks[i])
-                    done += 1
-                    if progress is not None:
-                        progress(done, len(tasks))
-            except BaseException:
-                # Ctrl-C: let the running posts finish (each is renamed into place whole), start no more.
-                pool.shutdown(wait=True, cancel_futures=True)
-                raise
-    return [r if r is not None else [] for r in results]
-
-
-def _result(future, task: _Task) -> list[Outcome]:
     try:
-        return future.result()
-    except BrokenProcessPool as exc:
-        reason = f"a worker process died while making it ({exc or 'killed'}), perhaps out of memory; try fewer --jobs"
-    except Exception as exc:  # the task's own errors come back as outcomes; this is the pool failing
-        reason = f"unexpected {type(exc).__name__}: {exc}"
-    return [Outcome(task.name, FAILED, reason=reason, anniversary=task.anniversary, years_ago=task.years_ago)]
+        # Fresh workers every WORKER_TASKS posts each. Not max_tasks_per_child: on Python 3.11-3.13
+        # it deadlocks once a worker retires with tasks still queued (CPython gh-115634).
+        pending = deque(order)
+        while pending:
+            wave = [pending.popleft() for _ in range(min(len(pending), WORKER_TASKS * workers))]
+            retry = run.wave(context, min(workers, len(wave)), themes, wave, work or _work)
+            pending.extendleft(reversed(retry))
+    finally:
+        holder.close()
+        lifeline.close()
+    return [r if r is not None else [] for r in run.results]
+
+
+@dataclass(frozen=True)
+class _Links:
+    """What ties the workers to the main process (picklable into a worker as it starts)."""
+
+    lifeline: Any  # the reading end of a pipe only the main process writes to: end-of-file means it died
+    starts: Any  # per task: when a worker started it (time.monotonic(), one clock for all processes), else 0
+    pids: Any  # per task: the worker making it
+    main_pgrp: int | None
+
+
+class _Run:
+    """The main process's side of a batch: hand out tasks, collect results, stop runaway posts."""
+
+    def __init__(
+        self,
+        tasks: Sequence[_Task],
+        links: _Links,
+        progress: Callable[[int, int], None] | None,
+        timeout: float | None,
+    ) -> None:
+        self.tasks = tasks
+        self.links = links
+        self.progress = progress
+        self.timeout = timeout
+        # The worker's own SIGALRM stops a post at ``timeout``; a post stuck where Python cannot
+        # interrupt it (inside one long C call) has its worker killed a little later.
+        self.hard_limit = None if timeout is None else timeout + max(2.0, timeout / 10)
+        self.results: list[list[Outcome] | None] = [None] * len(tasks)
+        self.interrupted = [0] * len(tasks)
+        self.done = 0
+
+    def wave(
+        self,
+        context: multiprocessing.context.BaseContext,
+        workers: int,
+        themes: Sequence[str],
+        wave: Sequence[int],
+        work: Callable[[_Task, int], list[Outcome]],
+    ) -> list[int]:
+        """Run the tasks ``wave`` in a fresh pool; return those to run again (their worker was killed)."""
+        for i in wave:
+            self.links.starts[i] = 0.0
+            self.links.pids[i] = 0
+        pool = ProcessPoolExecutor(
+            max_workers=workers, mp_context=context, initializer=_init_worker, initargs=(themes, self.links)
+        )
+        futures: dict[Future, int] = {}
+        waiting: set[Future] = set()
+        killed: set[int] = set()
+        retry: list[int] = []
+        stop: BaseException | None = None
+        try:
+            while True:
+                try:
+                    if not futures and stop is None:
+                        for i in wave:
+                            future = pool.submit(work, self.tasks[i], i)
+                            futures[future] = i
+                            waiting.add(future)
+                    if not waiting:
+                        break
+                    finished, waiting = wait(waiting, timeout=_POLL, return_when=FIRST_COMPLETED)
+                    # A future cancelled by the pool's shutdown is done, but wait() never returns it.
+                    finished |= {f for f in waiting if f.cancelled()}
+                    waiting -= finished
+                    for future in finished:
+                        self._collect(future, futures[future], wave, killed, retry, stopping=stop is not None)
+                    self._stop_runaways(waiting, futures, killed)
+                except BaseException as exc:
+                    if stop is not None:
+                        # Interrupted again while waiting: stop the posts in progress too.
+                        self._signal_workers(waiting, futures, signal.SIGTERM)
+                        raise
+                    # Ctrl-C or SIGTERM: start no more posts; the running ones finish, each renamed into place whole.
+                    stop = exc
+                    pool.shutdown(wait=False, cancel_futures=True)
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+        if stop is not None:
+            raise stop
+        return retry
+
+    def _collect(
+        self, future: Future, i: int, wave: Sequence[int], killed: set[int], retry: list[int], *, stopping: bool
+    ) -> None:
+        if future.cancelled():
+            return
+        task = self.tasks[i]
+        try:
+            outcomes = future.result()
+        except BrokenProcessPool as exc:
+            started = self.links.starts[i] != 0
+            if i in killed:
+                outcomes = [_timed_out(task)]
+            elif stopping:
+                return
+            elif (not started and any(self.links.starts[j] for j in wave)) or (started and not self.interrupted[i]):
+                # Another post's worker died (or was stopped) and took the pool down: run this one again.
+                self.interrupted[i] += started
+                retry.append(i)
+                return
+            else:
+                died = exc or "killed"
+                reason = f"a worker process died while making it ({died}), perhaps out of memory; try fewer --jobs"
+                outcomes = [_failed(task, reason)]
+        except _TimeUp:
+            outcomes = [_timed_out(task)]
+        except Exception as exc:  # the task's own errors come back as outcomes; this is the pool failing
+            outcomes = [_failed(task, f"unexpected {type(exc).__name__}: {exc}")]
+        self.results[i] = outcomes
+        self.done += 1
+        if self.progress is not None:
+            self.progress(self.done, len(self.tasks))
+
+    def _stop_runaways(self, waiting: set[Future], futures: dict[Future, int], killed: set[int]) -> None:
+        if self.hard_limit is None:
+            return
+        now = time.monotonic()
+        for future in waiting:
+            i = futures[future]
+            started = self.links.starts[i]
+            if started and i not in killed and now - started > self.hard_limit:
+                killed.add(i)
+                self._kill(self.links.pids[i], _KILL)
+
+    def _signal_workers(self, waiting: set[Future], futures: dict[Future, int], signum: int) -> None:
+        for future in waiting:
+            i = futures[future]
+            if self.links.starts[i]:
+                self._kill(self.links.pids[i], signum)
+
+    @staticmethod
+    def _kill(pid: int, signum: int) -> None:
+        if pid > 0 and pid != os.getpid():
+            with contextlib.suppress(OSError):
+                os.kill(pid, signum)
+
+
+def _failed(task: _Task, reason: str) -> Outcome:
+    return Outcome(task.name, FAILED, reason=reason, anniversary=task.anniversary, years_ago=task.years_ago)
+
+
+def _timed_out(task: _Task) -> Outcome:
+    limit = f"{task.timeout:g}" if task.timeout is not None else "?"
+    return _failed(task, f"took longer than {limit} s, so it was stopped; shorten it or raise --timeout")
 
 
 def _pool_context() -> multiprocessing.context.BaseContext:
@@ -410,19 +603,88 @@ def _pool_context() -> multiprocessing.context.BaseContext:
 
     Not plain fork: the pool forks while its manager thread runs, which can deadlock (Python 3.12
     warns about it, and 3.14 no longer forks by default). _work and _init_worker are top-level
-    functions, so every start method works.
+    functions, so every start method works. Preloading this module ties the fork server to this
+    process (see _prepare_fork_server).
     """
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["postkit.pipeline"])
+        context.set_forkserver_preload(["postkit.batch", "postkit.pipeline"])
         return context
     return multiprocessing.get_context("spawn")
 
 
-def _init_worker(themes: Sequence[str]) -> None:
-    """Prepare a worker once: quiet logging and signals, warm theme and font caches."""
+# ---------------------------------------------------------------------------------------------
+# Inside the workers
+
+
+class _TimeUp(BaseException):
+    """A post's time limit ran out (a BaseException, so that no ``except Exception`` swallows it)."""
+
+
+_links: _Links | None = None  # in a worker: how it is tied to the main process
+_deadline = False  # in a worker: a post's time limit is running
+
+
+def _die_with_parent() -> None:
+    """Have the kernel kill this process when its parent exits, however it exits (Linux only)."""
+    if not sys.platform.startswith("linux"):
+        return
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, int(_KILL), 0, 0, 0)
+
+
+def _prepare_fork_server() -> None:
+    """Tie the fork server (the workers' parent) to the batch's main process, in its own process group.
+
+    Workers hold the fork server's "alive" pipe, and it serves them, so neither notices on its own
+    that the main process died: both ran on forever and kept committing posts. With a parent-death
+    signal the server dies with the main process, and the workers with the server. In their own
+    process group, Ctrl-C and a signal to the shell's job reach only the main process, which
+    decides for them.
+    """
+    _die_with_parent()
+    with contextlib.suppress(OSError, AttributeError):
+        os.setpgid(0, 0)
+    for name in ("SIGTTOU", "SIGTTIN"):  # a background process group may still write to the terminal
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_IGN)
+
+
+def _watch_main(lifeline: Any, parent: int) -> None:
+    """Exit the worker as soon as the main process (end of the lifeline) or the fork server (parent) is gone."""
+    while True:
+        try:
+            gone = lifeline.poll(1.0)  # nothing is ever sent: readable means end-of-file
+        except (OSError, EOFError, ValueError):
+            gone = True
+        if gone or os.getppid() != parent:
+            # No clean-up: the post in progress stays in its staging folder, whose owner is now gone,
+            # so the next run removes it. Committing it now would race the next run.
+            os._exit(1)
+
+
+def _on_alarm(signum: int, frame: object) -> None:
+    if _deadline:
+        raise _TimeUp
+
+
+def _init_worker(themes: Sequence[str], links: _Links | None = None) -> None:
+    """Prepare a worker once: tie it to the main process, quiet logging and signals, warm caches."""
+    global _links
     # Ctrl-C goes to the whole process group; the main process decides, so workers finish their post.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if links is not None:
+        _links = links
+        _die_with_parent()
+        if links.main_pgrp is not None and os.getpgrp() == links.main_pgrp:
+            with contextlib.suppress(OSError):
+                os.setpgid(0, 0)  # spawned straight from the main process: a group of its own
+        watchdog = threading.Thread(
+            target=_watch_main, args=(links.lifeline, os.getppid()), name="postkit-watchdog", daemon=True
+        )
+        watchdog.start()
+    if hasattr(signal, "SIGALRM"):
+        signal.signal(signal.SIGALRM, _on_alarm)
     worker_log = logging.getLogger("postkit")
     worker_log.handlers[:] = [logging.NullHandler()]  # warnings travel back in the outcome instead
     worker_log.propagate = False
@@ -434,16 +696,44 @@ def _init_worker(themes: Sequence[str]) -> None:
             load_theme(name)
 
 
-def _work(task: _Task) -> list[Outcome]:
-    """Make one article's post (or series) in a worker; never raise, report."""
+def _work(task: _Task, slot: int | None = None) -> list[Outcome]:
+    """Make one article's post (or series) in a worker within its time limit; never raise, report."""
+    try:
+        return _work_timed(task, slot)
+    except _TimeUp:
+        return [_timed_out(task)]
+
+
+def _work_timed(task: _Task, slot: int | None) -> list[Outcome]:
+    global _deadline
+    if _links is not None and slot is not None:
+        _links.pids[slot] = os.getpid()
+        _links.starts[slot] = time.monotonic()
+    timed = (
+        task.timeout is not None
+        and hasattr(signal, "setitimer")
+        and threading.current_thread() is threading.main_thread()
+        and signal.getsignal(signal.SIGALRM) is _on_alarm
+    )
+    if timed:
+        _deadline = True
+        signal.setitimer(signal.ITIMER_REAL, task.timeout)
+    try:
+        return _make_reported(task)
+    finally:
+        _deadline = False
+        if timed:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+
+
+def _make_reported(task: _Task) -> list[Outcome]:
     try:
         return _make(task)
     except PostkitError as exc:
         reason = _strip_name(str(exc), Entry(task.name, task.article))
-        return [Outcome(task.name, FAILED, reason=reason, anniversary=task.anniversary, years_ago=task.years_ago)]
+        return [_failed(task, reason)]
     except Exception as exc:  # a bug must not end the batch: report it with its type
-        reason = f"unexpected {type(exc).__name__}: {exc}; please report it"
-        return [Outcome(task.name, FAILED, reason=reason, anniversary=task.anniversary, years_ago=task.years_ago)]
+        return [_failed(task, f"unexpected {type(exc).__name__}: {exc}; please report it")]
 
 
 def _post_kwargs(task: _Task) -> dict[str, Any]:
@@ -463,7 +753,18 @@ def _caption_vars(task: _Task, part: int | None = None, parts: int | None = None
 def _make(task: _Task) -> list[Outcome]:
     from postkit.pipeline import make_post
 
+    foreign = _foreign_title(task.target, lambda title: slug(replace(task.article, title=title)) == task.target.name)
     try:
+        if foreign is not None:
+            # Another article's post is in the folder. Unless this article becomes a series (which
+            # does not use that folder), it fails, and the other post stays as it is.
+            kwargs = {**_post_kwargs(task), "dry_run": True, "skip_unchanged": False}
+            make_post(task.article, out=task.target, caption_vars=_caption_vars(task), **kwargs)
+            msg = (
+                f"its post would go to {task.target}, which holds the post of another article, {foreign}; "
+                "change its title so that each post has its own folder"
+            )
+            raise OutputError(msg)
         post = make_post(task.article, out=task.target, caption_vars=_caption_vars(task), **_post_kwargs(task))
     except LayoutError as exc:
         if not task.series:
@@ -472,8 +773,8 @@ def _make(task: _Task) -> list[Outcome]:
             raise LayoutError(msg) from exc
         return _make_series(task, exc)
     warnings = list(post.warnings)
-    stale = task.target.with_name(f"{task.target.name}-part-1")
-    if stale.is_dir():
+    stale = _part_folder(task, 1)
+    if _is_our_part(task, stale, 1):
         warnings.append(f"{stale} is left from an earlier series of {task.name}; delete it")
     return [_outcome(task, post, warnings)]
 
@@ -495,20 +796,41 @@ def _make_series(task: _Task, error: LayoutError) -> list[Outcome]:
     from postkit.pipeline import make_post
 
     parts = split_series(task.article, lambda article: _fits(task, article), error)
+    # Every part's folder is checked before the first part is written: no part may take the folder
+    # of another article's post, whether this run makes it or an earlier one did.
+    for number in range(1, len(parts) + 1):
+        target = _part_folder(task, number)
+        owner = task.reserved.get(target.name)
+        if owner is not None and owner != task.name:
+            msg = (
+                f"its part {number} would go to {target}, the folder of the post of {owner}; "
+                "change one of the titles so that each post has its own folder"
+            )
+            raise OutputError(msg)
+        foreign = _foreign_title(target, lambda title, number=number: title in _part_titles(task.article, number))
+        if foreign is not None:
+            msg = (
+                f"its part {number} would go to {target}, which holds the post of another article, {foreign}; "
+                "change one of the titles so that each post has its own folder"
+            )
+            raise OutputError(msg)
     outcomes = []
     for number, paragraphs in enumerate(parts, start=1):
         article = _part(task.article, paragraphs, number, len(parts))
-        target = task.target.with_name(f"{task.target.name}-part-{number}")
         variables = _caption_vars(task, number, len(parts))
-        post = make_post(article, out=target, caption_vars=variables, **_post_kwargs(task))
+        post = make_post(article, out=_part_folder(task, number), caption_vars=variables, **_post_kwargs(task))
         outcomes.append(_outcome(task, post, post.warnings))
-    stale = task.target.with_name(f"{task.target.name}-part-{len(parts) + 1}")
-    if stale.is_dir():
+    stale = _part_folder(task, len(parts) + 1)
+    if _is_our_part(task, stale, len(parts) + 1):
         outcomes[-1] = replace(
             outcomes[-1],
             warnings=(*outcomes[-1].warnings, f"{stale} is left from an earlier, longer series; delete it"),
         )
     return outcomes
+
+
+def _part_folder(task: _Task, number: int) -> Path:
+    return task.target.with_name(f"{task.target.name}-part-{number}")
 
 
 def _fits(task: _Task, article: Article) -> bool:
@@ -523,7 +845,68 @@ def _fits(task: _Task, article: Article) -> bool:
 
 
 def _part(article: Article, paragraphs: Sequence[Paragraph], number: int, count: int) -> Article:
-    return replace(article, title=f"{article.title} (Part {number}/{count})", paragraphs=tuple(paragraphs))
+    return replace(article, title=_part_title(article, number, count), paragraphs=tuple(paragraphs))
+
+
+def _part_title(article: Article, number: int, count: int, lang: str | None | bool = True) -> str:
+    """Title a part of a series in the article's language ("Long story (Part 1/3)"); lang=None: English."""
+    from postkit.i18n import translations
+
+    pattern = translations(article.lang if lang is True else lang).gettext("{title} (Part {part}/{parts})")
+    return pattern.format(title=article.title, part=number, parts=count)
+
+
+def _part_titles(article: Article, number: int) -> set[str]:
+    """Every title part ``number`` of this article's series may have had (any count; its language or English)."""
+    return {
+        _part_title(article, number, count, lang) for count in range(number, _MAX_PARTS + 1) for lang in (True, None)
+    }
+
+
+def _is_our_part(task: _Task, folder: Path, number: int) -> bool:
+    """Tell whether ``folder`` holds part ``number`` of this article's series (from an earlier run)."""
+    try:
+        title = _existing_title(folder)
+    except OutputError:
+        return False
+    return title is not None and title in _part_titles(task.article, number)
+
+
+def _foreign_title(folder: Path, ours: Callable[[str], bool]) -> str | None:
+    """Return the quoted title of the post in ``folder`` if another article made it, else None (free, or ours)."""
+    from postkit.safeio import printable
+
+    title = _existing_title(folder)
+    if title is None or ours(title):
+        return None
+    shown = printable(title)
+    return repr(shown if len(shown) <= 80 else shown[:79] + "\u2026")
+
+
+def _existing_title(folder: Path) -> str | None:
+    """Return the title in the post.json of the post in ``folder`` ("" if it has none), or None if no post is there.
+
+    Raise OutputError if there is a post.json that cannot be read: whose post it is cannot be told.
+    """
+    from postkit.check import MANIFEST_FILE, MANIFEST_MAX_BYTES, parse_manifest
+    from postkit.safeio import read_inside
+
+    if not folder.is_dir() or not os.path.lexists(folder / MANIFEST_FILE):
+        return None
+    try:
+        meta = parse_manifest(read_inside(folder, MANIFEST_FILE, MANIFEST_MAX_BYTES))
+    except ValueError as exc:
+        reason = f"{MANIFEST_FILE} {exc}"
+    except (OSError, PostkitError) as exc:
+        reason = str(exc)
+    else:
+        title = meta.get("title") if isinstance(meta, dict) else None
+        return title if isinstance(title, str) else ""
+    msg = (
+        f"{folder} holds a post whose {MANIFEST_FILE} cannot be read ({reason}), so it is not replaced; "
+        "delete that folder to make this post there"
+    )
+    raise OutputError(msg)
 
 
 def split_series(
@@ -610,66 +993,6 @@ def _longest_prefix(units: Sequence[Paragraph], probe: Callable[[Sequence[Paragr
 # The output folder: lock, leftovers of killed runs, index
 
 
-class _OutLock:
-    """Hold an exclusive lock on the output folder, so two batches never clean or write it at once."""
-
-    def __init__(self, folder: Path):
-        self.folder = folder
-        self.fd: int | None = None
-
-    def __enter__(self) -> _OutLock:
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            self.fd = os.open(self.folder / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
-        except OSError as exc:
-            reason = exc.strerror or exc
-            msg = f"cannot write in {self.folder} ({reason}); check its permissions or choose another --out"
-            raise OutputError(msg) from exc
-        try:
-            import fcntl
-        except ImportError:  # Windows: no advisory locks; run one batch per folder at a time
-            return self
-        try:
-            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as exc:
-            os.close(self.fd)
-            self.fd = None
-            msg = f"another postkit batch is writing to {self.folder}; wait for it to finish, or choose another --out"
-            raise OutputError(msg) from exc
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.fd is not None:
-            os.close(self.fd)  # closing releases the lock
-            self.fd = None
-
-
-def _clean_staging(folder: Path) -> list[str]:
-    """Remove what a killed run left in ``folder``: staging folders, and put back moved-aside old posts."""
-    cleaned = []
-    try:
-        names = sorted(os.listdir(folder))
-    except OSError:
-        return cleaned
-    for name in names:
-        path = folder / name
-        if not path.is_dir() or path.is_symlink():
-            continue
-        if _STAGING.fullmatch(name):
-            shutil.rmtree(path, ignore_errors=True)
-            cleaned.append(name)
-        elif match := _BACKUP.fullmatch(name):
-            original = folder / match["name"]
-            if not os.path.lexists(original):
-                os.replace(path, original)  # killed between the two renames: the old post is still good
-            else:
-                shutil.rmtree(path, ignore_errors=True)
-            cleaned.append(name)
-    if cleaned:
-        log.info("removed %d unfinished folder(s) left in %s by an interrupted run", len(cleaned), folder)
-    return cleaned
-
-
 def _post_folders(folder: Path) -> list[Path]:
     try:
         children = sorted(folder.iterdir())
@@ -678,20 +1001,23 @@ def _post_folders(folder: Path) -> list[Path]:
     return [p for p in children if not p.name.startswith(".") and (p / "post.json").is_file()]
 
 
-def write_index(folder: str | os.PathLike) -> Path:
-    """Write ``folder/index.html``: a card per post found in the folder, linking to its preview or folder."""
-    import json
+def write_index(folder: str | os.PathLike, *, force: bool = False) -> Path:
+    """Write ``folder/index.html``: a card per post found in the folder, linking to its preview or folder.
 
+    An index.html postkit did not write (no INDEX_MARKER) is replaced only with ``force``.
+    """
+    from postkit.check import MANIFEST_FILE, MANIFEST_MAX_BYTES, parse_manifest
     from postkit.preview import PREVIEW_FILE
+    from postkit.safeio import read_inside
     from postkit.themes import html_environment
 
     root = Path(folder)
     posts = []
     for post in _post_folders(root):
         try:
-            meta = json.loads((post / "post.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
+            meta = parse_manifest(read_inside(post, MANIFEST_FILE, MANIFEST_MAX_BYTES))
+        except (OSError, ValueError, PostkitError):
+            continue  # a folder that only looks like a post (a FIFO, a huge or broken post.json)
         if not isinstance(meta, dict):
             continue
         date = meta.get("date") if isinstance(meta.get("date"), str) else None
@@ -713,12 +1039,22 @@ def write_index(folder: str | os.PathLike) -> Path:
     env = html_environment()
     title = root.resolve().name or str(root)
     text = env.get_template(INDEX_TEMPLATE).render(posts=posts, count=len(posts), title=title)
-    target = root / INDEX_FILE
-    temporary = root / f".{INDEX_FILE}.tmp"
-    try:
-        temporary.write_text(text, encoding="utf-8")
-        os.replace(temporary, target)
-    except OSError as exc:
-        msg = f"cannot write {target} ({exc.strerror or exc}); check the folder's permissions"
-        raise OutputError(msg) from exc
-    return target
+    if INDEX_MARKER not in text:
+        head = re.search(r"<head\b[^>]*>", text, re.IGNORECASE)
+        at = head.end() if head else 0
+        text = f"{text[:at]}\n{INDEX_MARKER}{text[at:]}" if head else f"{INDEX_MARKER}\n{text}"
+    return write_generated(root / INDEX_FILE, text.encode("utf-8"), markers=INDEX_MARKERS, force=force)
+
+
+# Preloaded by the fork server (see _pool_context): tie it to the main process there, and only there.
+def _in_fork_server() -> bool:
+    frame = sys._getframe()
+    while frame is not None:
+        if frame.f_code.co_name == "main" and frame.f_globals.get("__name__") == "multiprocessing.forkserver":
+            return True
+        frame = frame.f_back
+    return False
+
+
+if _in_fork_server():
+    _prepare_fork_server()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import signal
 import sys
+import threading
 from pathlib import Path
 
 import click
@@ -28,19 +30,42 @@ def _setup_logging(quiet: bool, verbose: bool) -> None:
     log.setLevel(logging.ERROR if quiet else logging.DEBUG if verbose else logging.WARNING)
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, handled like Ctrl-C: the work in progress is finished or removed, then postkit exits 143."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated
+
+
+def _interrupt_status(exc: KeyboardInterrupt) -> int:
+    """Return the exit status for an interruption: 128 plus the signal's number, as shells report it."""
+    return 128 + (signal.SIGTERM if isinstance(exc, Terminated) else signal.SIGINT)
+
+
 class PostkitGroup(click.Group):
     """Turn every PostkitError into one 'Error: ...' line (exit 1); tracebacks only with --debug."""
 
     def invoke(self, ctx: click.Context):
+        # SIGTERM (kill, a service manager, a CI timeout) stops postkit as cleanly as Ctrl-C does.
+        handles = threading.current_thread() is threading.main_thread() and hasattr(signal, "SIGTERM")
+        previous = signal.signal(signal.SIGTERM, _terminate) if handles else None
+        try:
+            return self._invoke(ctx)
+        finally:
+            if handles:
+                signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
+
+    def _invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except PostkitError as exc:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
             raise click.ClickException(str(exc)) from None
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as exc:
             click.echo("Interrupted; nothing was written.", err=True)
-            sys.exit(130)
+            sys.exit(_interrupt_status(exc))
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort, SystemExit):
             raise
         except Exception as exc:
@@ -335,8 +360,19 @@ def _month_day(ctx: click.Context, param: click.Parameter, value: str | None):
 @click.option(
     "-j", "--jobs", type=click.IntRange(min=1), help="Posts made at once, one process each.  [default: CPU count]"
 )
-@click.option("--force", is_flag=True, help="Remake posts whose inputs have not changed.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Remake posts whose inputs have not changed; replace an index.html postkit did not write.",
+)
 @click.option("--dry-run", is_flag=True, help="List what would be made; write nothing.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="SECONDS",
+    help="Most time one article's post (or series) may take; a slower one is stopped and reported as "
+    "failed.  [default: 300]",
+)
 @click.option("--series", is_flag=True, help="Split an article too long for one carousel into Part 1/N, 2/N...")
 @click.option(
     "--out",
@@ -378,6 +414,7 @@ def batch(
     jobs,
     force: bool,
     dry_run: bool,
+    timeout: float | None,
     series: bool,
     out,
     handle,
@@ -407,7 +444,7 @@ def batch(
     """
     import datetime
 
-    from postkit.batch import Selection, run_batch
+    from postkit.batch import DEFAULT_TIMEOUT, Selection, run_batch
 
     given = {"--on": on is not None, "--today": today, "--from/--to": start or end, "--all": all_}
     modes = [name for name, yes in given.items() if yes]
@@ -445,6 +482,7 @@ def batch(
                 series=series,
                 out=out,
                 progress=progress,
+                timeout=timeout if timeout is not None else DEFAULT_TIMEOUT,
                 settings={
                     "handle": handle,
                     "theme": theme,
@@ -456,9 +494,9 @@ def batch(
                     "fit": fit,
                 },
             )
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         click.echo("Interrupted; the posts already made are complete. Run the batch again to make the rest.", err=True)
-        ctx.exit(130)
+        ctx.exit(_interrupt_status(exc))
 
     for outcome in result.outcomes:
         if outcome.status == "failed":
@@ -491,7 +529,7 @@ def batch(
 
         for outcome in result.made:
             write_preview(outcome.folder)
-        write_index(result.out)  # now linking each new post to its preview
+        write_index(result.out, force=force)  # now linking each new post to its preview
     if result.failed:
         ctx.exit(1)
 
@@ -522,17 +560,21 @@ def themes(ctx: click.Context, theme_dirs) -> None:
 @click.argument("name")
 @click.option("--format", "format_", type=click.Choice(["portrait", "square", "landscape", "story"]))
 @click.option("--out", type=click.Path(path_type=Path), help="Where to write it.  [default: out/specimen-NAME]")
+@click.option("--force", is_flag=True, help="Replace the folder if it exists (an older specimen, say).")
 @click.pass_context
-def themes_show(ctx: click.Context, name: str, format_, out) -> None:
-    """Render a specimen post of theme NAME from the bundled example (replacing an older specimen).
+def themes_show(ctx: click.Context, name: str, format_, out, force: bool) -> None:
+    """Render a specimen post of theme NAME from the bundled example.
+
+    An existing folder is replaced only with --force, as with postkit carousel.
 
     \b
     Example:
         postkit themes show poster
+        postkit themes show poster --force
     """
     from postkit.pipeline import make_specimen
 
-    post = make_specimen(name, theme_dirs=ctx.obj.get("theme_dirs", ()), format=format_, out=out)
+    post = make_specimen(name, theme_dirs=ctx.obj.get("theme_dirs", ()), format=format_, out=out, force=force)
     click.echo(f"Wrote a specimen of '{name}' ({post.slide_count} slides) to {_display(post.folder)}/")
 
 

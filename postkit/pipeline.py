@@ -396,9 +396,14 @@ DEFAULT_ACCENT = (155, 45, 32)
 
 
 def make_specimen(
-    theme: str, *, theme_dirs: tuple[str | os.PathLike, ...] = (), format: str | None = None, out=None
+    theme: str,
+    *,
+    theme_dirs: tuple[str | os.PathLike, ...] = (),
+    format: str | None = None,
+    out=None,
+    force: bool = False,
 ) -> Post:
-    """Render the bundled example in ``theme`` to out/specimen-NAME (replacing an older specimen)."""
+    """Render the bundled example in ``theme`` to out/specimen-NAME; replace an existing folder only if ``force``."""
     from postkit.resources import data_dir
 
     example = data_dir("examples") / "october-revolution" / "article.txt"
@@ -409,7 +414,7 @@ def make_specimen(
         theme_dirs=theme_dirs,
         format=format,
         out=target,
-        force=True,
+        force=force,
         max_slides=20 if format == "landscape" else None,
     )
 

@@ -427,18 +427,53 @@ def test_index_escapes_titles(tmp_path):
     assert "<script>alert" not in page and "&lt;script&gt;" in page
 
 
-def test_stale_staging_folders_are_removed_and_a_moved_aside_post_is_put_back(library, tmp_path):
+# Run in a child process that dies (os._exit, no clean-up) while building a post ("staging") or right
+# after moving the old post aside ("aside"): what a kill -9 leaves at those moments.
+KILLED_WRITER = r"""
+import os, sys
+from postkit.output import PostWriter
+target, stage = sys.argv[1], sys.argv[2]
+writer = PostWriter(target, force=True).__enter__()
+writer.write_text("01.jpg", "half a post")
+if stage == "staging":
+    os._exit(0)
+real = os.replace
+def replace(src, dst):
+    real(src, dst)
+    os._exit(0)
+os.replace = replace
+writer.commit()
+"""
+
+
+def kill_writer(target: Path, stage: str) -> None:
+    subprocess.run([sys.executable, "-c", KILLED_WRITER, str(target), stage], check=True, timeout=60)
+
+
+def test_leftovers_of_killed_runs_are_cleaned_by_their_marker_and_lookalikes_are_kept(library, tmp_path):
     out = tmp_path / "out"
-    staging = out / ".1917-11-07-october-revolution.k2j4_x9a.tmp"
-    staging.mkdir(parents=True)
-    (staging / "01.jpg").write_bytes(b"half")
-    old = out / ".1950-01-01-kept.0123abcd.old"
-    old.mkdir()
-    (old / "post.json").write_text("{}")
+    kill_writer(out / "1917-11-07-october-revolution", "staging")
+    kept = out / "1950-01-01-kept"
+    kept.mkdir(parents=True)
+    (kept / "post.json").write_text('{"title": "Kept"}')
+    kill_writer(kept, "aside")
+    assert not kept.exists()
+    left = sorted(p.name for p in out.iterdir())
+    assert len(left) == 3 and all(name.startswith(".") for name in left)  # two staging folders, one moved aside
+    lookalikes = [
+        ".1917-11-07-october-revolution.k2j4_x9a.tmp",
+        ".1950-01-01-kept.0123abcd.old",
+        ".photos.20240101.old",
+    ]
+    for name in lookalikes:
+        (out / name).mkdir()
+        (out / name / "notes.txt").write_text(name)
+
     run_batch(library, Selection.on("11-08", D(2026, 1, 1)), jobs=1, out=out)
-    assert not staging.exists() and not old.exists()
-    assert (out / "1950-01-01-kept" / "post.json").is_file()
+    assert (kept / "post.json").read_text() == '{"title": "Kept"}'  # put back
     assert (out / "1918-11-08-the-eighth" / "post.json").is_file()
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == sorted(lookalikes)
+    assert all((out / name / "notes.txt").read_text() == name for name in lookalikes)
 
 
 def test_two_articles_for_one_folder(tmp_path):
@@ -503,7 +538,7 @@ def test_a_killed_batch_leaves_only_complete_post_folders(tmp_path):
     again = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
     assert again.returncode == 0, again.stderr
     assert len([p for p in out.iterdir() if (p / "post.json").is_file()]) == 8
-    assert [p.name for p in out.iterdir() if p.name.startswith(".")] == [".postkit-batch.lock"]
+    assert [p.name for p in out.iterdir() if p.name.startswith(".")] == []  # no staging folder, no lock file
 
 
 # --- command line -------------------------------------------------------------------------------
@@ -569,6 +604,7 @@ def test_batch_passes_its_options_to_run_batch(tmp_path):
     assert library == tmp_path and selection == Selection.span("12-30", "01-02", D(2025, 6, 1))
     assert kwargs["jobs"] == 3 and kwargs["force"] is True and kwargs["series"] is True
     assert kwargs["dry_run"] is False and kwargs["out"] == tmp_path / "o" and callable(kwargs["progress"])
+    assert kwargs["timeout"] == 300
     assert kwargs["settings"] == {
         "handle": "me",
         "theme": "classic",

@@ -238,6 +238,16 @@ def test_themes_show_renders_a_specimen(runner, tmp_path):
     result = run(runner, "themes", "show", "night", "--out", tmp_path / "specimen")
     assert result.exit_code == 0, result.output
     assert (tmp_path / "specimen" / "01.jpg").is_file()
+    before = {p.name: p.read_bytes() for p in (tmp_path / "specimen").iterdir()}
+    result = run(runner, "themes", "show", "poster", "--out", tmp_path / "specimen")
+    assert result.exit_code == 1  # the same --force rule as carousel
+    assert error_line(result) == (
+        f"Error: {tmp_path / 'specimen'} already exists; pass --force to replace it, or choose another --out"
+    )
+    assert {p.name: p.read_bytes() for p in (tmp_path / "specimen").iterdir()} == before
+    result = run(runner, "themes", "show", "poster", "--out", tmp_path / "specimen", "--force")
+    assert result.exit_code == 0, result.output
+    assert json.loads((tmp_path / "specimen" / "post.json").read_text())["theme"] == "poster"
     result = run(runner, "themes", "show", "nope", "--out", tmp_path / "x")
     assert result.exit_code == 1 and error_line(result).startswith("Error: unknown theme 'nope'")
 
