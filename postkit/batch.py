@@ -413,7 +413,7 @@ def _run_tasks(
     jobs: int | None,
     progress: Callable[[int, int], None] | None,
     timeout: float | None = None,
-    work: Callable[[_Task, int], list[Outcome]] | None = None,
+    work: Callable[[_Task, int], list[Outcome] | None] | None = None,
 ) -> list[list[Outcome]]:
     """Run the tasks in process pools; return each task's outcomes in task order.
 
@@ -432,6 +432,7 @@ def _run_tasks(
         lifeline=lifeline,
         starts=context.RawArray("d", len(tasks)),
         pids=context.RawArray("i", len(tasks)),
+        stop=context.RawArray("b", 1),
         main_pgrp=os.getpgrp() if hasattr(os, "getpgrp") else None,
     )
     run = _Run(tasks, links, progress, timeout)
@@ -458,6 +459,7 @@ class _Links:
     lifeline: Any  # the reading end of a pipe only the main process writes to: end-of-file means it died
     starts: Any  # per task: when a worker started it (time.monotonic(), one clock for all processes), else 0
     pids: Any  # per task: the worker making it
+    stop: Any  # stop[0] set: the batch was interrupted, start no more posts (queued ones included)
     main_pgrp: int | None
 
 
@@ -488,7 +490,7 @@ class _Run:
         workers: int,
         themes: Sequence[str],
         wave: Sequence[int],
-        work: Callable[[_Task, int], list[Outcome]],
+        work: Callable[[_Task, int], list[Outcome] | None],
     ) -> list[int]:
         """Run the tasks ``wave`` in a fresh pool; return those to run again (their worker was killed)."""
         for i in wave:
@@ -526,6 +528,7 @@ class _Run:
                         raise
                     # Ctrl-C or SIGTERM: start no more posts; the running ones finish, each renamed into place whole.
                     stop = exc
+                    self.links.stop[0] = 1  # the pool has already handed a few more to its workers
                     pool.shutdown(wait=False, cancel_futures=True)
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
@@ -541,6 +544,8 @@ class _Run:
         task = self.tasks[i]
         try:
             outcomes = future.result()
+            if outcomes is None:  # not started: the batch is stopping
+                return
         except BrokenProcessPool as exc:
             started = self.links.starts[i] != 0
             if i in killed:
@@ -696,8 +701,13 @@ def _init_worker(themes: Sequence[str], links: _Links | None = None) -> None:
             load_theme(name)
 
 
-def _work(task: _Task, slot: int | None = None) -> list[Outcome]:
-    """Make one article's post (or series) in a worker within its time limit; never raise, report."""
+def _work(task: _Task, slot: int | None = None) -> list[Outcome] | None:
+    """Make one article's post (or series) in a worker within its time limit; never raise, report.
+
+    Return None, making nothing, once the batch is stopping.
+    """
+    if _links is not None and _links.stop[0]:
+        return None
     try:
         return _work_timed(task, slot)
     except _TimeUp:

@@ -199,11 +199,12 @@ class FolderLock:
         """Mark a new lock file as postkit's; tell whether the file is postkit's (so removed on release)."""
         try:
             head = os.pread(fd, len(_LOCK_TEXT) + 1, 0)
-            if head == b"":
-                os.write(fd, _LOCK_TEXT)
-                return True
         except OSError:
             return False
+        if head != _LOCK_TEXT and _LOCK_TEXT.startswith(head):  # new, or a write cut short: postkit's
+            with contextlib.suppress(OSError):
+                os.pwrite(fd, _LOCK_TEXT, 0)
+            return True
         return head == _LOCK_TEXT
 
     def __exit__(self, *exc: object) -> None:
@@ -668,19 +669,25 @@ class PostWriter:
 def is_generated(path: str | os.PathLike[str], markers: Iterable[bytes]) -> bool:
     """Tell whether the regular file at ``path`` starts (within 4 KB) with one of postkit's ``markers``."""
     try:
-        info = os.lstat(path)
-        if not stat.S_ISREG(info.st_mode):
-            return False
-        fd = os.open(path, os.O_RDONLY | _O_CLOEXEC | _O_NOFOLLOW | _O_NONBLOCK | _O_BINARY)
+        head = _head(path)
     except OSError:
         return False
+    return head is not None and any(marker in head for marker in markers)
+
+
+def _head(path: str | os.PathLike[str]) -> bytes | None:
+    """Return the first bytes of the regular file ``path``, None for anything else (never follows a link)."""
+    info = os.lstat(path)
+    if not stat.S_ISREG(info.st_mode):
+        return None
+    fd = os.open(path, os.O_RDONLY | _O_CLOEXEC | _O_NOFOLLOW | _O_NONBLOCK | _O_BINARY)
     try:
-        head = os.read(fd, _GENERATED_PEEK)
-    except OSError:
-        return False
+        opened = os.fstat(fd)
+        if (opened.st_dev, opened.st_ino) != (info.st_dev, info.st_ino):
+            return None
+        return os.read(fd, _GENERATED_PEEK)
     finally:
         os.close(fd)
-    return any(marker in head for marker in markers)
 
 
 def check_generated(path: str | os.PathLike[str], markers: Iterable[bytes], *, force: bool = False) -> None:
@@ -688,15 +695,18 @@ def check_generated(path: str | os.PathLike[str], markers: Iterable[bytes], *, f
     target = Path(path)
     try:
         info = os.lstat(target)
+        if stat.S_ISDIR(info.st_mode):
+            msg = f"{target} is a folder, so postkit will not write its {target.name}; move it or choose another --out"
+            raise OutputError(msg)
+        if force:
+            return
+        head = _head(target)
     except FileNotFoundError:
         return
     except OSError as exc:
         msg = f"cannot read {target} ({_reason(exc)}); {_FIX}"
         raise OutputError(msg) from exc
-    if stat.S_ISDIR(info.st_mode):
-        msg = f"{target} is a folder, so postkit will not write its {target.name}; move it or choose another --out"
-        raise OutputError(msg)
-    if force or is_generated(target, markers):
+    if head is not None and any(marker in head for marker in markers):
         return
     msg = (
         f"{target} was not written by postkit, so it is not replaced; "
@@ -769,8 +779,11 @@ def _fsync_dir(path: Path) -> None:
     """Make the names in folder ``path`` durable; raise OSError if the disk fails it."""
     try:
         fd = os.open(path, os.O_RDONLY | _O_CLOEXEC)
-    except OSError:
-        return  # folders cannot be opened this way on Windows
+    except OSError as exc:
+        # Folders cannot be opened this way on Windows, nor without read permission: nothing to flush then.
+        if os.name == "nt" or exc.errno in (errno.EACCES, errno.EPERM):
+            return
+        raise
     try:
         os.fsync(fd)
     except OSError as exc:
