@@ -75,12 +75,14 @@ class _Number:
 
 _PX = "px at 1080 wide"
 _SIZE = _Number(8, 400, whole=True, unit=_PX)
+# Body text over 200 px sets a few words a slide: no article fits, whatever the other values.
+_BODY_SIZE = _Number(8, 200, whole=True, unit=_PX)
 # Every number a theme sets, with a range in which every format still lays out: outside it text would be
 # cut off (a negative margin), a division would be by zero, or a card would have no room for its text.
 _NUMBERS: dict[str, dict[str, _Number]] = {
     "type": {
-        "body_min": _SIZE,
-        "body_max": _SIZE,
+        "body_min": _BODY_SIZE,
+        "body_max": _BODY_SIZE,
         "line_height": _Number(0.8, 3, unit="x the font's ascent + descent"),
         "paragraph_gap": _Number(0, 3, unit="x the line height"),
         "title_min": _SIZE,
@@ -1013,7 +1015,7 @@ def _template_location(exc: BaseException, template) -> tuple[str, int | None]:
     from jinja2 import TemplateSyntaxError
 
     if isinstance(exc, TemplateSyntaxError):
-        return exc.filename or exc.name or "<template>", exc.lineno
+        return exc.filename or exc.name or "", exc.lineno
     found = None
     for frame in traceback.extract_tb(exc.__traceback__):
         name = frame.name or ""
@@ -1021,7 +1023,7 @@ def _template_location(exc: BaseException, template) -> tuple[str, int | None]:
             found = (frame.filename, frame.lineno)
     if found:
         return found
-    return (getattr(template, "filename", None) or getattr(template, "name", None) or "<template>"), None
+    return (getattr(template, "filename", None) or getattr(template, "name", None) or ""), None
 
 
 def _as_theme_error(exc: Exception, template, env=None) -> PostkitError:
@@ -1040,6 +1042,9 @@ def _as_theme_error(exc: Exception, template, env=None) -> PostkitError:
     filename, line = _template_location(exc, template)
     if isinstance(exc, jinja2.TemplateNotFound):
         problem, fix = f"template '{exc.name}' was not found", "add the file to the theme folder or fix the name"
+    elif isinstance(exc, _refused_class()):
+        problem = f"refused by the template sandbox: {detail}"
+        fix = "keep templates as regular files of at most 1 MB inside the theme folder (no '..', no symlink out)"
     elif isinstance(exc, jinja2.exceptions.SecurityError):
         problem = f"refused by the template sandbox: {detail}"
         fix = "use only the documented variables and filters, and files inside the theme folder"
@@ -1056,8 +1061,8 @@ def _as_theme_error(exc: Exception, template, env=None) -> PostkitError:
         problem, fix = "the template runs out of memory", "make smaller values"
     else:
         problem, fix = f"{type(exc).__name__}: {detail}", "fix the expression on that line"
-    where = f"{filename}, line {line}" if line else str(filename)
-    return ThemeError(f"{where}: {problem}; {fix}")
+    where = f"{filename}, line {line}: " if line else f"{filename}: " if filename else ""
+    return ThemeError(f"{where}{problem}; {fix}")
 
 
 # -- the environments -------------------------------------------------------------------------------

@@ -143,3 +143,97 @@ def test_extends_an_unknown_theme(tmp_path):
 
 def test_auto_colour_is_left_for_the_picture():
     assert load_theme("poster").colors["accent"] is None
+
+
+class _Catalog:
+    """A gettext translations object with two words of French."""
+
+    words = {"Pictured": "Illustration", "%(num)s year ago today": "il y a %(num)s an"}
+    plurals = {"%(num)s years ago today": "il y a %(num)s ans"}
+
+    def gettext(self, message):
+        return self.words.get(message, message)
+
+    def ngettext(self, singular, plural, n):
+        return self.words.get(singular, singular) if n == 1 else self.plurals.get(plural, plural)
+
+
+def test_gettext_callables_work_in_the_sandbox(tmp_path):
+    """The translations engineer installs a catalog per render: newstyle gettext runs inside the sandbox."""
+    from postkit.themes import render_template
+
+    env = jinja_environment(load_theme("classic"))
+    assert "jinja2.ext.InternationalizationExtension" in env.extensions
+    (tmp_path / "t.j2").write_text(
+        "{{ _('Pictured') }} / {{ ngettext('%(num)s year ago today', '%(num)s years ago today', 3) }}"
+    )
+    env.loader.searchpath.append(str(tmp_path))
+    assert render_template(env, "t.j2") == "Pictured / 3 years ago today"  # null translations by default
+    env.install_gettext_translations(_Catalog(), newstyle=True)
+    assert render_template(env, "t.j2") == "Illustration / il y a 3 ans"
+
+
+def test_html_environment_is_sandboxed_autoescaped_and_has_gettext():
+    from jinja2.exceptions import SecurityError
+
+    from postkit.themes import html_environment
+
+    env = html_environment()
+    assert env.from_string("{{ x }} {{ _('More') }}").render(x="<b>") == "&lt;b&gt; More"
+    with pytest.raises(SecurityError):
+        env.from_string("{{ x.__class__ }}").render(x="")
+
+
+def test_template_errors_are_theme_errors_naming_file_and_line(tmp_path):
+    """Whether the caller uses render_template or get_template().render(), a failure is one located ThemeError."""
+    from postkit.themes import render_template, theme_sandbox
+
+    (tmp_path / "syntax.j2").write_text("line one\n{% if %}\n")
+    (tmp_path / "runtime.j2").write_text("line one\n\n{{ 1 // 0 }}\n")
+    env = theme_sandbox([tmp_path])
+    with pytest.raises(ThemeError, match=rf"^{tmp_path / 'syntax.j2'}, line 2: .*; fix the template syntax$"):
+        env.get_template("syntax.j2")
+    with pytest.raises(ThemeError, match=rf"^{tmp_path / 'runtime.j2'}, line 3: ZeroDivisionError"):
+        env.get_template("runtime.j2").render()
+    with pytest.raises(ThemeError, match=rf"^template 'caption.txt.j2' was not found in {tmp_path}; add it"):
+        render_template(env, "caption.txt.j2")
+
+
+def test_each_render_has_its_own_budget(tmp_path):
+    """60,000 loop turns fit one render's 100,000; a second render starts again from zero."""
+    from postkit.themes import render_template, theme_sandbox
+
+    (tmp_path / "loops.j2").write_text("{% for i in range(60000) %}{% endfor %}done")
+    env = theme_sandbox([tmp_path])
+    assert render_template(env, "loops.j2") == "done"
+    assert render_template(env, "loops.j2") == "done"
+
+
+def test_theme_files_list_regular_files_inside_only(tmp_path):
+    import os
+
+    from postkit.themes import theme_files
+
+    folder = tmp_path / "t"
+    (folder / "fonts").mkdir(parents=True)
+    (folder / "theme.toml").write_text("")
+    (folder / "fonts" / "a.ttf").write_bytes(b"x")
+    (folder / "inside.j2").symlink_to("theme.toml")
+    (folder / "passwd").symlink_to("/etc/passwd")
+    (folder / "zero").symlink_to("/dev/zero")
+    (folder / "outside").symlink_to(tmp_path)
+    os.mkfifo(folder / "pipe")
+    names = [p.relative_to(folder).as_posix() for p in theme_files(folder)]
+    assert names == ["fonts/a.ttf", "inside.j2", "theme.toml"]
+
+
+def test_a_user_theme_named_by_path_may_extend_by_path_relative_to_its_toml(tmp_path):
+    base = tmp_path / "base"
+    shutil.copytree(builtin_themes_dir() / "classic", base)
+    mine = tmp_path / "deep" / "mine"
+    mine.mkdir(parents=True)
+    (mine / "theme.toml").write_text('extends = "../../base"\n[colors]\nink = "#010203"\n')
+    theme = load_theme(str(mine))
+    assert theme.parents[0] == base.resolve() and theme.colors["ink"] == (1, 2, 3)
+    with pytest.raises(ThemeError, match="is a path, but a theme chosen by an article"):
+        load_theme(str(mine), allow_path=False)
