@@ -413,7 +413,7 @@ def _run_tasks(
     jobs: int | None,
     progress: Callable[[int, int], None] | None,
     timeout: float | None = None,
-    work: Callable[[_Task, int], list[Outcome] | None] | None = None,
+    work: Callable[[_Task], list[Outcome]] | None = None,
 ) -> list[list[Outcome]]:
     """Run the tasks in process pools; return each task's outcomes in task order.
 
@@ -490,7 +490,7 @@ class _Run:
         workers: int,
         themes: Sequence[str],
         wave: Sequence[int],
-        work: Callable[[_Task, int], list[Outcome] | None],
+        work: Callable[[_Task], list[Outcome]],
     ) -> list[int]:
         """Run the tasks ``wave`` in a fresh pool; return those to run again (their worker was killed)."""
         for i in wave:
@@ -509,7 +509,7 @@ class _Run:
                 try:
                     if not futures and stop is None:
                         for i in wave:
-                            future = pool.submit(work, self.tasks[i], i)
+                            future = pool.submit(_run_one, work, self.tasks[i], i)
                             futures[future] = i
                             waiting.add(future)
                     if not waiting:
@@ -701,24 +701,29 @@ def _init_worker(themes: Sequence[str], links: _Links | None = None) -> None:
             load_theme(name)
 
 
-def _work(task: _Task, slot: int | None = None) -> list[Outcome] | None:
-    """Make one article's post (or series) in a worker within its time limit; never raise, report.
+def _run_one(work: Callable[[_Task], list[Outcome]], task: _Task, slot: int) -> list[Outcome] | None:
+    """Run ``work`` on one task in a worker, telling the main process when it starts (for the time limit).
 
     Return None, making nothing, once the batch is stopping.
     """
-    if _links is not None and _links.stop[0]:
-        return None
+    if _links is not None:
+        if _links.stop[0]:
+            return None
+        _links.pids[slot] = os.getpid()
+        _links.starts[slot] = time.monotonic()
+    return work(task)
+
+
+def _work(task: _Task) -> list[Outcome]:
+    """Make one article's post (or series) within its time limit; never raise, report."""
     try:
-        return _work_timed(task, slot)
+        return _work_timed(task)
     except _TimeUp:
         return [_timed_out(task)]
 
 
-def _work_timed(task: _Task, slot: int | None) -> list[Outcome]:
+def _work_timed(task: _Task) -> list[Outcome]:
     global _deadline
-    if _links is not None and slot is not None:
-        _links.pids[slot] = os.getpid()
-        _links.starts[slot] = time.monotonic()
     timed = (
         task.timeout is not None
         and hasattr(signal, "setitimer")
