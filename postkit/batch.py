@@ -267,7 +267,7 @@ def run_batch(
         raise ValueError(msg)
     flags = {k: v for k, v in (settings or {}).items() if v is not None}
     exclude = (Path(out),) if out is not None else ()
-    lib = library if isinstance(library, Library) else _load(library, exclude, flags.get("lang"))
+    lib = library if isinstance(library, Library) else load_library(library, exclude=exclude, lang=flags.get("lang"))
     out_dir = Path(out) if out is not None else Path(lib.settings.get("out", DEFAULT_OUT))
     _check_settings(lib, flags)
     # Planned before anything is made: the batch fails here, not after an hour of posts.
@@ -294,15 +294,6 @@ def run_batch(
             clean_leftovers(out_dir)  # what workers stopped for taking too long left behind
         index = write_index(out_dir, force=force)
     return BatchResult(_ordered(outcomes, tasks, results), time.perf_counter() - started, out_dir, index=index)
-
-
-def _load(path: str | os.PathLike, exclude: tuple[Path, ...], lang: str | None) -> Library:
-    """Read the library, giving it the batch's --lang where load_library takes one."""
-    import inspect
-
-    if lang is not None and "lang" in inspect.signature(load_library).parameters:
-        return load_library(path, exclude=exclude, lang=lang)
-    return load_library(path, exclude=exclude)
 
 
 def _check_settings(lib: Library, flags: dict[str, Any]) -> None:

@@ -617,6 +617,14 @@ def test_batch_passes_its_options_to_run_batch(tmp_path):
     }
 
 
+def test_the_batch_language_reaches_the_library(library, tmp_path):
+    import postkit.library
+
+    with mock.patch("postkit.batch.load_library", wraps=postkit.library.load_library) as load:
+        run_batch(library, Selection.on("01-01", D(2026, 1, 1)), out=tmp_path / "out", settings={"lang": "ru"})
+    assert load.call_args.kwargs == {"exclude": (tmp_path / "out",), "lang": "ru"}
+
+
 def test_date_alone_means_today(tmp_path):
     with mock.patch("postkit.batch.run_batch", autospec=True) as run:
         run.return_value.outcomes = ()
