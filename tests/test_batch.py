@@ -552,6 +552,7 @@ def test_a_killed_batch_leaves_only_complete_post_folders(tmp_path):
         (["--from", "12-30"], "--from and --to go together; give both, e.g. --from 12-30 --to 01-02"),
         (["--on", "11-31"], "Invalid value for '--on': '11-31' is not a day of the year"),
         (["--today", "--date", "2026-13-01"], "Invalid value for '--date'"),
+        (["--all", "--timeout", "0"], "Invalid value for '--timeout': 0.0 is not in the range x>0."),
     ],
 )
 def test_batch_usage_errors(tmp_path, args, message):
