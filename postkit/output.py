@@ -229,8 +229,18 @@ def _boot_id() -> str | None:
         return None
 
 
+def _pid_namespace() -> str | None:
+    try:
+        return os.readlink("/proc/self/ns/pid")
+    except (OSError, AttributeError):
+        return None
+
+
 _BOOT = _boot_id()
 _HOST = socket.gethostname()
+# Containers on one host may share a name and a folder but not their pids: those of another pid
+# namespace cannot be checked from here.
+_PID_NS = _pid_namespace()
 
 
 def _process_start(pid: int) -> tuple[str, str] | None:
@@ -254,6 +264,7 @@ def _owner(token: str) -> dict[str, Any]:
         "pid": pid,
         "host": _HOST,
         "boot": _BOOT,
+        "pidns": _PID_NS,
         "start": started[1] if started else None,
         "time": time.time(),  # only to age markers from other hosts; never part of a post
         "token": token,
@@ -314,14 +325,16 @@ def owner_alive(marker: dict[str, Any]) -> bool:
     """Tell whether the process that wrote ``marker`` may still be using its folder.
 
     Gone for sure: another boot of this machine, no such pid, a zombie, or a pid now used by a
-    process that started at another time. Where that cannot be told (another host, no /proc), the
-    owner counts as alive until the marker is STALE_AFTER old.
+    process that started at another time. Where that cannot be told (another host or pid namespace,
+    no /proc), the owner counts as alive until the marker is STALE_AFTER old.
     """
     age = time.time() - marker["time"]
     if marker["host"] != _HOST:
         return age < STALE_AFTER
     if marker.get("boot") and _BOOT and marker["boot"] != _BOOT:
         return False
+    if marker.get("pidns") != _PID_NS:
+        return age < STALE_AFTER
     pid = marker["pid"]
     if pid == os.getpid():
         current = _process_start(pid)

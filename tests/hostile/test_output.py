@@ -15,7 +15,7 @@ ENOSPC and with EIO, for every n the run makes; "next run" is another post writt
 | a marked folder renamed by someone else | kept |
 | a marker whose owner is alive (another process; this one's live staging) | kept; removed once the owner is gone |
 | a marker whose pid now belongs to another process (other start time) | removed: the pid was reused |
-| a marker from another host | kept while recent, removed after STALE_AFTER |
+| a marker from another host, or another pid namespace (container) | kept while recent, removed after STALE_AFTER |
 | a writer killed building / after moving the old post aside / after renaming in | next carousel repairs it |
 | a symlink named like a staging folder, to a user's folder holding a marker | not followed, byte for byte |
 | the folder lock held by another run | the writer waits, then commits; past its wait one clear line |
@@ -230,6 +230,7 @@ def marker(where: Path, **fields) -> dict:
         "pid": os.getpid(),
         "host": output._HOST,
         "boot": output._BOOT,
+        "pidns": output._PID_NS,
         "start": start[1] if start else None,
         "time": time.time(),
         "token": secrets.token_hex(8),
@@ -329,11 +330,12 @@ def test_a_reused_pid_does_not_keep_a_leftover(tmp_path):
     assert not reused.exists()
 
 
-def test_a_leftover_from_another_host_waits_until_it_is_stale(tmp_path):
+@pytest.mark.parametrize("elsewhere", [{"host": "elsewhere.example"}, {"pid": 1, "pidns": "pid:[1]"}])
+def test_a_leftover_from_another_host_or_container_waits_until_it_is_stale(tmp_path, elsewhere):
     recent = tmp_path / ".post.recent01.tmp"
     old = tmp_path / ".post.oldhost1.tmp"
-    marker(recent, host="elsewhere.example")
-    marker(old, host="elsewhere.example", time=time.time() - output.STALE_AFTER - 60)
+    marker(recent, **elsewhere)
+    marker(old, **elsewhere, time=time.time() - output.STALE_AFTER - 60)
     write_post(tmp_path / "other", "white")
     assert recent.is_dir() and not old.exists()
 
