@@ -68,7 +68,6 @@ _CJK_DATE_HEAD = re.compile(
 )
 _DASH_LINE = re.compile(r"[-–—]+")
 _HANDLE_LINE = re.compile(r"@?(?P<name>[\w.]+)\s+on\s+(?:ig|instagram)\s*:?", re.IGNORECASE)
-_THEME_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 # C0 and C1 control characters other than tab and line breaks: no font draws them.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _MD_HEADING = re.compile(r" {0,3}(?P<level>#{1,6})(?:[ \t]+(?P<text>.*?))?(?:[ \t]+#+)?[ \t]*")
@@ -166,11 +165,6 @@ def read_article(path: str | os.PathLike, lang: str | None = None, *, default_la
 def valid_language(tag: str) -> bool:
     """Tell whether ``tag`` looks like a BCP 47 or POSIX language tag ("en", "pt-BR", "zh_Hant")."""
     return bool(_LANG.fullmatch(tag))
-
-
-def valid_theme_name(name: str) -> bool:
-    """Tell whether ``name`` is a theme name (letters, digits, "-", "_"), not a path."""
-    return bool(_THEME_NAME.fullmatch(name))
 
 
 def article_language(
@@ -665,12 +659,15 @@ def _validate(meta: dict[Any, Any], source: Path, name: str) -> dict[str, Any]:
         msg = f"{name}: front matter 'calendar' must be gregorian or julian (Old Style dates), not {calendar!r}"
         raise ArticleError(msg)
     theme = text("theme")
-    if theme is not None and not valid_theme_name(theme):
-        msg = (
-            f"{name}: front matter 'theme' must be a theme name (letters, digits, '-', '_'), not {theme!r}; "
-            "an article cannot choose a theme by path: pass the theme folder with --theme"
-        )
-        raise ArticleError(msg)
+    if theme is not None:
+        from postkit.themes import is_theme_name
+
+        if not is_theme_name(theme):
+            msg = (
+                f"{name}: front matter 'theme' must be a theme name (letters, digits, '-', '_'), not {theme!r}; "
+                "an article cannot choose a theme by path: pass the theme folder with --theme"
+            )
+            raise ArticleError(msg)
     title = text("title")
     return {
         "title": _squash(title) if title else None,

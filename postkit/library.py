@@ -21,11 +21,11 @@ from postkit.article import (
     read_article,
     split_hashtags,
     valid_language,
-    valid_theme_name,
 )
 from postkit.config import FORMATS, MIN_SLIDES
 from postkit.dates import read_date
 from postkit.errors import ArticleError, PostkitError
+from postkit.themes import is_theme_name
 
 SETTINGS_FILE = "postkit.toml"
 SETTINGS_KEYS = ("handle", "theme", "hashtags", "out", "format", "max_slides", "lang")
@@ -142,7 +142,7 @@ def read_settings(path: Path) -> dict[str, Any]:
             settings[key] = value.lstrip("@")
         elif key == "out":
             settings[key] = base / Path(value).expanduser()
-        elif key == "theme" and not valid_theme_name(value):
+        elif key == "theme" and not is_theme_name(value):
             errors.append(
                 f"'theme' must be a theme name (letters, digits, '-', '_'), not '{value}'; a library cannot "
                 "choose a theme by path: pass the theme folder with --theme, or its parent with --theme-dir"
