@@ -856,10 +856,9 @@ def _part(article: Article, paragraphs: Sequence[Paragraph], number: int, count:
 
 def _part_title(article: Article, number: int, count: int, lang: str | None | bool = True) -> str:
     """Title a part of a series in the article's language ("Long story (Part 1/3)"); lang=None: English."""
-    from postkit.i18n import translations
+    from postkit.i18n import series_title
 
-    pattern = translations(article.lang if lang is True else lang).gettext("{title} (Part {part}/{parts})")
-    return pattern.format(title=article.title, part=number, parts=count)
+    return series_title(article.title, number, count, article.lang if lang is True else lang)
 
 
 def _part_titles(article: Article, number: int) -> set[str]:

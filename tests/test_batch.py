@@ -401,6 +401,22 @@ def test_series_splits_an_article_too_long_for_one_carousel(tmp_path):
     assert {o.status for o in again.outcomes} == {SKIPPED}
 
 
+def test_series_part_titles_are_in_the_articles_language(tmp_path):
+    from postkit.i18n import translations
+
+    lib = tmp_path / "library"
+    write_article(lib, "long.txt", "1917-11-07", "Long story", body(5, paragraphs=4))
+    settings = {"max_slides": 3, "lang": "ru"}
+    result = run_batch(
+        lib, Selection.on("11-07", D(2026, 1, 1)), jobs=1, out=tmp_path / "out", settings=settings, series=True
+    )
+    count = len(result.outcomes)
+    pattern = translations("ru").gettext("{title} (Part {part}/{parts})")
+    assert pattern != "{title} (Part {part}/{parts})"  # Russian has its own words for it
+    titles = [json.loads((o.folder / "post.json").read_text())["title"] for o in result.outcomes]
+    assert titles == [pattern.format(title="Long story", part=k, parts=count) for k in range(1, count + 1)]
+
+
 def test_index_lists_every_post_with_a_thumbnail_and_a_link(library, tmp_path):
     out = tmp_path / "out"
     run_batch(library, Selection.on("11-07", D(2026, 1, 1)), jobs=2, out=out)
