@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import regex
+
 from postkit.bidi import language_is_rtl, paragraph_is_rtl
 from postkit.casing import tracking_allowed, upper
 from postkit.fonts import Face, FontFile, face, styled_face
@@ -11,6 +13,7 @@ from postkit.layout import CardPlan, Line, Picture, Rule, ink_box, line_height, 
 from postkit.slicing import Slicing, Slide, TextStyle
 from postkit.themes import Theme
 
+_CLUSTER = regex.compile(r"\X")
 # Feed shapes (Instagram accepts 4:5 to 1.91:1) and the Stories shape, for sharing slides there.
 FORMATS = {"portrait": (1080, 1350), "square": (1080, 1080), "landscape": (1080, 566), "story": (1080, 1920)}
 
@@ -121,11 +124,18 @@ class Design:
         return (self.side, self.top, self.width - self.side, self.height - self.bottom)
 
     def _fit_one_line(self, text: str, font, width: float, tracking: float = 0.0) -> str:
+        """Return ``text``, or its longest start (whole clusters) that fits with an ellipsis."""
         if measure(font, text, tracking) <= width:
             return text
-        while text and measure(font, text + "\u2026", tracking) > width:
-            text = text[:-1]
-        return text.rstrip() + "\u2026"
+        ends = [match.end() for match in _CLUSTER.finditer(text)]
+        low, high = 0, len(ends)  # ends[:low] fit with the ellipsis; found by bisection: widths grow
+        while low < high:
+            middle = (low + high) // 2
+            if measure(font, text[: ends[middle]].rstrip() + "\u2026", tracking) <= width:
+                low = middle + 1
+            else:
+                high = middle
+        return (text[: ends[low - 1]] if low else "").rstrip() + "\u2026"
 
     def _rtl(self, text: str) -> bool:
         """Return the base direction of one text element on this post's cards."""
@@ -413,8 +423,9 @@ class Design:
             frame = round(24 * s)
             pw, ph = picture_size
             inner_w = max_w - 2 * frame
-            inner_h = min(round(inner_w * ph / pw), max(available - 2 * frame, round(120 * s)))
-            inner_w = min(inner_w, round(inner_h * pw / ph))
+            # max(1, ...): a 30000x10 panorama still gets a print one pixel high, not zero.
+            inner_h = max(1, min(round(inner_w * ph / pw), max(available - 2 * frame, round(120 * s))))
+            inner_w = max(1, min(inner_w, round(inner_h * pw / ph)))
             print_box = (inner_w + 2 * frame, inner_h + 2 * frame)
             others += print_box[1]
         y = self.top + max(0, (self.height - self.top - self.bottom - others) // 2)

@@ -79,12 +79,32 @@ def load_font(font: FontFile, size: int) -> ImageFont.FreeTypeFont:
         raise FontError(msg) from exc
 
 
+# HarfBuzz reads a file of 2 GiB or more into memory instead of mapping it; no real font is near this.
+MAX_FONT_BYTES = 512 * 1024 * 1024
+
+
+def _blob(path: Path):
+    """Return a HarfBuzz blob of the font file at ``path`` (mapped), refusing what is not a plausible font file."""
+    import stat
+
+    import uharfbuzz as hb
+
+    info = path.stat()
+    if not stat.S_ISREG(info.st_mode):
+        msg = f"{path} is not a regular file; pass a font file"
+        raise FontError(msg)
+    if info.st_size > MAX_FONT_BYTES:
+        msg = f"{path} is {info.st_size:,} bytes, more than any font ({MAX_FONT_BYTES:,}); pass a font file"
+        raise FontError(msg)
+    return hb.Blob.from_file_path(str(path))
+
+
 @cache
 def _hb_face(font: FontFile):
     import uharfbuzz as hb
 
     try:
-        blob = hb.Blob.from_file_path(str(font.path))
+        blob = _blob(font.path)
     except Exception as exc:  # OSError, or HarfBuzz refusing the file
         msg = f"cannot read font {font} ({exc}); use a valid TTF/OTF/TTC font"
         raise FontError(msg) from exc
@@ -107,7 +127,7 @@ def face_count(path: Path) -> int:
     import uharfbuzz as hb
 
     try:
-        return hb.Face(hb.Blob.from_file_path(str(path))).count
+        return hb.Face(_blob(path)).count
     except Exception:
         return 0
 
@@ -122,42 +142,6 @@ def _needs_glyph(char: str) -> bool:
 
 
 FONT_SUFFIXES = (".ttf", ".otf", ".ttc", ".otc")
-
-
-def font_files(folder: Path) -> list[FontFile]:
-    """List every face of the font files in ``folder`` (sorted; each face of a collection); raise FontError if none."""
-    files = sorted(p for p in Path(folder).iterdir() if p.suffix.lower() in FONT_SUFFIXES and p.is_file())
-    faces = [FontFile(p, k) for p in files for k in range(face_count(p))]
-    if not faces:
-        msg = f"{folder} holds no font files (.ttf, .otf, .ttc, .otc); pass a folder with fonts to --font-dir"
-        raise FontError(msg)
-    return faces
-
-
-def system_fonts_for(chars: list[str]) -> list[FontFile]:
-    """Find installed fonts (through fontconfig's fc-list) that cover the given characters.
-
-    Used only for characters no theme or bundled font has (CJK, say); one font per character,
-    the first by path among those fontconfig lists, so the choice is stable on one machine.
-    """
-    import shutil
-    import subprocess
-
-    fc_list = shutil.which("fc-list")
-    if fc_list is None:
-        return []
-    found: list[FontFile] = []
-    for char in chars:
-        if any(ord(char) in _coverage(p) for p in found):
-            continue
-        result = subprocess.run(
-            [fc_list, f":charset={ord(char):x}", "file"], capture_output=True, text=True, check=False, timeout=20
-        )
-        paths = sorted(Path(line.split(":")[0]) for line in result.stdout.splitlines() if line.strip())
-        paths = [p for p in paths if p.suffix.lower() in (".ttf", ".otf") and "emoji" not in p.name.lower()]
-        if paths:
-            found.append(FontFile(next((p for p in paths if "Regular" in p.name), paths[0])))
-    return found
 
 
 EMOJI = -1  # the font index of a segment drawn from the colour emoji font

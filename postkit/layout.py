@@ -206,38 +206,62 @@ def wrap_with_offsets(
             lines.append((current, offset - len(piece) - len(pending_space)))
             current, current_width = piece, estimate(font, piece)
         pending_space = ""
-        while current_width > max(0.0, width - margin) and measure(font, current) > width:
-            shown, used = _break_long_word(current, font, width, lang)
+        while current_width > max(0.0, width - margin):
+            cut = _break_long_word(current, font, width, lang)
+            if cut is None:
+                current_width = measure(font, current)
+                break
+            shown, used = cut
             lines.append((shown, offset - len(current) + used))
-            current = current[used:]
-            current_width = measure(font, current)
+            current, current_width = current[used:], float("inf")
     if current.strip():
         lines.append((current, offset - len(pending_space)))
     return lines
 
 
-def _break_long_word(word: str, font, width: float, lang: str | None) -> tuple[str, int]:
-    """Return the part of an over-long word to show on this line, and how many characters it uses."""
-    for point in sorted(hyphenation_points(word, lang), reverse=True):
+def _break_long_word(word: str, font, width: float, lang: str | None) -> tuple[str, int] | None:
+    """Return the part of an over-long word to show on this line and how many characters it uses; None if it fits.
+
+    Only a window of the word as long as a line can hold is hyphenated and measured, so breaking a
+    word of any length into lines takes time linear in its length.
+    """
+    end = _window(word, font, width)
+    if end >= len(word) and measure(font, word) <= width:
+        return None
+    # Hyphenation patterns look a few letters past a break point: give the dictionary some context.
+    for point in sorted(hyphenation_points(word[: end + 16], lang), reverse=True):
+        if point > end:
+            continue
         shown = word[:point] + ("" if word[point - 1] in "-‐‑" else "-")
         if measure(font, shown) <= width:
             return shown, point
-    for point in sorted(hard_break_points(word), reverse=True):
-        if 0 < point < len(word) and measure(font, word[:point]) <= width:
-            return word[:point], point
-    cut = _longest_fitting_prefix(word, font, width)
-    return cut, len(cut)
-
-
-def _longest_fitting_prefix(word: str, font, width: float) -> str:
-    low, high = 1, len(word) - 1
+    points = [p for p in hard_break_points(word[: end + 1]) if 0 < p <= end and p < len(word)]
+    low, high = 0, len(points)  # points[:low] fit; points[high:] do not (widths grow with the prefix)
     while low < high:
-        mid = (low + high + 1) // 2
-        if measure(font, word[:mid]) <= width:
-            low = mid
+        middle = (low + high) // 2
+        if measure(font, word[: points[middle]]) <= width:
+            low = middle + 1
         else:
-            high = mid - 1
-    return word[:low]
+            high = middle
+    if low:
+        return word[: points[low - 1]], points[low - 1]
+    # Not even one character fits: show the first one alone (it overflows, but no text is lost).
+    first = _CLUSTER.match(word).group()
+    return first, len(first)
+
+
+_CLUSTER = regex.compile(r"\X")
+
+
+def _window(word: str, font, width: float) -> int:
+    """Return how many characters of ``word`` a line could hold at most, by summing cluster estimates with slack."""
+    limit = width * 1.1 + font.size  # estimates ignore kerning: be generous, the measure decides
+    total = 0.0
+    for match in _CLUSTER.finditer(word):
+        total += estimate(font, match.group())
+        if total > limit:
+            return match.start()
+    return len(word)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from postkit.check import check_post
 from postkit.config import DEFAULT_HASHTAGS, Settings, resolve_settings
 from postkit.design import FORMATS, Design, PostText, TextChains, plan_post, text_chains, text_style
 from postkit.errors import CheckError, FontError, LayoutError
-from postkit.fonts import face, font_files, layout_engine_name, mark_emphasis, system_fonts_for
+from postkit.fonts import face, layout_engine_name, mark_emphasis
 from postkit.slicing import sentences, slice_paragraphs
 from postkit.themes import Theme, load_theme
 
@@ -180,9 +180,9 @@ def make_post(
         lang=lang,
     )
     check_text_support(article, source)
-    if font_dir is not None:
-        theme_ = theme_.with_fonts(font_files(Path(font_dir)))
-    theme_, uncovered = with_system_fallbacks(theme_, article, settings.handle)
+    theme_, uncovered = with_fallback_fonts(
+        theme_, role_texts(article, settings.handle, lang), lang, Path(font_dir) if font_dir is not None else None
+    )
     focus_point = None
     if illustration is not None:
         from postkit.illustration import parse_focus, smart_focus
@@ -446,49 +446,80 @@ def resolve_colors(theme, illustration):
     return theme.with_colors(**dict.fromkeys(auto, readable))
 
 
-def with_system_fallbacks(theme, article: Article, handle: str | None):
-    """Add installed fonts for characters no theme or bundled font covers (e.g. CJK).
+def role_texts(article: Article, handle: str | None, lang: str) -> dict[str, str]:
+    """Say what each font role sets on the cards, to find the characters its fonts lack."""
+    from postkit.casing import upper
+    from postkit.i18n import translations
 
+    tr = translations(lang)
+    body = " ".join(p.text for p in article.paragraphs if not p.heading)
+    own = [tr.gettext(words) for words in ("Swipe", "Pictured", "Follow for a new story from history every day")]
+    labels = [handle or "", article.date_text or "", article.title, article.credit_label or "", *own]
+    return {
+        "title": " ".join([article.title, handle or ""]),
+        "body": body,
+        "italic": body,
+        "bold": body,
+        "heading": " ".join(p.text for p in article.paragraphs if p.heading),
+        "credit": article.credit or "",
+        # Labels show the date line and running head in capitals, the counter, the swipe arrow.
+        "label": " ".join([*labels, *(upper(text, lang) for text in labels), "0123456789/\u00b7\u2026\u2190\u2192"]),
+    }
+
+
+def with_fallback_fonts(theme: Theme, texts: Mapping[str, str], lang: str, font_dir: Path | None = None):
+    """Add faces for the characters a role's fonts lack: from ``font_dir``, else the installed fonts.
+
+    Each role gets faces that suit it (serif or sans, weight; for Chinese, Japanese and Korean the
+    region's face), chosen by postkit.fontsearch. In a Chinese, Japanese or Korean post the language's
+    face goes first in the chain, so that punctuation, digits and line height are the language's own.
     Returns the theme and whether any character lacked a font (then check_glyphs says where).
     """
-    texts = {
-        "title": article.title,
-        "credit": article.credit or "",
-        "body": " ".join(p.text for p in article.paragraphs if not p.heading),
-        "heading": " ".join(p.text for p in article.paragraphs if p.heading),
-        "label": handle or "",
-    }
-    missing: dict[str, None] = {}
-    for role, words in texts.items():
-        for char in face(theme.font_paths(role), 40).missing(words):
-            missing.setdefault(char)
-    if not missing:
+    from postkit.fonts import _coverage
+    from postkit.fontsearch import describe, faces_in, lang_regions, pick, role_style, system_faces
+
+    roles = [role for role in texts if role in theme["fonts"]]
+    missing = {role: face(theme.font_paths(role), 40).missing(texts[role]) for role in roles}
+    needed = "".join(dict.fromkeys(c for chars in missing.values() for c in chars))
+    if not needed:
         return theme, False
-    extra = system_fonts_for(list(missing))
-    if extra:
-        log.info("Using installed fonts for characters the theme lacks: %s", ", ".join(p.name for p in extra))
-    return theme.with_fonts(extra), True
+    folder = faces_in(font_dir) if font_dir is not None else []
+    regions = set(lang_regions(lang))
+    for role in roles:
+        if not missing[role]:
+            continue
+        style = role_style(theme.font_paths(role))
+        chars = "".join(missing[role])
+        chosen = pick(folder, chars, lang, style) if folder else []
+        if any(not any(ord(c) in _coverage(f) for f in chosen) for c in chars):
+            chosen += [f for f in system_faces(needed, lang, style) if f not in chosen]
+        first = [f for f in chosen if regions & describe(f).regions]
+        theme = theme.with_role_fonts(role, first, first=True)
+        theme = theme.with_role_fonts(role, [f for f in chosen if f not in first])
+    if theme.extra_fonts:
+        log.info("Using fonts for characters the theme lacks: %s", ", ".join(f.name for f in theme.extra_fonts))
+    return theme, True
 
 
 def check_glyphs(design: Design, slicing, chains: TextChains, source) -> None:
-    """Raise FontError listing characters no bundled or theme font can draw, and where they are."""
-    problems = []
+    """Raise FontError naming the characters no font can draw, where they are and how to get a font."""
+    from postkit.fontsearch import missing_font_message
+
     cards = [
         ("the cover", design.text.title, design.title_chain),
         ("the closing slide", design.text.credit or "", design.credit_chain),
     ]
     cards += [(f"slide {k + 2}", slide.text, chains.body) for k, slide in enumerate(slicing.slides)]
+    chars: dict[str, None] = {}
+    places: list[str] = []
     for where, words, chain in cards:
         missing = face(chain, 40).missing(words)
         if missing:
-            shown = " ".join(f"{c} (U+{ord(c):04X})" for c in missing[:8])
-            problems.append(f"{shown} on {where}")
-    if problems:
-        msg = (
-            f"{source}: no font can draw " + "; ".join(problems) + "; add a font that covers them with the "
-            "theme's [fonts] lists (a theme folder's fonts/ is searched first) or remove the characters"
-        )
-        raise FontError(msg)
+            chars.update(dict.fromkeys(missing))
+            places.append(where)
+    if chars:
+        where = f"{', '.join(places)} of {source}"
+        raise FontError(missing_font_message(list(chars), design.text.lang or "en", where))
 
 
 def _cover_text(article: Article) -> str:

@@ -27,7 +27,9 @@ _ALNUM = f"(?:{_WORD_CHAR}|{_DIGIT})"
 # quotes (QU without Pi). None of these starts a rule that reaches over the spaces after it.
 _CLOSERS = "[.,;:!?)\\]\"'’”]"
 # A certain break: after the spaces that follow a word (and its closing punctuation) and precede a word.
-_SAFE_CUT = regex.compile(f"(?<={_ALNUM}{_CLOSERS}* +)(?={_ALNUM})", regex.V1)
+# The lookahead comes first: only before a letter does the lookbehind scan back (a long run of spaces
+# would make every position scan it: quadratic time).
+_SAFE_CUT = regex.compile(f"(?={_ALNUM})(?<={_ALNUM}{_CLOSERS}* +)", regex.V1)
 # A piece with no break inside: a word (with inner apostrophes, or a number with "," and "."), its
 # closing punctuation and trailing spaces.
 _PLAIN_PIECE = regex.compile(
@@ -61,6 +63,9 @@ _CJK_START = regex.compile(f"[{CJK}]")
 _URL = regex.compile(r"://|^www\.|^[\w-]+(?:\.[\w-]+)+/|^[^@\s]+@[\w-]+(?:\.[\w-]+)+$", regex.IGNORECASE)
 _URL_BREAK_AFTER = frozenset("/.-_?&=")
 _CLUSTER = regex.compile(r"\X")
+_LONG = 8
+_LONG_RUN = regex.compile(rf"\p{{M}}{{{_LONG + 1},}}| {{{_LONG + 1},}}")
+_TOKEN = regex.compile(rf"\p{{M}}{{{_LONG + 1},}}| {{{_LONG + 1},}}|.", regex.DOTALL)
 _LETTERS = regex.compile(r"[\p{L}\p{M}]+")
 _EDGE = 2  # no hyphen closer than this to either end of a word
 
@@ -79,7 +84,31 @@ def _short_words(lang: str) -> frozenset[str]:
 def _uniseg_units(piece: str) -> tuple[str, ...]:
     from uniseg.linebreak import line_break_units
 
-    return tuple(line_break_units(piece))
+    if not _LONG_RUN.search(piece):
+        return tuple(line_break_units(piece))
+    # uniseg takes quadratic time over a long run of combining marks ("Zalgo" text: 20,000 marks took
+    # minutes) or of spaces. No line breaks inside a run of marks (rule LB9) or of spaces (LB7), and a
+    # shorter run decides the same breaks around it: find the breaks on a copy whose long runs are
+    # cut short, and map them back.
+    tokens = [match.group() for match in _TOKEN.finditer(piece)]
+    short = [_shorten(token) for token in tokens]
+    units: list[str] = []
+    k = 0
+    for unit in line_break_units("".join(short)):
+        taken, length = "", len(unit)
+        while length > 0 and k < len(tokens):
+            taken += tokens[k]
+            length -= len(short[k])
+            k += 1
+        if taken:
+            units.append(taken)
+    if k < len(tokens):
+        units.append("".join(tokens[k:]))
+    return tuple(units)
+
+
+def _shorten(token: str) -> str:
+    return token[:_LONG] if len(token) > _LONG else token
 
 
 def uax14_units(text: str) -> list[str]:

@@ -382,6 +382,8 @@ class Slicing:
 # Packing
 
 _HEADING_WORDS = 8
+# A slide must hold at least this many lines of body text at the smallest size.
+_MIN_LINES = 3
 # Cost of leaving a paragraph's end for the next slide, in "empty lines squared".
 _MID_PARAGRAPH = 0.35
 _BAD_BREAK = 1e6
@@ -464,6 +466,16 @@ def slice_paragraphs(
     split = [(_glued_sentences(text, lang), heading) for text, heading in paragraphs]
     if not any(s for s, _ in split):
         msg = f"{source} has no body text to put on slides; add paragraphs below the heading"
+        raise LayoutError(msg)
+
+    smallest = face(style.body_fonts, style.min_size)
+    room = line_height(smallest, style.line_factor) * (_MIN_LINES - 1) + sum(smallest.getmetrics())
+    if box[1] < room or box[0] < 4 * style.min_size:
+        msg = (
+            f"{source}: a slide's text area is {box[0]}x{box[1]} px, too small for {_MIN_LINES} lines of "
+            f"{style.min_size} px text; the theme's margins, band, footer_gap, label_size or kicker_size leave "
+            "no room for text: lower them (or body_min and line_height)"
+        )
         raise LayoutError(msg)
 
     packers: dict[int, _Packer] = {}

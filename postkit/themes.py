@@ -258,8 +258,9 @@ class Theme:
     # looked for in this order.
     parents: tuple[Path, ...] = ()
     colors: dict[str, tuple[int, int, int]] = field(default_factory=dict)
-    # Fonts added after every chain: from --font-dir, then system fonts for characters none covers.
-    extra_fonts: tuple[FontFile, ...] = ()
+    # Faces added to a role's chain for characters its fonts lack (from --font-dir or the installed
+    # fonts): role -> (faces put before the theme's fonts, faces put after them).
+    added_fonts: dict[str, tuple[tuple[FontFile, ...], tuple[FontFile, ...]]] = field(default_factory=dict)
 
     def __getitem__(self, section: str) -> dict[str, Any]:
         return self.settings[section]
@@ -270,11 +271,20 @@ class Theme:
 
         places = [folder / "fonts" for folder in (self.folder, *self.parents)]
         chain = tuple(resolve_font(name, places) for name in self.settings["fonts"][role])
-        return chain + tuple(p for p in self.extra_fonts if p not in chain)
+        before, after = self.added_fonts.get(role, ((), ()))
+        return tuple(dict.fromkeys((*before, *chain, *after)))
 
-    def with_fonts(self, paths) -> Theme:
-        """Return the theme with ``paths`` appended to every font chain."""
-        return replace(self, extra_fonts=self.extra_fonts + tuple(p for p in paths if p not in self.extra_fonts))
+    @property
+    def extra_fonts(self) -> tuple[FontFile, ...]:
+        """Return every face added to any role's chain, in order, once."""
+        return tuple(dict.fromkeys(f for before, after in self.added_fonts.values() for f in (*before, *after)))
+
+    def with_role_fonts(self, role: str, faces, *, first: bool = False) -> Theme:
+        """Return the theme with ``faces`` added to ``role``'s chain: after its fonts, or before them (``first``)."""
+        before, after = self.added_fonts.get(role, ((), ()))
+        faces = tuple(faces)
+        added = (faces + before, after) if first else (before, after + faces)
+        return replace(self, added_fonts={**self.added_fonts, role: added})
 
     def with_colors(self, **colors: tuple[int, int, int]) -> Theme:
         """Return the theme with some colours replaced."""

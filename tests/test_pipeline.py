@@ -209,16 +209,16 @@ def test_markdown_emphasis_is_set_in_italic_and_bold(tmp_path):
 def test_characters_no_font_has_are_named_with_their_slide(tmp_path):
     article = tmp_path / "odd.txt"
     article.write_text("November 7, 1917 - Odd\nA plain first sentence. A sign \U0010fffd nobody draws.\n")
-    with pytest.raises(FontError, match=r"no font can draw \U0010fffd \(U\+10FFFD\) on slide 2"):
+    with pytest.raises(FontError, match=r"no font can draw \U0010fffd \(U\+10FFFD\) in slide 2 of .*--font-dir"):
         make_post(article, out=tmp_path / "p")
     assert not (tmp_path / "p").exists()
 
 
 def test_font_dir_and_installed_fonts_cover_other_scripts(tmp_path):
-    from postkit.fonts import system_fonts_for
+    from postkit.fontsearch import RoleStyle, system_faces
 
     snowman = "\u2603"
-    dejavu = system_fonts_for([snowman])
+    dejavu = system_faces(snowman, "en", RoleStyle(serif=True, weight=400))
     if not dejavu:
         pytest.skip("no installed font covers U+2603 (fontconfig's fc-list finds none)")
     article = tmp_path / "snow.txt"

@@ -210,3 +210,13 @@ def test_closing_punctuation_and_small_kana_never_start_a_line():
 def test_a_spaced_hyphen_used_as_a_dash_never_starts_a_line():
     assert break_units("1911年10月10日 - 武昌起义", "zh")[2] == "10日 - "
     assert "- " not in break_units("November 7, 1917 - October Revolution", "en")
+
+
+PARTS = ["ab", "-", "/", "(", " ", "\u0301", "中", ".", '"', " " * 12, "\u0301" * 10]
+
+
+@given(st.lists(st.sampled_from(PARTS), max_size=20))
+@settings(max_examples=300, deadline=None)
+def test_long_runs_of_marks_and_spaces_break_as_uniseg_does(parts):
+    text = "".join(parts)
+    assert line_break_units(text) == uax14_units(text)

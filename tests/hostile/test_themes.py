@@ -149,17 +149,7 @@ def test_audit_values_are_theme_errors_through_make_post(tmp_path, section, key,
 
 @pytest.mark.parametrize(
     "end",
-    [
-        "low",
-        pytest.param(
-            "high",
-            marks=pytest.mark.xfail(
-                reason="slicing/design: a text box shorter than one body line (every margin, gap and size at its "
-                "highest) still reports 'a sentence piece is taller than a slide; this is a bug in postkit'",
-                strict=False,
-            ),
-        ),
-    ],
+    ["low", "high"],
 )
 def test_every_value_at_one_end_of_its_range_makes_a_post_or_a_clear_error(tmp_path, end):
     """All numbers at their lowest (or highest) at once, drawn: a post, or a PostkitError such as too many slides."""
