@@ -63,11 +63,14 @@ def hook_line(title: str, date_text: str | None, lang: str | None = None) -> str
     return prefix + shorten(title, limits.CAPTION_VISIBLE_CHARS - len(prefix) - len(suffix)) + suffix
 
 
-def lead(sentences: Sequence[str], budget: int) -> str:
-    """Take whole sentences from the start of the body up to ``budget`` characters (at least one)."""
+def lead(sentences: Sequence[str], budget: int, separator: str = " ") -> str:
+    """Take whole sentences from the start of the body up to ``budget`` characters (at least one).
+
+    ``separator`` goes between sentences: a space, or nothing in Chinese and Japanese.
+    """
     text = ""
     for sentence in sentences:
-        candidate = f"{text} {sentence}".strip()
+        candidate = f"{text}{separator}{sentence}".strip() if text else sentence.strip()
         if text and len(candidate) > budget:
             break
         text = candidate
@@ -101,7 +104,7 @@ def render_caption(theme: Theme, fields: CaptionFields) -> str:
             env,
             CAPTION_TEMPLATE,
             hook=hook_line(fields.title, fields.date_text, fields.lang),
-            lead=lead(fields.sentences, budget),
+            lead=lead(fields.sentences, budget, sentence_separator(fields.lang)),
             title=fields.title,
             date_text=fields.date_text,
             handle=fields.handle,

@@ -10,7 +10,6 @@ from postkit import limits
 from postkit.errors import PostkitError
 
 FORMATS = ("portrait", "square", "landscape", "story")
-DEFAULT_HASHTAGS = ("onthisday", "history")
 MIN_SLIDES = 3  # cover, one text slide, closing slide
 
 

@@ -19,7 +19,7 @@ from postkit.article import Article, read_article, slug
 from postkit.bidi import has_rtl
 from postkit.caption import CaptionFields, alt_text, check_caption, render_caption
 from postkit.check import check_post
-from postkit.config import DEFAULT_HASHTAGS, Settings, resolve_settings
+from postkit.config import Settings, resolve_settings
 from postkit.design import FORMATS, Design, PostText, TextChains, plan_post, text_chains, text_style
 from postkit.errors import CheckError, FontError, LayoutError
 from postkit.fonts import face, layout_engine_name, mark_emphasis
@@ -75,12 +75,22 @@ def glob_escape(text: str) -> str:
     return re.sub(r"([*?\[])", r"[\1]", text)
 
 
-def default_hashtags(title: str) -> tuple[str, ...]:
-    """Return the defaults plus one tag made of the title's words, if the title is short."""
+def default_hashtags(title: str, lang: str | None = "en") -> tuple[str, ...]:
+    """Return the language's "on this day" and "history" hashtags plus one made of a short title's words.
+
+    Words of scripts with capitals join in CamelCase ("OctoberRevolution"); others with "_", as
+    Arabic and Hebrew hashtags are written ("افتتاح_قناة_السويس"); a Chinese or Japanese title is one word.
+    """
+    from postkit.casing import has_uncased_letters
+    from postkit.i18n import default_hashtags as language_hashtags
+
     words = re.findall(r"\w+", title)
-    tag = "".join(w[:1].upper() + w[1:] for w in words)
+    if has_uncased_letters(title):
+        tag = "_".join(words)
+    else:
+        tag = "".join(w[:1].upper() + w[1:] for w in words)
     extra = (tag,) if words and len(words) <= 4 and len(tag) <= 30 else ()
-    return DEFAULT_HASHTAGS + extra
+    return language_hashtags(lang) + extra
 
 
 def make_post(
@@ -138,12 +148,14 @@ def make_post(
         "out": Path(out) if out is not None else None,
     }
     settings = resolve_settings(front, flags, library=dict(library or {}))
-    theme_ = load_theme(settings.theme, theme_dirs)
+    # Only a theme the user names on the command line may be a path; an article or library names one.
+    theme_ = load_theme(settings.theme, theme_dirs, allow_path=theme is not None)
     size = FORMATS[settings.format]
 
     picture_path = find_image(article, settings.image)
     target = settings.out if settings.out is not None else DEFAULT_OUT / slug(article)
-    options = {"focus": focus, "fit": fit, "font_dir": _font_folder_stamp(Path(font_dir)) if font_dir else None}
+    font_stamp = _font_folder_stamp(Path(font_dir)) if font_dir else None
+    options = {"focus": focus, "fit": fit, "font_dir": font_stamp, "lang": article.lang}
     hashes = {
         "article": _article_sha256(article),
         "image": _sha256(picture_path) if picture_path is not None and picture_path.is_file() else None,
@@ -198,7 +210,7 @@ def make_post(
     if not dry_run:
         plans = plan_post(design, slicing, chains, illustration.size if illustration is not None else None)
 
-    hashtags = settings.hashtags if settings.hashtags is not None else default_hashtags(article.title)
+    hashtags = settings.hashtags if settings.hashtags is not None else default_hashtags(article.title, lang)
     if article.caption is not None:
         caption = article.caption.strip() + "\n"
     else:
@@ -213,11 +225,13 @@ def make_post(
                 credit_label=article.credit_label,
                 hashtags=tuple(hashtags),
                 sentences=body_sentences,
+                lang=lang,
                 extra=dict(caption_vars or {}),
             ),
         )
     check_caption(caption, str(source))
-    warnings: list[str] = []
+    # Said about the article as it was read (a heading that looks dated but is not a date...).
+    warnings: list[str] = list(article.warnings)
     if dry_run:
         count = len(slicing.slides) + 2
         return Post(
@@ -259,6 +273,7 @@ def make_post(
                         handle=settings.handle,
                         text=slide_text,
                         has_picture=illustration is not None,
+                        lang=lang,
                     ),
                 }
             )
@@ -353,7 +368,9 @@ def _article_sha256(article: Article) -> str:
 
 
 def _folder_sha256(folder: Path) -> str:
-    files = sorted(p for p in Path(folder).rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    from postkit.themes import theme_files
+
+    files = theme_files(folder)  # regular files inside the folder only: no FIFO to hang on, no symlink out
     stamp = tuple((p.relative_to(folder).as_posix(), st.st_size, st.st_mtime_ns) for p in files for st in [p.stat()])
     return _files_sha256(Path(folder), stamp)
 
