@@ -303,7 +303,8 @@ def _check_settings(lib: Library, flags: dict[str, Any]) -> None:
 
     layer = {k: v for k, v in lib.settings.items() if k != "out"}
     settings = resolve_settings({}, flags, library=layer)
-    load_theme(settings.theme, flags.get("theme_dirs", ()))
+    # A path only from the command line: postkit.toml may name a theme, not point at a folder.
+    load_theme(settings.theme, flags.get("theme_dirs", ()), allow_path=flags.get("theme") is not None)
 
 
 def _plan(
@@ -1011,7 +1012,10 @@ def write_index(folder: str | os.PathLike, *, force: bool = False) -> Path:
 
     An index.html postkit did not write (no INDEX_MARKER) is replaced only with ``force``.
     """
+    from collections import Counter
+
     from postkit.check import MANIFEST_FILE, MANIFEST_MAX_BYTES, parse_manifest
+    from postkit.i18n import direction, install_translations, is_language_tag
     from postkit.preview import PREVIEW_FILE
     from postkit.safeio import read_inside
     from postkit.themes import html_environment
@@ -1031,6 +1035,7 @@ def write_index(folder: str | os.PathLike, *, force: bool = False) -> Path:
         posts.append(
             {
                 "folder": post.name,
+                "lang": meta.get("lang") if is_language_tag(meta.get("lang")) else None,
                 "title": str(meta.get("title") or post.name),
                 "date": date,
                 "day": date[5:] if date else "",
@@ -1041,9 +1046,14 @@ def write_index(folder: str | os.PathLike, *, force: bool = False) -> Path:
         )
     # Posting order: by day of the year, then by folder (year and title).
     posts.sort(key=lambda p: (p["day"] or "99", p["folder"]))
-    env = html_environment()
+    # The page speaks the language most of its posts are in (English for none or a tie with it).
+    languages = Counter(p["lang"] for p in posts if p["lang"])
+    lang = max(sorted(languages), key=lambda tag: (languages[tag], tag == "en")) if languages else "en"
+    env = install_translations(html_environment(), lang)
     title = root.resolve().name or str(root)
-    text = env.get_template(INDEX_TEMPLATE).render(posts=posts, count=len(posts), title=title)
+    text = env.get_template(INDEX_TEMPLATE).render(
+        posts=posts, count=len(posts), title=title, lang=lang, direction=direction(lang)
+    )
     if INDEX_MARKER not in text:
         head = re.search(r"<head\b[^>]*>", text, re.IGNORECASE)
         at = head.end() if head else 0

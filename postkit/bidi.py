@@ -40,17 +40,6 @@ _PAR_ON = 0x00000040
 _LIBRARY_NAMES = ("libfribidi.so.0", "libfribidi.0.dylib", "libfribidi-0.dll", "fribidi-0.dll")
 
 
-# Languages written right to left (BCP 47 primary subtags).
-RTL_LANGUAGES = frozenset(
-    {"ar", "he", "iw", "fa", "ur", "yi", "ji", "ps", "sd", "ug", "dv", "ckb", "syr", "arc", "nqo"}
-)
-
-
-def language_is_rtl(lang: str | None) -> bool:
-    """Tell whether ``lang`` (a BCP 47 or POSIX tag) is written right to left."""
-    return (lang or "").strip().replace("_", "-").split("-")[0].lower() in RTL_LANGUAGES
-
-
 def is_rtl_char(char: str) -> bool:
     """Tell whether ``char`` is a strong right-to-left character (Hebrew, Arabic, Syriac, Thaana...)."""
     return unicodedata.bidirectional(char) in _RTL_CLASSES

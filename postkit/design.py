@@ -6,9 +6,10 @@ from dataclasses import dataclass
 
 import regex
 
-from postkit.bidi import language_is_rtl, paragraph_is_rtl
+from postkit.bidi import paragraph_is_rtl
 from postkit.casing import tracking_allowed, upper
 from postkit.fonts import Face, FontFile, face, styled_face
+from postkit.language import text_direction
 from postkit.layout import CardPlan, Line, Picture, Rule, ink_box, line_height, measure, wrap
 from postkit.slicing import Slicing, Slide, TextStyle
 from postkit.themes import Theme
@@ -48,7 +49,7 @@ class PostText:
     @property
     def rtl(self) -> bool:
         """Tell whether the post reads right to left (its language is Arabic, Hebrew, Persian...)."""
-        return language_is_rtl(self.lang)
+        return text_direction(self.lang) == "rtl"
 
 
 class Design:

@@ -24,8 +24,6 @@ LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 
 # Languages written right to left (Arabic, Hebrew, Persian, Urdu, Yiddish, Pashto, Sindhi, Uyghur,
 # Dhivehi, Sorani Kurdish), and the scripts that make any language right to left ("ku-Arab").
-RTL_LANGUAGES = frozenset({"ar", "he", "iw", "fa", "ur", "yi", "ps", "sd", "ug", "dv", "ckb"})
-_RTL_SCRIPTS = frozenset({"Arab", "Hebr", "Thaa", "Syrc", "Nkoo", "Adlm", "Rohg", "Mand", "Samr"})
 # Languages that set no space after a sentence's full stop.
 _NO_SPACE_LANGUAGES = frozenset({"ja", "zh", "yue", "wuu"})
 # Deprecated codes that systems still send (Java and Android say "iw" for Hebrew).
@@ -138,13 +136,9 @@ def translations(lang: str | None) -> gettext.NullTranslations:
 
 def direction(lang: str | None) -> str:
     """Return "rtl" for a language written right to left (Arabic, Hebrew, Persian...), else "ltr"."""
-    if not is_language_tag(lang):
-        return "ltr"
-    _, *rest = _clean(lang).replace("-", "_").split("_")
-    script = next((p.title() for p in rest if len(p) == 4 and p.isalpha()), None)
-    if script is not None:
-        return "rtl" if script in _RTL_SCRIPTS else "ltr"
-    return "rtl" if language_key(lang) in RTL_LANGUAGES else "ltr"
+    from postkit.language import text_direction
+
+    return text_direction(_clean(lang)) if is_language_tag(lang) else "ltr"
 
 
 def sentence_separator(lang: str | None) -> str:

@@ -443,6 +443,16 @@ def test_index_escapes_titles(tmp_path):
     assert "<script>alert" not in page and "&lt;script&gt;" in page
 
 
+def test_index_speaks_the_language_of_most_of_its_posts(tmp_path):
+    for name, lang, title in [("a", "ar", "افتتاح قناة السويس"), ("b", "ar", "ثورة"), ("c", "en", "Apollo 11")]:
+        post = tmp_path / "out" / name
+        post.mkdir(parents=True)
+        (post / "post.json").write_text(json.dumps({"title": title, "date": "1869-11-17", "lang": lang}))
+    page = write_index(tmp_path / "out").read_text(encoding="utf-8")
+    assert '<html lang="ar" dir="rtl">' in page
+    assert 'lang="en">Apollo 11<' in page and "posts" not in page  # the page's own words are Arabic
+
+
 # Run in a child process that dies (os._exit, no clean-up) while building a post ("staging") or right
 # after moving the old post aside ("aside"): what a kill -9 leaves at those moments.
 KILLED_WRITER = r"""
