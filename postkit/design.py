@@ -11,6 +11,7 @@ from postkit.casing import tracking_allowed, upper
 from postkit.fonts import Face, FontFile, face, styled_face
 from postkit.language import text_direction
 from postkit.layout import CardPlan, Line, Picture, Rule, ink_box, line_height, measure, wrap
+from postkit.segment import WORD_JOINER, keep_phrases
 from postkit.slicing import Slicing, Slide, TextStyle
 from postkit.themes import Theme
 
@@ -257,13 +258,18 @@ class Design:
         low, high = round(types["title_min"] * s), round(types["title_max"] * s)
         if max_lines is not None:
             high = max(low, round(high * 0.7))
+        title = keep_phrases(self.text.title, self.text.lang)
+
+        def lines_at(font) -> list[str]:
+            return [line.replace(WORD_JOINER, "") for line in wrap(title, font, width, self.text.lang)]
+
         for size in range(high, low - 1, -2):
             font = self._title_face(size)
-            lines = wrap(self.text.title, font, width, self.text.lang)
+            lines = lines_at(font)
             if len(lines) <= (max_lines or types["title_max_lines"]):
                 return font, lines
         font = self._title_face(low)
-        return font, wrap(self.text.title, font, width, self.text.lang)
+        return font, lines_at(font)
 
     def _title_face(self, size: int) -> Face:
         # Lining figures: Playfair's default old-style figures look wrong in a date or a title.

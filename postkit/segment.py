@@ -227,3 +227,26 @@ def hard_break_points(word: str) -> list[int]:
         if points:
             return points
     return _grapheme_boundaries(word)
+
+
+WORD_JOINER = "\u2060"
+
+
+@lru_cache(maxsize=1)
+def _japanese_phrases():
+    import budoux
+
+    return budoux.load_default_japanese_parser()
+
+
+def keep_phrases(text: str, lang: str | None) -> str:
+    """Join the characters of each Japanese phrase (文節) with word joiners, so a line breaks only between phrases.
+
+    For display lines (a title): body text may break between any two characters, as Japanese is set,
+    but a title broken inside a word ("王政復古の大 / 号令") reads wrong. Phrases come from BudouX,
+    the model behind browsers' ``word-break: auto-phrase``. Other languages are returned unchanged.
+    """
+    if _lang_key(lang) != "ja" or not text or text.isascii():
+        return text
+    phrases = _japanese_phrases().parse(text)
+    return "".join(WORD_JOINER.join(phrase) for phrase in phrases)

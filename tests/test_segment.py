@@ -220,3 +220,14 @@ PARTS = ["ab", "-", "/", "(", " ", "\u0301", "中", ".", '"', " " * 12, "\u0301"
 def test_long_runs_of_marks_and_spaces_break_as_uniseg_does(parts):
     text = "".join(parts)
     assert line_break_units(text) == uax14_units(text)
+
+
+def test_a_japanese_title_breaks_only_between_phrases():
+    from postkit.segment import WORD_JOINER, keep_phrases
+
+    glued = keep_phrases("王政復古の大号令", "ja")
+    assert glued.replace(WORD_JOINER, "") == "王政復古の大号令"
+    # The title may break after "王政復古の" only, never inside "大号令".
+    assert [unit.replace(WORD_JOINER, "") for unit in break_units(glued, "ja")] == ["王政復古の", "大号令"]
+    assert keep_phrases("October Revolution", "en") == "October Revolution"
+    assert keep_phrases("武昌起义", "zh") == "武昌起义"
