@@ -33,6 +33,9 @@ def test_wheel_holds_fonts_licences_templates_and_example(wheel):
     assert "postkit/templates/themes/classic/caption.txt.j2" in names
     assert "postkit/examples/october-revolution/article.txt" in names
     assert "postkit/examples/october-revolution/article.jpg" in names
+    # Every language's compiled catalog ships: without it the post's own words fall back to English.
+    catalogs = {n.split("/")[2] for n in names if n.startswith("postkit/locale/") and n.endswith("/postkit.mo")}
+    assert {"ru", "uk", "de", "fr", "es", "it", "pt", "el", "ar", "he", "ja", "zh"} <= catalogs
     assert not any("__pycache__" in n or n.endswith(".pyc") for n in names)
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "postkit = postkit.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
