@@ -1,0 +1,111 @@
+"""Time `postkit carousel` on a real article in each language against the English example.
+
+Run from the repo root, inside the venv where postkit is installed:
+
+    python benchmarks/bench_languages.py             # 7 timed runs of each, after 1 warm-up
+    python benchmarks/bench_languages.py --runs 15 --json results.json
+
+Each run is a fresh process, as a user runs it: `postkit carousel ARTICLE` for the English example
+(examples/october-revolution) and for every article of tests/corpus (13 languages, real texts, some
+with a photograph). Each article is made in the classic theme at the portrait size with its own picture,
+if it has one, as `postkit carousel` finds it; the language is detected, as for a plain draft with no
+front matter. The rounds alternate between the articles, so that a slow moment of the machine falls on
+all of them alike.
+
+The posts differ in length (3 to 10 slides), so two ratios are given: the whole post against the English
+example's (what a user waits for), and the time per slide against the English example's (the same job
+per card). The language-specific work (detection, dates, fonts found through fontconfig, Japanese
+phrases, bidi) is paid once per post and shows in the first ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tomllib
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench import ARTICLE, ROOT, machine  # noqa: E402
+
+CORPUS = ROOT / "tests" / "corpus"
+
+
+def run_once(cmd: list[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    seconds = time.perf_counter() - start
+    if proc.returncode != 0:
+        sys.exit(f"FAILED (exit {proc.returncode}): {' '.join(cmd)}\n{proc.stdout}{proc.stderr}")
+    return seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Time postkit carousel per language against the English example.")
+    parser.add_argument("--runs", type=int, default=7, help="timed runs of each article (default 7)")
+    parser.add_argument("--json", type=Path, help="also write the results to this JSON file")
+    args = parser.parse_args()
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
+
+    articles = {"example (en)": ARTICLE}
+    for entry in tomllib.loads((CORPUS / "corpus.toml").read_text(encoding="utf-8"))["article"]:
+        articles[entry["lang"]] = CORPUS / entry["file"]
+
+    times: dict[str, list[float]] = {name: [] for name in articles}
+    slides: dict[str, int] = {}
+    with tempfile.TemporaryDirectory(prefix="postkit-bench-") as tmp:
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        env["PYTHONPYCACHEPREFIX"] = str(Path(tmp) / "pycache")
+        commands = {
+            name: [sys.executable, "-m", "postkit", "carousel", str(path), "--out", str(Path(tmp) / name),
+                   "--force", "-q"]
+            for name, path in articles.items()
+        }  # fmt: skip
+        for command in commands.values():  # warm-up: bytecode, fontconfig cache
+            run_once(command, env)
+        for name in articles:
+            slides[name] = len(list((Path(tmp) / name).glob("[0-9][0-9].jpg")))
+        for round_ in range(args.runs):
+            print(f"round {round_ + 1}/{args.runs}", file=sys.stderr)
+            for name, command in commands.items():
+                times[name].append(run_once(command, env))
+
+    base = statistics.median(times["example (en)"])
+    base_per_slide = base / slides["example (en)"]
+    results = {}
+    print(f"{'article':14}{'slides':>7}{'median s':>10}{'min s':>8}{'max s':>8}{'x example':>11}{'x per slide':>13}")
+    for name in articles:
+        median = statistics.median(times[name])
+        row = {
+            "slides": slides[name],
+            "median": median,
+            "min": min(times[name]),
+            "max": max(times[name]),
+            "ratio": median / base,
+            "ratio_per_slide": (median / slides[name]) / base_per_slide,
+            "runs": times[name],
+        }
+        results[name] = row
+        print(
+            f"{name:14}{row['slides']:7d}{median:10.3f}{row['min']:8.3f}{row['max']:8.3f}"
+            f"{row['ratio']:10.2f}x{row['ratio_per_slide']:12.2f}x"
+        )
+    worst = max((r["ratio"], n) for n, r in results.items() if n != "example (en)")
+    print(f"\nslowest post against the English example: {worst[1]} at {worst[0]:.2f}x (goal: <= 1.2x)")
+    print()
+    for key, value in machine().items():
+        print(f"{key + ':':11} {value}")
+    if args.json:
+        args.json.write_text(json.dumps({"articles": results, "machine": machine()}, indent=2) + "\n")
+        print(f"\nwrote {args.json}")
+
+
+if __name__ == "__main__":
+    main()
