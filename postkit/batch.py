@@ -107,6 +107,15 @@ class Selection:
     end: MonthDay | None
     today: datetime.date
 
+    def __post_init__(self) -> None:
+        # The next anniversary may fall in the year after today, and Python's calendar ends in 9999.
+        if self.today.year >= datetime.MAXYEAR:
+            msg = (
+                f"--date {self.today.isoformat()} is too late: postkit makes the next anniversary, which may fall "
+                f"in {self.today.year + 1}, after the calendar's last year {datetime.MAXYEAR}; give an earlier date"
+            )
+            raise SelectionError(msg)
+
     @classmethod
     def on(cls, month_day: str | MonthDay, today: datetime.date) -> Selection:
         """Select the articles of one day of the year (``--on MM-DD``)."""

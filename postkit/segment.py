@@ -21,7 +21,10 @@ import regex
 # Latin, Greek, Cyrillic, Hebrew and Arabic letters. Not CJK (ID), Thai (SA), or fullwidth forms (ID).
 _WORD_CHAR = r"[\p{L}&&[\u0041-\u024f\u0370-\u03ff\u0400-\u052f\u05d0-\u05ea\u0620-\u064a\u1e00-\u1fff]]"
 _DIGIT = "[0-9]"
-_ALNUM = f"(?:{_WORD_CHAR}|{_DIGIT})"
+# ASCII symbols of UAX #14 class AL, which break exactly like letters ("*", "_", "#", "@"...): Markdown-heavy
+# text full of them would otherwise all go to uniseg.
+_SYMBOL = r"[#&*<=>@^_`~]"
+_ALNUM = f"(?:{_WORD_CHAR}|{_DIGIT}|{_SYMBOL})"
 # Closing punctuation that may stand between a word and the spaces after it: full stop, comma, colon,
 # semicolon (UAX #14 class IS), "?" and "!" (EX), ")" and "]" (CP, CL), and quotes that are not opening
 # quotes (QU without Pi). None of these starts a rule that reaches over the spaces after it.

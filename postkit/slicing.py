@@ -18,7 +18,8 @@ from functools import lru_cache
 
 from postkit.errors import LayoutError
 from postkit.fonts import BOLD_OFF, BOLD_ON, ITALIC_OFF, ITALIC_ON, FontFile, face, strip_emphasis, styled_face
-from postkit.layout import line_height, wrap, wrap_with_offsets
+from postkit.layout import estimate, line_height, wrap, wrap_with_offsets
+from postkit.limits import MAX_SLIDES_APP
 from postkit.segment import break_units
 
 # ---------------------------------------------------------------------------------------------
@@ -463,11 +464,6 @@ def slice_paragraphs(
     :param paragraphs: (text, is_heading) pairs of the body, in order.
     :param box: width and height in pixels of the text area of one slide.
     """
-    split = [(_glued_sentences(text, lang), heading) for text, heading in paragraphs]
-    if not any(s for s, _ in split):
-        msg = f"{source} has no body text to put on slides; add paragraphs below the heading"
-        raise LayoutError(msg)
-
     smallest = face(style.body_fonts, style.min_size)
     room = line_height(smallest, style.line_factor) * (_MIN_LINES - 1) + sum(smallest.getmetrics())
     if box[1] < room or box[0] < 4 * style.min_size:
@@ -476,6 +472,12 @@ def slice_paragraphs(
             f"{style.min_size} px text; the theme's margins, band, footer_gap, label_size or kicker_size leave "
             "no room for text: lower them (or body_min and line_height)"
         )
+        raise LayoutError(msg)
+    _refuse_far_too_long(paragraphs, smallest, style, box, max_slides, source)
+
+    split = [(_glued_sentences(text, lang), heading) for text, heading in paragraphs]
+    if not any(s for s, _ in split):
+        msg = f"{source} has no body text to put on slides; add paragraphs below the heading"
         raise LayoutError(msg)
 
     packers: dict[int, _Packer] = {}
@@ -504,6 +506,33 @@ def slice_paragraphs(
         else:
             high = mid - 1
     return packer(low).pack()
+
+
+_MEASURE_CHUNK = 4096  # characters measured at once when bounding an article's length
+
+
+def _refuse_far_too_long(paragraphs, smallest, style: TextStyle, box, max_slides: int, source: str) -> None:
+    """Refuse at once an article whose text alone, at the smallest size, fills far more slides than allowed.
+
+    A lower bound from the text's width over the width and height of a slide, measured only as far as
+    it takes to exceed them: a 2 MB article was split into sentences and packed for 47 s before being
+    told it was too long. An article less than twice too long is packed, to say exactly how many
+    slides it needs.
+    """
+    lines_per_slide = (box[1] - sum(smallest.getmetrics())) // line_height(smallest, style.line_factor) + 1
+    limit = max(2 * max_slides, MAX_SLIDES_APP)
+    capacity = limit * lines_per_slide * box[0]
+    width = 0.0
+    for text, _ in paragraphs:
+        for start in range(0, len(text), _MEASURE_CHUNK):
+            width += estimate(smallest, text[start : start + _MEASURE_CHUNK])
+            if width > capacity:
+                msg = (
+                    f"{source} needs more than {limit} text slides even at the smallest type size "
+                    f"({style.min_size} px), but only {max_slides} fit in --max-slides {max_slides + 2} with the "
+                    "cover and closing slide; shorten the article (or make it a series with postkit batch --series)"
+                )
+                raise LayoutError(msg)
 
 
 class _Packer:
