@@ -1,7 +1,7 @@
 """Pictures of any aspect, size and mode that Pillow reads: drawn, never an internal error.
 
-Real photographs come from scikit-image's bundled data (a test dependency; those tests skip without it)
-and from tests/corpus when it has pictures.
+Real photographs are those of tests/corpus, taken from packages (scikit-image's bundled data, Debian's
+xplanet-images; see tests/corpus/SOURCES.md): no test skips for want of them.
 
 | attempt | what it checks |
 |---|---|
@@ -11,14 +11,13 @@ and from tests/corpus when it has pictures.
 | boxes with a zero side | cover and contain give an empty picture, no ZeroDivisionError |
 | 1x1, 1x40000, 40000x1 in modes 1, L, LA, P+transparency, I;16, I, F, RGBA, CMYK | 8-bit RGB, right colour, fits |
 | a 30000x10 and a 10x30000 picture in a whole post | a post is made and passes check |
-| real photographs (corpus; scikit-image astronaut, coffee, rocket...) | fit every format; the whole photo in contain |
-| scikit-image's grey photographs (camera, moon, coins, page); coffee | no accent; coffee's accent is its red-brown |
+| real photographs (tests/corpus: astronaut, coffee, rocket...) | fit every format; whole photo in contain |
+| each photograph made grey; coffee | no accent; coffee's accent is its red-brown |
 """
 
 from __future__ import annotations
 
 import colorsys
-import importlib.util
 import io
 from pathlib import Path
 
@@ -165,32 +164,15 @@ def test_a_post_with_a_panorama_is_made(tmp_path, size, example_dir):
 
 # --- real photographs ---------------------------------------------------------------------------------------
 
-SKIMAGE_PHOTOS = ("astronaut.png", "chelsea.png", "coffee.png", "rocket.jpg", "motorcycle_left.png", "retina.jpg")
-SKIMAGE_GREY = ("camera.png", "moon.png", "coins.png", "page.png")
+# Real photographs from packages (scikit-image's data, Debian's xplanet-images), in tests/corpus: see SOURCES.md.
+PHOTOS = sorted((ROOT / "tests" / "corpus").glob("*.jpg"))
+COFFEE = ROOT / "tests" / "corpus" / "ja-osei-fukko.jpg"  # scikit-image's coffee.png, downscaled
 
 
-def _skimage_data() -> Path | None:
-    # Found without importing scikit-image (which would import numpy and scipy): only its files are used.
-    spec = importlib.util.find_spec("skimage")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    folder = Path(next(iter(spec.submodule_search_locations))) / "data"
-    return folder if folder.is_dir() else None
+def test_the_corpus_has_real_photographs():
+    assert len(PHOTOS) >= 5
 
 
-def _photos() -> list[Path]:
-    found = sorted((ROOT / "tests" / "corpus").glob("*.jpg"))
-    data = _skimage_data()
-    if data is not None:
-        found += [data / name for name in SKIMAGE_PHOTOS + SKIMAGE_GREY if (data / name).is_file()]
-    return found
-
-
-PHOTOS = _photos()
-needs_skimage = pytest.mark.skipif(_skimage_data() is None, reason="scikit-image (its bundled photos) is not installed")
-
-
-@pytest.mark.skipif(not PHOTOS, reason="no real photographs: install scikit-image, or add pictures to tests/corpus")
 @pytest.mark.parametrize("path", PHOTOS, ids=[p.name for p in PHOTOS])
 def test_real_photographs_fit_every_format(path):
     image = load_illustration(path, min_size=CARDS[0])
@@ -211,15 +193,16 @@ def test_real_photographs_fit_every_format(path):
         assert ImageStat.Stat(middle).mean == pytest.approx(ImageStat.Stat(shrunk).mean, abs=2)
 
 
-@needs_skimage
-@pytest.mark.parametrize("name", SKIMAGE_GREY)
-def test_a_grey_photograph_has_no_accent(name):
-    assert accent_color(load_illustration(_skimage_data() / name)) == FALLBACK_ACCENT
+@pytest.mark.parametrize("path", PHOTOS, ids=[p.name for p in PHOTOS])
+def test_a_grey_photograph_has_no_accent(path, tmp_path):
+    grey = tmp_path / "grey.png"
+    with Image.open(path) as photo:
+        photo.convert("L").save(grey)
+    assert accent_color(load_illustration(grey)) == FALLBACK_ACCENT
 
 
-@needs_skimage
 def test_the_coffee_photograph_takes_its_red_brown_as_accent():
-    accent = accent_color(load_illustration(_skimage_data() / "coffee.png"))
+    accent = accent_color(load_illustration(COFFEE))
     hue, lightness, saturation = colorsys.rgb_to_hls(*(c / 255 for c in accent))
     assert accent != FALLBACK_ACCENT
     assert hue * 360 < 40 and saturation > 0.5, accent  # red to orange, strongly coloured
