@@ -14,6 +14,7 @@ from typing import Any
 
 from postkit import dates
 from postkit.errors import ArticleError
+from postkit.i18n import is_language_tag
 from postkit.language import detect_language
 
 MARKDOWN_SUFFIXES = {".md", ".markdown"}
@@ -74,7 +75,6 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _MD_HEADING = re.compile(r" {0,3}(?P<level>#{1,6})(?:[ \t]+(?P<text>.*?))?(?:[ \t]+#+)?[ \t]*")
 _THEMATIC_BREAK = re.compile(r" {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*")
 _FENCE = "---"
-_LANG = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")
 # No-break spaces are deliberate (they keep "10 o’clock" or "« mot »" together), so keep them.
 _WHITESPACE_RUN = re.compile(r"[^\S\u00a0\u2007\u202f]+")
 
@@ -161,11 +161,6 @@ def read_article(path: str | os.PathLike, lang: str | None = None, *, default_la
 
         article = replace(article, warnings=(*controls, *article.warnings))
     return article
-
-
-def valid_language(tag: str) -> bool:
-    """Tell whether ``tag`` looks like a BCP 47 or POSIX language tag ("en", "pt-BR", "zh_Hant")."""
-    return bool(_LANG.fullmatch(tag))
 
 
 def article_language(
@@ -652,7 +647,7 @@ def _validate(meta: dict[Any, Any], source: Path, name: str) -> dict[str, Any]:
     handle = text("handle")
     image = text("image")
     lang = text("lang")
-    if lang is not None and not _LANG.fullmatch(lang):
+    if lang is not None and not is_language_tag(lang):
         msg = f"{name}: front matter 'lang' must be a language code like en or ru, not {lang!r}"
         raise ArticleError(msg)
     calendar = (text("calendar") or "gregorian").lower()

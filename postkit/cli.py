@@ -76,9 +76,9 @@ class PostkitGroup(click.Group):
 
 
 def _language_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    from postkit.article import valid_language
+    from postkit.i18n import is_language_tag
 
-    if value is not None and not valid_language(value):
+    if value is not None and not is_language_tag(value):
         msg = f"'{value}' is not a language code; write one like en, ru, ar, ja or pt-BR"
         raise click.BadParameter(msg)
     return value

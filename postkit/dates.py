@@ -20,6 +20,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from postkit.i18n import babel_locale, language_key
+
 # CLDR's "year, full month name, day" skeleton: the long date without the era ("ค.ศ." in Thai) or weekday.
 _SKELETON = "yMMMMd"
 _DAY_MONTH_SKELETON = "MMMMd"
@@ -168,17 +170,6 @@ def gregorian_to_julian(date: datetime.date) -> tuple[int, int, int]:
 
 
 @lru_cache(maxsize=64)
-def _locale(lang: str | None):
-    from babel import Locale, UnknownLocaleError
-
-    if not lang:
-        return Locale("en")
-    try:
-        return Locale.parse(lang.strip().replace("-", "_"))
-    except (ValueError, TypeError, UnknownLocaleError):
-        return Locale("en")
-
-
 def format_date(date: datetime.date, lang: str | None) -> str:
     """Return ``date`` as a long date in ``lang`` (a BCP 47 or POSIX tag); unknown languages get English."""
     return _format(_SKELETON, date, lang)
@@ -206,9 +197,9 @@ def _format(skeleton: str, date: datetime.date, lang: str | None) -> str:
     if isinstance(date, datetime.datetime):
         date = date.date()
     try:
-        text = format_skeleton(skeleton, date, locale=_locale(lang))
+        text = format_skeleton(skeleton, date, locale=babel_locale(lang))
     except Exception:  # a locale with broken or missing date data: never fail a post over a date line
-        text = format_skeleton(skeleton, date, locale=_locale("en"))
+        text = format_skeleton(skeleton, date, locale=babel_locale("en"))
     return _YEAR_SUFFIX.sub("", text).translate(_SPACES)
 
 
@@ -237,7 +228,7 @@ def _parts(text: str, lang: str | None) -> tuple[int, int, int] | None:
         return None
     if parts := _english_parts(text, lang):
         return parts
-    key = _language(lang)
+    key = language_key(lang)
     if key != "en" and (translated := _translate(text, key)) is not None:
         return _english_parts(_FILLER.sub(" ", translated), lang)
     return None
@@ -318,7 +309,7 @@ def _why_not(text: str, lang: str | None) -> str | None:
         return None
     if _NUMERIC_SHAPE.match(text):
         return "is not a day, month and year postkit can read"
-    key = _language(lang)
+    key = language_key(lang)
     if _DATE_SHAPE.fullmatch(text):
         where = "English" if key == "en" else f"the article's language ({key}) or English"
         return f"has a word where the month should be that is no month in {where}"
@@ -359,16 +350,10 @@ def _month_name(month: int) -> str:
     return _MONTH_NAMES[month - 1].capitalize()
 
 
-def _language(lang: str | None) -> str:
-    from postkit.i18n import language_key
-
-    return language_key(lang)
-
-
 @lru_cache(maxsize=64)
 def _month_first(lang: str | None) -> bool:
     """Tell whether ``lang`` writes numeric dates month first (en-US "11/7/1917"), from CLDR."""
-    pattern = _locale(lang or "en").date_formats["short"].pattern
+    pattern = babel_locale(lang or "en").date_formats["short"].pattern
     return pattern.find("M") < pattern.find("d")
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from postkit.errors import FontError
 from postkit.fonts import FONT_SUFFIXES, FontFile, _coverage, _hb_face, face_count
+from postkit.i18n import is_language_tag, language_key
 
 log = logging.getLogger("postkit")
 
@@ -497,7 +498,6 @@ def faces_in(folder: Path) -> list[FontFile]:
 # ---------------------------------------------------------------------------------------------
 # fontconfig
 
-_LANG_TAG = re.compile(r"[a-z]{2,3}(-[a-z0-9]{1,8})*")
 _FC_LANG = {"JP": "ja", "KR": "ko", "SC": "zh-cn", "TC": "zh-tw", "HK": "zh-hk"}
 
 
@@ -505,8 +505,7 @@ def _fc_lang(lang: str) -> str | None:
     regions = lang_regions(lang)
     if regions:
         return _FC_LANG[regions[0]]
-    tag = (lang or "").replace("_", "-").lower()
-    return tag.split("-")[0] if _LANG_TAG.fullmatch(tag) else None
+    return language_key(lang) if is_language_tag(lang) else None
 
 
 def _fc_pattern(chars: Sequence[str], lang: str, serif: bool) -> str:

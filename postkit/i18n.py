@@ -22,10 +22,8 @@ log = logging.getLogger("postkit")
 DOMAIN = "postkit"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 
-# Languages written right to left (Arabic, Hebrew, Persian, Urdu, Yiddish, Pashto, Sindhi, Uyghur,
-# Dhivehi, Sorani Kurdish), and the scripts that make any language right to left ("ku-Arab").
-# Languages that set no space after a sentence's full stop.
-_NO_SPACE_LANGUAGES = frozenset({"ja", "zh", "yue", "wuu"})
+# Languages written without spaces between words or after a sentence's full stop.
+NO_SPACE_LANGUAGES = frozenset({"ja", "zh", "yue", "wuu"})
 # Deprecated codes that systems still send (Java and Android say "iw" for Hebrew).
 _ALIASES = {"iw": "he", "ji": "yi", "in": "id"}
 # Chinese regions whose people read Traditional characters when the tag names no script.
@@ -143,9 +141,10 @@ def direction(lang: str | None) -> str:
 
 def sentence_separator(lang: str | None) -> str:
     """Return what goes between two sentences: nothing in Chinese and Japanese ("。" ends them), else a space."""
-    return "" if language_key(lang) in _NO_SPACE_LANGUAGES else " "
+    return "" if language_key(lang) in NO_SPACE_LANGUAGES else " "
 
 
+@lru_cache(maxsize=64)
 def babel_locale(lang: str | None):
     """Return the Babel Locale for ``lang``, English if Babel does not know it."""
     from babel import Locale, UnknownLocaleError

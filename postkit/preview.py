@@ -34,7 +34,7 @@ from postkit.check import (
     parse_manifest,
 )
 from postkit.errors import CheckError, OutputError, PostkitError
-from postkit.i18n import direction, install_translations
+from postkit.i18n import direction, install_translations, is_language_tag
 from postkit.output import safe_join
 from postkit.safeio import (
     CHUNK,
@@ -69,7 +69,6 @@ _SERVED_TYPES = {CONTACT_FILE: "image/png", CAPTION_FILE: "text/plain; charset=u
 # An article's file endings, as the library reads them: post.json's "source" must name one of these.
 _ARTICLE_SUFFIXES = frozenset({".txt", ".md", ".markdown"})
 # A BCP 47 language tag as HTML's lang takes it: "ru", "pt-BR", "zh-Hant-TW", "ckb" (ASCII only).
-_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8}){0,4}", re.ASCII)
 # The same patterns as postkit.limits counts, so the preview styles exactly what Instagram links.
 _CAPTION_TOKEN = re.compile(r"(?P<tag>(?<![\w&])#\w+)|(?P<mention>(?<!\w)@[A-Za-z0-9._]{1,30})")
 
@@ -330,7 +329,7 @@ def page_language(post: dict[str, Any]) -> tuple[str, str]:
     recorded = post.get("lang")
     # The tag goes into the page as written: the whole of it must be a tag ("en.<x>" is not "en").
     lang = recorded.replace("_", "-") if isinstance(recorded, str) else None
-    if lang is None or not _LANGUAGE_TAG.fullmatch(lang):
+    if lang is None or not is_language_tag(lang) or not lang.isascii() or "." in lang or "@" in lang:
         if recorded is not None:
             log.debug("post.json's lang %s is not a language tag; the page says en", _short(recorded))
         lang = "en"

@@ -17,6 +17,8 @@ from functools import lru_cache
 
 import regex
 
+from postkit.i18n import language_key
+
 # Letters whose UAX #14 class is AL or HL (checked over every code point in tests/test_segment.py):
 # Latin, Greek, Cyrillic, Hebrew and Arabic letters. Not CJK (ID), Thai (SA), or fullwidth forms (ID).
 _WORD_CHAR = r"[\p{L}&&[\u0041-\u024f\u0370-\u03ff\u0400-\u052f\u05d0-\u05ea\u0620-\u064a\u1e00-\u1fff]]"
@@ -71,10 +73,6 @@ _LONG_RUN = regex.compile(rf"\p{{M}}{{{_LONG + 1},}}| {{{_LONG + 1},}}")
 _TOKEN = regex.compile(rf"\p{{M}}{{{_LONG + 1},}}| {{{_LONG + 1},}}|.", regex.DOTALL)
 _LETTERS = regex.compile(r"[\p{L}\p{M}]+")
 _EDGE = 2  # no hyphen closer than this to either end of a word
-
-
-def _lang_key(lang: str | None) -> str:
-    return (lang or "").strip().replace("_", "-").split("-")[0].lower()
 
 
 @lru_cache(maxsize=16)
@@ -181,7 +179,7 @@ def break_units(text: str, lang: str | None = None) -> list[str]:
     a number that precedes a word, and after a one-letter Slavic preposition or conjunction
     ("в Петрограде"). ``"".join(break_units(text)) == text`` always.
     """
-    return list(_break_units(text, _lang_key(lang)))
+    return list(_break_units(text, language_key(lang)))
 
 
 @lru_cache(maxsize=64)
@@ -249,7 +247,7 @@ def keep_phrases(text: str, lang: str | None) -> str:
     but a title broken inside a word ("王政復古の大 / 号令") reads wrong. Phrases come from BudouX,
     the model behind browsers' ``word-break: auto-phrase``. Other languages are returned unchanged.
     """
-    if _lang_key(lang) != "ja" or not text or text.isascii():
+    if language_key(lang) != "ja" or not text or text.isascii():
         return text
     phrases = _japanese_phrases().parse(text)
     return "".join(WORD_JOINER.join(phrase) for phrase in phrases)

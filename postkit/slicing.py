@@ -18,6 +18,7 @@ from functools import lru_cache
 
 from postkit.errors import LayoutError
 from postkit.fonts import BOLD_OFF, BOLD_ON, ITALIC_OFF, ITALIC_ON, FontFile, face, strip_emphasis, styled_face
+from postkit.i18n import NO_SPACE_LANGUAGES, language_key
 from postkit.layout import estimate, line_height, wrap, wrap_with_offsets
 from postkit.limits import MAX_SLIDES_APP
 from postkit.segment import break_units
@@ -71,7 +72,6 @@ _PYSBD_NEAREST = {
 }
 # Written without spaces between sentences: split after their own full stops, not by pysbd (which
 # splits Chinese inside quotes and leaves a closing quote at the start of the next sentence).
-_CJK = frozenset({"ja", "zh"})
 
 _TERMINATORS = ".!?…‽؟۔।。．！？‼⁇⁈⁉"
 _GREEK_QUESTION = ";\u037e"  # Greek writes its question mark as a semicolon
@@ -138,10 +138,6 @@ _PAIRS = {
 }
 _CLOSING_OF = {close: open_ for open_, close in _PAIRS.items()}
 _WINDOW = 60  # characters on each side of a split that decide whether it stands
-
-
-def _lang_key(lang: str | None) -> str:
-    return (lang or "").strip().replace("_", "-").split("-")[0].lower()
 
 
 @lru_cache(maxsize=8)
@@ -284,7 +280,7 @@ def _spans(text: str, key: str) -> tuple[tuple[int, int], ...]:
     # Emphasis markers stand around words (fonts.mark_emphasis); segment the text without them.
     where = [i for i, char in enumerate(text) if char not in _MARKERS]
     plain = "".join(text[i] for i in where) if len(where) < len(text) else text
-    if key in _CJK:
+    if key in NO_SPACE_LANGUAGES:
         proposed = _cjk_cuts(plain)
     else:
         proposed = []
@@ -315,7 +311,7 @@ def sentence_spans(text: str, lang: str | None = "en") -> list[tuple[int, int]]:
     Only spaces lie between two sentences, and nothing in Chinese or Japanese, which are written
     without spaces: ``text[end:next_start]`` is the separator to join them back with.
     """
-    return list(_spans(text, _lang_key(lang)))
+    return list(_spans(text, language_key(lang)))
 
 
 def sentences(text: str, lang: str | None = "en") -> list[str]:
@@ -326,7 +322,7 @@ def sentences(text: str, lang: str | None = "en") -> list[str]:
     letter or a number after an abbreviation ("В 9 час. 07 мин. по московскому времени"), or
     follows a title, an initial or "т. е.", "z. B.", "av. J.-C.".
     """
-    return [text[start:end] for start, end in _spans(text, _lang_key(lang))]
+    return [text[start:end] for start, end in _spans(text, language_key(lang))]
 
 
 @dataclass(frozen=True)
@@ -545,7 +541,7 @@ class _Packer:
         """
         self.width, self.height = box
         self.lang = lang
-        self.cjk = _lang_key(lang) in _CJK
+        self.cjk = language_key(lang) in NO_SPACE_LANGUAGES
         self.body = styled_face(
             style.body_fonts, style.italic_fonts or style.body_fonts, style.bold_fonts or style.body_fonts, size
         )
