@@ -368,14 +368,14 @@ def _slug_words(title: str) -> str:
 
 
 def _graphemes_within(text: str, limit: int) -> str:
-    import regex
+    from postkit.segment import CLUSTER
 
-    kept = ""
-    for cluster in regex.findall(r"\X", text):
-        if len(kept) + len(cluster) > limit:
+    end = 0
+    for match in CLUSTER.finditer(text):
+        if match.end() > limit:
             break
-        kept += cluster
-    return kept
+        end = match.end()
+    return text[:end]
 
 
 def _decode(data: bytes, name: str) -> str:

@@ -40,11 +40,6 @@ _PAR_ON = 0x00000040
 _LIBRARY_NAMES = ("libfribidi.so.0", "libfribidi.0.dylib", "libfribidi-0.dll", "fribidi-0.dll")
 
 
-def is_rtl_char(char: str) -> bool:
-    """Tell whether ``char`` is a strong right-to-left character (Hebrew, Arabic, Syriac, Thaana...)."""
-    return unicodedata.bidirectional(char) in _RTL_CLASSES
-
-
 def has_rtl(text: str) -> bool:
     """Tell whether ``text`` holds a right-to-left letter."""
     return any(unicodedata.bidirectional(c) in _RTL_CLASSES for c in text if not c.isascii())
@@ -138,8 +133,7 @@ def levels(text: str, rtl: bool | None) -> tuple[int, ...]:
     count = len(text)
     if not count:
         return ()
-    base = None if rtl is None else rtl
-    if not needs_bidi(text, bool(base)):
+    if not needs_bidi(text, bool(rtl)):
         return (0,) * count
     library = _fribidi()
     chars = (ctypes.c_uint32 * count)(*map(ord, text))
@@ -148,7 +142,7 @@ def levels(text: str, rtl: bool | None) -> tuple[int, ...]:
     result = (ctypes.c_int8 * count)()
     library.fribidi_get_bidi_types(chars, count, types)
     library.fribidi_get_bracket_types(chars, count, types, brackets)
-    direction = ctypes.c_uint32(_PAR_ON if base is None else _PAR_RTL if base else _PAR_LTR)
+    direction = ctypes.c_uint32(_PAR_ON if rtl is None else _PAR_RTL if rtl else _PAR_LTR)
     if library.fribidi_get_par_embedding_levels_ex(types, brackets, count, ctypes.byref(direction), result) == 0:
         msg = f"the bidirectional algorithm failed on {text[:40]!r}; please report it"
         raise LayoutError(msg)

@@ -6,7 +6,8 @@ from PIL import Image, ImageDraw, ImageFilter
 
 from postkit.contrast import MIN_CONTRAST, worst_contrast
 from postkit.illustration import contain, cover
-from postkit.layout import CardPlan, Line, Picture, clusters, measure
+from postkit.layout import CardPlan, Line, Picture, measure
+from postkit.segment import clusters
 
 MAT = (251, 248, 241)
 _SCRIM_STEP = 0.08

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import regex
-
 from postkit.bidi import paragraph_is_rtl
 from postkit.casing import tracking_allowed, upper
 from postkit.fonts import Face, FontFile, face, styled_face
 from postkit.language import text_direction
 from postkit.layout import CardPlan, Line, Picture, Rule, ink_box, line_height, measure, wrap
-from postkit.segment import WORD_JOINER, keep_phrases
+from postkit.segment import CLUSTER, WORD_JOINER, keep_phrases
 from postkit.slicing import Slicing, Slide, TextStyle
 from postkit.themes import Theme
 
-_CLUSTER = regex.compile(r"\X")
 # Feed shapes (Instagram accepts 4:5 to 1.91:1) and the Stories shape, for sharing slides there.
 FORMATS = {"portrait": (1080, 1350), "square": (1080, 1080), "landscape": (1080, 566), "story": (1080, 1920)}
 
@@ -51,6 +48,25 @@ class PostText:
     def rtl(self) -> bool:
         """Tell whether the post reads right to left (its language is Arabic, Hebrew, Persian...)."""
         return text_direction(self.lang) == "rtl"
+
+    @property
+    def swipe_cue(self) -> str:
+        """Return the cover's cue; its arrow points the way the carousel moves (left on a right-to-left post)."""
+        return self.tr.gettext("Swipe") + (" \u2190" if self.rtl else " \u2192")
+
+    @property
+    def credit_heading(self) -> str:
+        """Return the label above the credit: the article's own ("Фото"), else postkit's word for it."""
+        return self.credit_label or self.tr.gettext("Pictured")
+
+    @property
+    def follow_line(self) -> str:
+        """Return the closing slide's invitation to follow the account ("" without a handle)."""
+        return self.tr.gettext("Follow for a new story from history every day") if self.handle else ""
+
+    def own_words(self) -> list[str]:
+        """Return every word postkit itself sets on this post's cards (to find fonts for them)."""
+        return [self.swipe_cue, self.credit_heading, self.follow_line]
 
 
 class Design:
@@ -129,7 +145,7 @@ class Design:
         """Return ``text``, or its longest start (whole clusters) that fits with an ellipsis."""
         if measure(font, text, tracking) <= width:
             return text
-        ends = [match.end() for match in _CLUSTER.finditer(text)]
+        ends = [match.end() for match in CLUSTER.finditer(text)]
         low, high = 0, len(ends)  # ends[:low] fit with the ellipsis; found by bisection: widths grow
         while low < high:
             middle = (low + high) // 2
@@ -230,7 +246,7 @@ class Design:
             handle = self._fit_one_line(self.text.at_handle, self.label, width * 0.6)
             plan.lines.append(self._start(handle, self.label, row_y, row_rgb))
         # The cue points the way the carousel moves: to the left on a right-to-left post.
-        cue = self.text.tr.gettext("Swipe") + (" \u2190" if self.text.rtl else " \u2192")
+        cue = self.text.swipe_cue
         plan.lines.append(self._end(cue, self.label, row_y, row_rgb, rtl=self.text.rtl))
         focus = self.focus
         if layout == "full-bleed":
@@ -366,7 +382,7 @@ class Design:
             text_rgb, head_rgb, foot_rgb = c["cover_text"], c["cover_kicker"], c["cover_text"]
         width = self.line_width
         parts: list[tuple[str, object]] = []  # (kind, payload) stacked top to bottom
-        label = upper(self.text.credit_label or self.text.tr.gettext("Pictured"), self.text.lang)
+        label = upper(self.text.credit_heading, self.text.lang)
         tracking = self._tracking(label)
         if self.text.credit or picture_size:
             parts.append(("kicker", label))
@@ -387,7 +403,7 @@ class Design:
         while measure(sign_font, sign) > width and sign_font.size > 24:
             sign_font = self._title_face(sign_font.size - 4)
         sign_lines = wrap(sign, sign_font, width, self.text.lang)
-        follow = self.text.tr.gettext("Follow for a new story from history every day") if self.text.handle else ""
+        follow = self.text.follow_line
         parts += [("rule", None), ("sign", sign_lines), ("follow", follow)]
 
         gaps = {"kicker": 28, "print": 40, "credit": 48, "rule": 40, "sign": 24, "follow": 0}

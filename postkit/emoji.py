@@ -18,6 +18,7 @@ from PIL import Image, ImageDraw, ImageFont, features
 
 from postkit.errors import FontError, LayoutError
 from postkit.resources import data_dir
+from postkit.segment import CLUSTER
 
 EMOJI_FONT: Path = data_dir("fonts") / "noto-color-emoji" / "NotoColorEmoji.ttf"
 STRIKE_SIZE = 109  # the only size the bitmap font loads at
@@ -40,7 +41,6 @@ _EMOJI_IN_CLUSTER = regex.compile(
     """,
     regex.VERBOSE,
 )
-_CLUSTER = regex.compile(r"\X")
 # Code points that shaping consumes without a cmap entry of their own.
 _SELECTORS = frozenset({0xFE0E, 0xFE0F})
 
@@ -54,7 +54,7 @@ def emoji_spans(text: str) -> list[tuple[int, int]]:
     """Return the [start, end) spans of the emoji grapheme clusters in ``text``, in order."""
     if text.isascii():  # no ASCII character is an emoji without U+FE0F or U+20E3
         return []
-    return [match.span() for match in _CLUSTER.finditer(text) if is_emoji(match.group())]
+    return [match.span() for match in CLUSTER.finditer(text) if is_emoji(match.group())]
 
 
 @cache

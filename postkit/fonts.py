@@ -40,9 +40,6 @@ class FontFile:
     def __str__(self) -> str:
         return f"{self.path}#{self.index}" if self.index else str(self.path)
 
-    def is_file(self) -> bool:
-        return self.path.is_file()
-
 
 _FACE_INDEX = re.compile(r"(?P<file>.+)#(?P<index>\d{1,3})")
 

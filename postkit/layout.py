@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import regex
 
 from postkit.fonts import Face
-from postkit.segment import CJK, break_units, hard_break_points, hyphenation_points
+from postkit.segment import CJK, CLUSTER, break_units, clusters, hard_break_points, hyphenation_points
 
 
 @dataclass(frozen=True)
@@ -73,13 +73,6 @@ def measure(font: Face, text: str, tracking: float = 0.0) -> float:
     if tracking and text:
         width += tracking * (len(clusters(text)) - 1)
     return width
-
-
-def clusters(text: str) -> list[str]:
-    """Split text into grapheme clusters: a letter with its accents, a whole emoji sequence."""
-    if text.isascii():
-        return list(text)
-    return regex.findall(r"\X", text)
 
 
 def line_height(font: Face, factor: float) -> int:
@@ -246,18 +239,15 @@ def _break_long_word(word: str, font, width: float, lang: str | None) -> tuple[s
     if low:
         return word[: points[low - 1]], points[low - 1]
     # Not even one character fits: show the first one alone (it overflows, but no text is lost).
-    first = _CLUSTER.match(word).group()
+    first = CLUSTER.match(word).group()
     return first, len(first)
-
-
-_CLUSTER = regex.compile(r"\X")
 
 
 def _window(word: str, font, width: float) -> int:
     """Return how many characters of ``word`` a line could hold at most, by summing cluster estimates with slack."""
     limit = width * 1.1 + font.size  # estimates ignore kerning: be generous, the measure decides
     total = 0.0
-    for match in _CLUSTER.finditer(word):
+    for match in CLUSTER.finditer(word):
         total += estimate(font, match.group())
         if total > limit:
             return match.start()

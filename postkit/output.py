@@ -679,15 +679,6 @@ class PostWriter:
 # Generated files (a batch's index.html)
 
 
-def is_generated(path: str | os.PathLike[str], markers: Iterable[bytes]) -> bool:
-    """Tell whether the regular file at ``path`` starts (within 4 KB) with one of postkit's ``markers``."""
-    try:
-        head = _head(path)
-    except OSError:
-        return False
-    return head is not None and any(marker in head for marker in markers)
-
-
 def _head(path: str | os.PathLike[str]) -> bytes | None:
     """Return the first bytes of the regular file ``path``, None for anything else (never follows a link)."""
     info = os.lstat(path)

@@ -21,8 +21,9 @@ from postkit.caption import CaptionFields, alt_text, check_caption, render_capti
 from postkit.check import check_post
 from postkit.config import Settings, resolve_settings
 from postkit.design import FORMATS, Design, PostText, TextChains, plan_post, text_chains, text_style
-from postkit.errors import CheckError, FontError, LayoutError
+from postkit.errors import CheckError, FontError, LayoutError, PostkitError
 from postkit.fonts import face, layout_engine_name, mark_emphasis
+from postkit.safeio import sha256_file
 from postkit.slicing import sentences, slice_paragraphs
 from postkit.themes import Theme, load_theme
 
@@ -30,6 +31,7 @@ log = logging.getLogger("postkit")
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".gif", ".bmp", ".avif")
 DEFAULT_OUT = Path("out")
+_SLIDE_FILE = re.compile(r"\d{2}\.jpg")
 
 
 @dataclass(frozen=True)
@@ -129,9 +131,10 @@ def make_post(
     if isinstance(source, Article):
         article, source = source, source.source  # messages name the article's file
         if lang is not None:
-            article = replace(article, lang=lang)
+            article = replace(article, lang=lang, lang_source="flag")
     else:
         article = read_article(source, lang=lang)
+    log.info("%s: language %s (%s)", source, article.lang, article.lang_source)
     front = {
         "handle": article.handle,
         "image": article.image,
@@ -158,7 +161,7 @@ def make_post(
     options = {"focus": focus, "fit": fit, "font_dir": font_stamp, "lang": article.lang}
     hashes = {
         "article": _article_sha256(article),
-        "image": _sha256(picture_path) if picture_path is not None and picture_path.is_file() else None,
+        "image": sha256_file(picture_path) if picture_path is not None and picture_path.is_file() else None,
     }
     inputs = inputs_sha256(hashes, theme_, settings, caption_vars or {}, options)
     if skip_unchanged and (existing := _existing_post(target, inputs)) is not None:
@@ -255,7 +258,7 @@ def make_post(
         for number, plan in enumerate(plans, start=1):
             name = f"{number:02d}.jpg"
             writer.write_jpeg(name, painter.paint(plan, scrim_min))
-            slide_text = {"cover": _cover_text(article), "closing": _closing_text(article, settings, text.tr)}.get(
+            slide_text = {"cover": _cover_text(article), "closing": _closing_text(article, text)}.get(
                 plan.kind
             )
             if slide_text is None:
@@ -360,7 +363,7 @@ def _article_sha256(article: Article) -> str:
     """Hash the article's file, or, for an Article made in memory (a CSV row), its parsed content."""
     try:
         if article.source.is_file():
-            return _sha256(article.source)
+            return sha256_file(article.source)
     except OSError:
         pass
     content = {k: v for k, v in asdict(article).items() if k != "source"}
@@ -380,20 +383,23 @@ def _files_sha256(folder: Path, stamp: tuple[tuple[str, int, int], ...]) -> str:
     # Keyed on names, sizes and modification times: a theme's files are read once per process.
     digest = hashlib.sha256()
     for name, _, _ in stamp:
-        digest.update(name.encode("utf-8") + b"\0" + hashlib.sha256((folder / name).read_bytes()).digest())
+        digest.update(name.encode("utf-8") + b"\0" + bytes.fromhex(sha256_file(folder / name)))
     return digest.hexdigest()
 
 
 def _existing_post(folder: Path, inputs: str) -> dict[str, Any] | None:
     """Return the post.json of a whole post at ``folder`` made from ``inputs``, else None."""
-    try:
-        meta = json.loads((folder / "post.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    from postkit.check import MANIFEST_FILE, MANIFEST_MAX_BYTES, parse_manifest
+    from postkit.safeio import read_inside
+
+    try:  # read as untrusted: no FIFO, no symlink out of the folder, bounded
+        meta = parse_manifest(read_inside(folder, MANIFEST_FILE, MANIFEST_MAX_BYTES))
+    except (OSError, ValueError, PostkitError):
         return None
     if not isinstance(meta, dict) or meta.get("inputs_sha256") != inputs or not isinstance(meta.get("slides"), list):
         return None
     files = [s.get("file") if isinstance(s, dict) else None for s in meta["slides"]]
-    if not files or not all(isinstance(f, str) and (folder / f).is_file() for f in files):
+    if not files or not all(isinstance(f, str) and _SLIDE_FILE.fullmatch(f) and (folder / f).is_file() for f in files):
         return None
     return meta if (folder / "caption.txt").is_file() else None
 
@@ -466,11 +472,9 @@ def resolve_colors(theme, illustration):
 def role_texts(article: Article, handle: str | None, lang: str) -> dict[str, str]:
     """Say what each font role sets on the cards, to find the characters its fonts lack."""
     from postkit.casing import upper
-    from postkit.i18n import translations
 
-    tr = translations(lang)
     body = " ".join(p.text for p in article.paragraphs if not p.heading)
-    own = [tr.gettext(words) for words in ("Swipe", "Pictured", "Follow for a new story from history every day")]
+    own = PostText(article.title, article.date_text, handle, article.credit, article.credit_label, lang).own_words()
     labels = [handle or "", article.date_text or "", article.title, article.credit_label or "", *own]
     return {
         "title": " ".join([article.title, handle or ""]),
@@ -480,7 +484,7 @@ def role_texts(article: Article, handle: str | None, lang: str) -> dict[str, str
         "heading": " ".join(p.text for p in article.paragraphs if p.heading),
         "credit": article.credit or "",
         # Labels show the date line and running head in capitals, the counter, the swipe arrow.
-        "label": " ".join([*labels, *(upper(text, lang) for text in labels), "0123456789/\u00b7\u2026\u2190\u2192"]),
+        "label": " ".join([*labels, *(upper(text, lang) for text in labels), "0123456789/\u00b7\u2026"]),
     }
 
 
@@ -543,18 +547,12 @@ def _cover_text(article: Article) -> str:
     return f"{article.date_text}\n{article.title}" if article.date_text else article.title
 
 
-def _closing_text(article: Article, settings: Settings, tr) -> str:
+def _closing_text(article: Article, text: PostText) -> str:
     parts = []
     if article.credit:
-        parts.append(f"{article.credit_label or tr.gettext('Pictured')}: {article.credit}")
-    parts.append(f"@{settings.handle}" if settings.handle else article.title)
+        parts.append(f"{text.credit_heading}: {article.credit}")
+    parts.append(text.at_handle or article.title)
     return "\n".join(parts)
-
-
-def _sha256(path: Path) -> str:
-    from postkit.safeio import sha256_file
-
-    return sha256_file(path)
 
 
 def _font_folder_stamp(folder: Path) -> list[tuple[str, int, int]]:

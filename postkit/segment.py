@@ -67,7 +67,8 @@ _CJK_START = regex.compile(f"[{CJK}]")
 
 _URL = regex.compile(r"://|^www\.|^[\w-]+(?:\.[\w-]+)+/|^[^@\s]+@[\w-]+(?:\.[\w-]+)+$", regex.IGNORECASE)
 _URL_BREAK_AFTER = frozenset("/.-_?&=")
-_CLUSTER = regex.compile(r"\X")
+# A user-perceived character (a grapheme cluster): a letter with its accents, a whole emoji sequence.
+CLUSTER = regex.compile(r"\X")
 _LONG = 8
 _LONG_RUN = regex.compile(rf"\p{{M}}{{{_LONG + 1},}}| {{{_LONG + 1},}}")
 _TOKEN = regex.compile(rf"\p{{M}}{{{_LONG + 1},}}| {{{_LONG + 1},}}|.", regex.DOTALL)
@@ -190,8 +191,13 @@ def _dictionary(lang: str):
     return pyphen.Pyphen(lang=name) if name else None
 
 
+def clusters(text: str) -> list[str]:
+    """Split text into grapheme clusters: a letter with its accents, a whole emoji sequence."""
+    return list(text) if text.isascii() else CLUSTER.findall(text)
+
+
 def _grapheme_boundaries(word: str) -> list[int]:
-    return [match.end() for match in _CLUSTER.finditer(word)][:-1]
+    return [match.end() for match in CLUSTER.finditer(word)][:-1]
 
 
 def hyphenation_points(word: str, lang: str | None) -> list[int]:

@@ -17,7 +17,8 @@ from PIL import Image, ImageChops, ImageDraw, ImageFont, features
 
 from postkit.bidi import first_strong_is_rtl, paragraph_is_rtl, visual_runs, visual_string
 from postkit.fonts import FontFile, face
-from postkit.layout import clusters, measure
+from postkit.layout import measure
+from postkit.segment import clusters
 
 bidi = pytest.importorskip("bidi", reason="python-bidi is a test extra (pip install '.[test]')")
 

@@ -30,7 +30,7 @@ def test_builtin_theme_loads_with_parsed_colours():
     theme = load_theme("classic")
     assert "classic" in list_themes()
     assert theme.colors["paper"] == (0xF2, 0xEB, 0xDD)
-    assert all(path.is_file() for role in theme["fonts"] for path in theme.font_paths(role))
+    assert all(font.path.is_file() for role in theme["fonts"] for font in theme.font_paths(role))
 
 
 def test_theme_by_path_to_folder_or_toml(theme_copy):
