@@ -9,7 +9,7 @@ import os
 import re
 import tomllib
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -304,9 +304,10 @@ def _row_entry(path: Path, line: int, row: dict[str, Any], languages: _Languages
         if values["lang"] and not is_language_tag(values["lang"]):
             msg = f"{name}: 'lang' must be a language code like en, ru or pt-BR, not {values['lang']!r}"
             raise ArticleError(msg)
-        # The row's date is read in its language ("7 ноября 1917"); the Markdown reader reads it again.
+        # The row's date is read in its language ("7 ноября 1917"), found once: the Markdown reader is
+        # given it rather than detecting it again.
         words = f"{values['title']}\n{values['body']}"
-        lang, _ = article_language(words, flag, values["lang"], default)
+        lang, lang_source = article_language(words, flag, values["lang"], default)
         reading = read_date(values["date"], lang)
         if reading is None or reading.date is None:
             why = f" ({reading.problem})" if reading is not None and reading.problem else ""
@@ -317,13 +318,14 @@ def _row_entry(path: Path, line: int, row: dict[str, Any], languages: _Languages
         except ValueError as exc:
             msg = f"{name}: 'hashtags' {exc}"
             raise ArticleError(msg) from exc
-        meta: dict[str, Any] = {"title": values["title"], "date": values["date"]}
-        for key in ("image", "credit", "lang"):
+        meta: dict[str, Any] = {"title": values["title"], "date": values["date"], "lang": lang}
+        for key in ("image", "credit"):
             if values[key]:
                 meta[key] = values[key]
         if hashtags:
             meta["hashtags"] = list(hashtags)
-        article = parse_markdown(_markdown(meta, values["body"]), Path(name), flag, default_lang=default)
+        article = parse_markdown(_markdown(meta, values["body"]), Path(name), default_lang=default)
+        article = replace(article, lang_source=lang_source)
     except PostkitError as exc:
         return Entry(name, error=str(exc))
     except Exception as exc:  # never let one odd row stop the library
