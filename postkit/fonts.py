@@ -129,7 +129,8 @@ def face_count(path: Path) -> int:
         return 0
 
 
-def _needs_glyph(char: str) -> bool:
+def needs_glyph(char: str) -> bool:
+    """Tell whether ``char`` needs a glyph of its own (not a space, a control or a format character)."""
     # Spaces, controls and format characters (ZWJ, soft hyphen) draw nothing of their own; nor do
     # postkit's emphasis markers. Other private-use characters need a font that defines them.
     category = unicodedata.category(char)
@@ -191,7 +192,7 @@ class Face:
     def _index(self, char: str, current: int) -> int:
         index = self._font_of.get(char)
         if index is None:
-            if not _needs_glyph(char) or unicodedata.category(char).startswith("M"):
+            if not needs_glyph(char) or unicodedata.category(char).startswith("M"):
                 index = -2  # spaces, joiners and combining marks stay with the run they are in
             else:
                 index = next((k for k, p in enumerate(self.paths) if ord(char) in _coverage(p)), 0)
@@ -233,15 +234,7 @@ class Face:
         key = (text, rtl)
         cached = self._pieces.get(key)
         if cached is None:
-            if not self.raqm or not needs_bidi(text, bool(rtl)):
-                cached = [(piece, self, index, None) for piece, index in self.segments(text)]
-            else:
-                cached = []
-                for start, end, level in visual_runs(text, rtl):
-                    direction = "rtl" if level % 2 else "ltr"
-                    run = [(piece, self, index, direction) for piece, index in self.segments(text[start:end])]
-                    cached += reversed(run) if level % 2 else run
-            self._pieces[key] = cached
+            cached = self._pieces[key] = visual_pieces(text, rtl, [(0, len(text), self)])
         return cached
 
     def advance(self, piece: str, index: int, direction: str | None) -> float:
@@ -263,7 +256,7 @@ class Face:
         return [
             char
             for char in dict.fromkeys(text)
-            if _needs_glyph(char)
+            if needs_glyph(char)
             and not unicodedata.category(char).startswith("M")
             and not any(ord(char) in _coverage(p) for p in self.paths)
         ]
@@ -286,6 +279,28 @@ class Face:
         ``rtl`` is the base direction of the line's paragraph.
         """
         draw_pieces(image, draw, xy, self.pieces(text, rtl), self.ascent, fill)
+
+
+def visual_pieces(text: str, rtl: bool | None, styles: list[tuple[int, int, Face]]) -> list[Piece]:
+    """Lay a line out in pieces, left to right: bidi level runs, then style runs, then each style's fonts.
+
+    :param styles: (start, end, face) runs of ``text`` in logical order, covering it (one face without
+        emphasis; regular, italic and bold faces with it).
+    """
+    raqm = bool(styles) and styles[0][2].raqm
+    if not raqm or not needs_bidi(text, bool(rtl)):
+        return [(piece, owner, index, None) for s, e, owner in styles for piece, index in owner.segments(text[s:e])]
+    pieces: list[Piece] = []
+    for start, end, level in visual_runs(text, rtl):
+        direction = "rtl" if level % 2 else "ltr"
+        run = [
+            (piece, owner, index, direction)
+            for s, e, owner in styles
+            if s < end and e > start
+            for piece, index in owner.segments(text[max(s, start) : min(e, end)])
+        ]
+        pieces += reversed(run) if level % 2 else run
+    return pieces
 
 
 def pieces_bbox(pieces: list[Piece], ascent: int) -> tuple[float, float, float, float]:
@@ -433,32 +448,13 @@ class StyledFace:
         """Split a marked line into pieces in visual order: bidi runs over the plain text, then styles, then fonts."""
         key = (text, rtl)
         cached = self._pieces.get(key)
-        if cached is not None:
-            return cached
-        runs = self.runs(text)
-        if len(runs) <= 1:
-            cached = runs[0][1].pieces(runs[0][0], rtl) if runs else []
-        else:
-            plain = "".join(piece for piece, _ in runs)
-            faces = [face_ for piece, face_ in runs for _ in piece]
-            if not self.regular.raqm or not needs_bidi(plain, bool(rtl)):
-                spans = [(0, len(plain), 0)]
-            else:
-                spans = list(visual_runs(plain, rtl))
-            cached = []
-            for start, end, level in spans:
-                direction = ("rtl" if level % 2 else "ltr") if len(spans) > 1 or level else None
-                run: list[Piece] = []
-                k = start
-                while k < end:
-                    owner = faces[k]
-                    j = k
-                    while j < end and faces[j] is owner:
-                        j += 1
-                    run += [(piece, owner, index, direction) for piece, index in owner.segments(plain[k:j])]
-                    k = j
-                cached += reversed(run) if level % 2 else run
-        self._pieces[key] = cached
+        if cached is None:
+            styles, position = [], 0
+            for piece, owner in self.runs(text):
+                styles.append((position, position + len(piece), owner))
+                position += len(piece)
+            plain = "".join(piece for piece, _ in self.runs(text))
+            cached = self._pieces[key] = visual_pieces(plain, rtl, styles)
         return cached
 
     def getlength(self, text: str, rtl: bool | None = None) -> float:

@@ -23,7 +23,7 @@ from itertools import groupby
 from pathlib import Path
 
 from postkit.errors import FontError
-from postkit.fonts import FONT_SUFFIXES, FontFile, _coverage, _hb_face, face_count
+from postkit.fonts import FONT_SUFFIXES, MAX_FONT_BYTES, FontFile, _coverage, _hb_face, face_count, needs_glyph
 from postkit.i18n import is_language_tag, language_key
 
 log = logging.getLogger("postkit")
@@ -34,7 +34,6 @@ REGIONS = ("JP", "KR", "SC", "TC", "HK")
 MAX_ENTRIES = 10_000  # directory entries looked at in one folder
 MAX_FONT_FILES = 256  # font files described from one folder (the first, sorted by name)
 MAX_FACES_PER_FILE = 64  # a collection claiming more faces is cut there (Noto CJK has 10)
-MAX_FONT_BYTES = 512 * 1024 * 1024  # HarfBuzz reads (not maps) files past 2 GiB; no real font is near this
 _MAGIC = (b"\x00\x01\x00\x00", b"OTTO", b"true", b"ttcf")
 
 FC_TIMEOUT = 10.0  # seconds; fontconfig answers in milliseconds once its cache is built
@@ -337,13 +336,9 @@ def lang_regions(lang: str) -> tuple[str, ...]:
     return ("SC",)
 
 
-def _needs_glyph(char: str) -> bool:
-    category = unicodedata.category(char)
-    return category == "Co" or category[0] not in "ZCM"
-
-
 def _needed(chars: str) -> list[str]:
-    return [c for c in dict.fromkeys(chars) if _needs_glyph(c)]
+    # Combining marks are drawn by the font of the letter they sit on: they need no face of their own.
+    return [c for c in dict.fromkeys(chars) if needs_glyph(c) and not unicodedata.category(c).startswith("M")]
 
 
 # ---------------------------------------------------------------------------------------------
