@@ -32,8 +32,6 @@ _YEAR_SUFFIX = re.compile(r"(?<=\d)[\s\u00a0\u202f]+[гр]\.$")
 # Arabic and Noto Serif Hebrew have no glyph for it, while every bundled text font has U+00A0: use that,
 # which keeps the no-break meaning. U+00A0 itself is left alone for the same reason.
 _SPACES = str.maketrans({"\u202f": "\u00a0"})
-# English, and the fallback when a catalog's pattern is broken (postkit.i18n.old_style_date has the msgid).
-OLD_STYLE_PATTERN = "{new} (O.S. {old})"
 
 _MONTH_NAMES = (
     "january",
@@ -185,10 +183,7 @@ def format_old_style(new: datetime.date, old: datetime.date, lang: str | None) -
 
     new_text = format_date(new, lang)
     old_text = format_date(old, lang) if old.year != new.year else _format(_DAY_MONTH_SKELETON, old, lang)
-    try:
-        return old_style_date(new_text, old_text, lang)
-    except (KeyError, IndexError, ValueError):  # a broken translation must not break a post
-        return OLD_STYLE_PATTERN.format(new=new_text, old=old_text)
+    return old_style_date(new_text, old_text, lang)
 
 
 def _format(skeleton: str, date: datetime.date, lang: str | None) -> str:

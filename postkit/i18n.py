@@ -186,11 +186,23 @@ def default_hashtags(lang: str | None) -> tuple[str, ...]:
     return _HASHTAGS.get(name) or _HASHTAGS.get(language_key(name), ())
 
 
+def format_message(lang: str | None, msgid: str, translated: str, **values: Any) -> str:
+    """Fill a translated ``{placeholder}`` message; a catalog that broke its placeholders gets the English one.
+
+    A broken translation must not break a post (the tests check every shipped catalog's placeholders).
+    """
+    try:
+        return translated.format(**values)
+    except (KeyError, IndexError, ValueError):
+        log.warning("the %s catalog's translation of %r is broken; using English", lang, msgid)
+        return msgid.format(**values)
+
+
 def series_title(title: str, part: int, parts: int, lang: str | None) -> str:
     """Return the title of part ``part`` of ``parts`` of a series, in ``lang`` ("… (Part 2/3)")."""
     # TRANSLATORS: the title of one post of a series made from a long article.
     pattern = translations(lang).gettext("{title} (Part {part}/{parts})")
-    return pattern.format(title=title, part=part, parts=parts)
+    return format_message(lang, "{title} (Part {part}/{parts})", pattern, title=title, part=part, parts=parts)
 
 
 def old_style_date(new: str, old: str, lang: str | None) -> str:
@@ -198,4 +210,4 @@ def old_style_date(new: str, old: str, lang: str | None) -> str:
     # TRANSLATORS: {new} is the Gregorian date, {old} the Julian (Old Style) one, both already written out;
     # put them in the order and words your historians use, e.g. Russian "{old} ({new})".
     pattern = translations(lang).gettext("{new} (O.S. {old})")
-    return pattern.format(new=new, old=old)
+    return format_message(lang, "{new} (O.S. {old})", pattern, new=new, old=old)
