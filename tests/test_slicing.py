@@ -204,11 +204,13 @@ def cuts_inside_sentences(result, paragraphs, lang):
     from postkit.slicing import sentence_spans
 
     ends = []  # (paragraph index, offset in it) where each slide ends
-    p, offset = 0, 0
+    p, offset = -1, 0
     for slide in result.slides:
         for block in slide.blocks:
             if not block.continued:
-                p, offset = next(k for k in range(p, len(paragraphs)) if paragraphs[k][0].startswith(block.text)), 0
+                # A block that is not continued starts the next paragraph (one with the same start as the
+                # paragraph before it must not be mistaken for it).
+                p, offset = next(k for k in range(p + 1, len(paragraphs)) if paragraphs[k][0].startswith(block.text)), 0
             text = paragraphs[p][0]
             start = text.index(block.text, offset)
             assert text[offset:start].strip() == "", "a block skipped text"
