@@ -121,15 +121,22 @@ def translations(lang: str | None) -> gettext.NullTranslations:
     """
     name = catalog_name(lang)
     if name is None:
-        key = language_key(lang) if is_language_tag(lang) else repr(lang)
-        if lang and key != "en" and key not in _warned:
-            _warned.add(key)
-            log.warning("postkit has no translation for language '%s'; its own words on the post are in English", lang)
+        if (warning := missing_catalog_warning(lang)) is not None:
+            log.warning(warning)
         return gettext.NullTranslations()
     # The standard library reads a compiled catalog (plural rules included); Babel's Translations would
     # add 15 ms of imports to every post for features postkit does not use.
     with open(LOCALE_DIR / name / "LC_MESSAGES" / f"{DOMAIN}.mo", "rb") as catalog:
         return gettext.GNUTranslations(catalog)
+
+
+def missing_catalog_warning(lang: str | None) -> str | None:
+    """Say, once per process and language, that postkit has no catalog for ``lang`` (None if it has, or said so)."""
+    key = language_key(lang) if is_language_tag(lang) else repr(lang)
+    if not lang or key == "en" or key in _warned or catalog_name(lang) is not None:
+        return None
+    _warned.add(key)
+    return f"postkit has no translation for language '{lang}'; its own words on the post are in English"
 
 
 def direction(lang: str | None) -> str:

@@ -23,6 +23,7 @@ from postkit.config import Settings, resolve_settings
 from postkit.design import FORMATS, Design, PostText, TextChains, plan_post, text_chains, text_style
 from postkit.errors import CheckError, FontError, LayoutError, PostkitError
 from postkit.fonts import face, layout_engine_name, mark_emphasis
+from postkit.i18n import missing_catalog_warning
 from postkit.safeio import sha256_file
 from postkit.slicing import sentences, slice_paragraphs
 from postkit.themes import Theme, load_theme
@@ -186,6 +187,8 @@ def make_post(
         illustration = treat(illustration, theme_)
     paragraphs = [(p.text if p.heading else mark_emphasis(p.text, p.emphasis), p.heading) for p in article.paragraphs]
     lang = article.lang or "en"
+    # Asked before anything translates: the first to ask is the one told, once per process.
+    no_catalog = missing_catalog_warning(lang)
     text = PostText(
         title=article.title,
         date_text=article.date_text,
@@ -233,8 +236,11 @@ def make_post(
             ),
         )
     check_caption(caption, str(source))
-    # Said about the article as it was read (a heading that looks dated but is not a date...).
+    # Said about the article as it was read (a heading that looks dated but is not a date...), and a
+    # language postkit has no words for: a batch reports these with the post, as its workers log nothing.
     warnings: list[str] = list(article.warnings)
+    if no_catalog is not None:
+        warnings.append(f"{source}: {no_catalog}")
     if dry_run:
         count = len(slicing.slides) + 2
         return Post(

@@ -34,7 +34,7 @@ from postkit.check import (
     parse_manifest,
 )
 from postkit.errors import CheckError, OutputError, PostkitError
-from postkit.i18n import direction, install_translations, is_language_tag
+from postkit.i18n import direction, has_catalog, install_translations, is_language_tag
 from postkit.output import safe_join
 from postkit.safeio import (
     CHUNK,
@@ -259,9 +259,14 @@ def _render(folder: Path, post: dict[str, Any], *, live: bool) -> str:
     script = env.get_template(SCRIPT).render()
     # Only this exact script may run: injected markup could not execute even if escaping failed.
     script_hash = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
+    # The page's own words are in the post's language when postkit has a catalog for it, else English,
+    # set left to right: English words laid out right to left around a Persian post read scrambled.
+    own_words = has_catalog(lang)
     return env.get_template(TEMPLATE).render(
         lang=lang,
         direction=direction,
+        page_lang=lang if own_words else "en",
+        page_direction=direction if own_words else "ltr",
         title=title,
         handle=handle,
         initial=(handle or title or "?")[:1].upper(),

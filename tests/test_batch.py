@@ -707,3 +707,15 @@ def test_batch_with_a_theme_from_a_theme_dir_and_previews(library, tmp_path):
     assert json.loads((post / "post.json").read_text())["theme"] == "sepia"
     assert (post / "preview.html").is_file() and (post / "contact.png").is_file()
     assert "1917-11-07-october-revolution/preview.html" in (out / "index.html").read_text()
+
+
+def test_a_language_without_a_catalog_is_reported_by_the_batch(tmp_path):
+    library = tmp_path / "library"
+    library.mkdir()
+    (library / "pl.txt").write_text(
+        "November 7, 1917 - Rewolucja\nRewolucja październikowa była zbrojnym przewrotem w Piotrogrodzie.\n",
+        encoding="utf-8",
+    )
+    result = run_batch(library, Selection.on("11-07", D(2025, 1, 1)), out=tmp_path / "out", jobs=1)
+    assert [o.status for o in result.outcomes] == ["made"]
+    assert any("no translation for language 'pl'" in warning for warning in result.warnings)

@@ -205,6 +205,18 @@ def test_page_says_its_language_and_direction(post, tmp_path, lang, direction):
     assert f'class="caption" id="caption" lang="{shown}" dir="{direction}"' in html
 
 
+def test_a_language_without_a_catalog_keeps_the_page_english_and_the_post_its_own(post, tmp_path):
+    copy = tmp_path / "copy"
+    shutil.copytree(post, copy)
+    manifest = json.loads((copy / "post.json").read_text())
+    manifest["lang"] = "fa"  # Persian: right to left, and no catalog of postkit's words
+    (copy / "post.json").write_text(json.dumps(manifest))
+    html = render_preview(copy)
+    # English words laid out right to left read scrambled ("of 2,200 208 characters"): the page stays ltr.
+    assert '<html lang="en" dir="ltr">' in html
+    assert 'class="caption" id="caption" lang="fa" dir="rtl"' in html
+
+
 def test_check_slide_file_reads_only_the_header(tmp_path):
     Image.new("RGB", (1080, 1350)).save(tmp_path / "01.jpg")
     assert check_slide_file(tmp_path, "01.jpg") == (1080, 1350)
