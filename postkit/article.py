@@ -60,15 +60,31 @@ CREDIT_LABELS = {
     "zh": "图片|圖片|照片|图|圖|插图|插圖|图为|圖為|摄影|攝影|图片来源|圖片來源|来源|來源",
     "ko": "사진|그림|출처",
     "tr": "Fotoğraf|Görsel|Resim|Kaynak",
+    "fa": "عکس|تصویر|نقاشی|منبع",
+    "hi": "चित्र|फ़ोटो|फोटो|तस्वीर|स्रोत",
+    "vi": "Ảnh|Hình|Hình ảnh|Tranh|Nguồn",
+    "id": "Foto|Gambar|Sumber",
+    "sv": "Foto|Bild|Källa",
+    "nb": "Foto|Bilde|Kilde",
+    "da": "Foto|Billede|Kilde",
+    "fi": "Kuva|Valokuva|Lähde",
+    "cs": "Foto|Obrázek|Zdroj",
+    "hu": "Fotó|Kép|Forrás",
+    "ro": "Foto|Imagine|Sursa",
 }
 
 _HEADING_SEPARATOR = re.compile(r"\s+[-–—]\s+|\s*[:：]\s+|：")
 # A CJK date needs no separator before the title: "1868年1月3日　王政復古の大号令".
 _CJK_DATE_HEAD = re.compile(
     r"(?P<date>\d{1,4}\s*[年년]\s*\d{1,2}\s*[月월]\s*\d{1,2}\s*[日일](?:\s*[(（][^)）]{1,4}[)）])?)"
+    # A weekday after the date belongs to it, not to the title: 金曜日, 星期二, 周二, 토요일.
+    r"(?:\s*(?:[月火水木金土日]曜日|(?:星期|礼拜|禮拜)[一二三四五六日天]|[周週][一二三四五六日]|[월화수목금토일]요일)"
+    r"(?=[\s:：\-–—]|$))?"
     r"[\s:：\-–—]*(?P<title>.*)"
 )
 _DASH_LINE = re.compile(r"[-–—]+")
+# A day (one or two digits) and a year (three or four), in any script's digits, as whole numbers.
+_DAY_AND_YEAR = re.compile(r"(?=.*(?<!\d)\d{1,2}(?!\d))(?=.*(?<!\d)\d{3,4}(?!\d))")
 _HANDLE_LINE = re.compile(r"@?(?P<name>[\w.]+)\s+on\s+(?:ig|instagram)\s*:?", re.IGNORECASE)
 # C0 and C1 control characters other than tab and line breaks: no font draws them.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -511,6 +527,13 @@ def _split_heading(heading: str, lang: str, *, julian: bool = False) -> _Heading
         else:
             date_text = date_part
         return _Heading(heading, title or date_text, reading.date, reading.julian, date_text)
+    separator = _HEADING_SEPARATOR.search(heading)
+    if problem is None and separator is not None:
+        # A start with a day and a year in any digits ("۱۴ مرداد ۱۲۸۵ خورشیدی - …", a calendar postkit does
+        # not read) is a date written some other way: say so rather than make a silently undated post.
+        start = heading[: separator.start()].strip()
+        if _DAY_AND_YEAR.search(start) and len(start.split()) <= 6:
+            unread, problem = start, "is not a date postkit can read (day, month name and year of a Gregorian date)"
     return _Heading(heading, heading, unread=unread, problem=problem)
 
 

@@ -921,3 +921,38 @@ def test_the_corpus_is_read_right(expected):
     assert article.calendar == ("julian" if "date_julian" in expected else "gregorian")
     assert article.warnings == ()
     assert slug(article).startswith(expected["date"].isoformat())
+
+
+@pytest.mark.parametrize(
+    ("heading", "date", "title"),
+    [
+        ("1868年1月3日金曜日 - 王政復古の大号令", datetime.date(1868, 1, 3), "王政復古の大号令"),
+        ("1911年10月10日 星期二 - 武昌起义", datetime.date(1911, 10, 10), "武昌起义"),
+        ("1919년 3월 1일 토요일 - 3·1 운동", datetime.date(1919, 3, 1), "3·1 운동"),
+        ("1868年1月3日 月曜会の設立", datetime.date(1868, 1, 3), "月曜会の設立"),  # a title, not a weekday
+    ],
+)
+def test_a_weekday_after_a_cjk_date_is_part_of_the_date(heading, date, title):
+    article = parse_plain(f"{heading}\n本文です。\n", Path("x.txt"))
+    assert (article.date, article.title, article.warnings) == (date, title, ())
+
+
+@pytest.mark.parametrize(
+    ("line", "label", "credit"),
+    [("عکس: آرشیو ملی ایران", "عکس", "آرشیو ملی ایران"), ("Ảnh: Bảo tàng Lịch sử", "Ảnh", "Bảo tàng Lịch sử"),
+     ("चित्र: राष्ट्रीय अभिलेखागार", "चित्र", "राष्ट्रीय अभिलेखागार"), ("Kuva: Museovirasto", "Kuva", "Museovirasto")],
+)  # fmt: skip
+def test_credit_labels_of_more_languages(line, label, credit):
+    article = parse_plain(f"November 7, 1917 - T\n{line}\nBody text here.\n", Path("x.txt"))
+    assert (article.credit_label, article.credit) == (label, credit)
+
+
+@pytest.mark.parametrize("heading", ["۱۴ مرداد ۱۲۸۵ خورشیدی - صدور فرمان مشروطیت", "1 VIII 1944 - Powstanie"])
+def test_a_day_and_a_year_postkit_cannot_read_are_named(heading):
+    article = parse_plain(f"{heading}\nText here.\n", Path("x.txt"))
+    assert article.date is None and len(article.warnings) == 1 and "looks dated" in article.warnings[0]
+
+
+@pytest.mark.parametrize("heading", ["Apollo 11 - the 1969 mission", "The 1917 revolution - 100 years later"])
+def test_a_title_with_numbers_is_not_a_date_written_wrongly(heading):
+    assert parse_plain(f"{heading}\nText here.\n", Path("x.txt")).warnings == ()
