@@ -926,10 +926,10 @@ def test_the_corpus_is_read_right(expected):
 @pytest.mark.parametrize(
     ("heading", "date", "title"),
     [
-        ("1868年1月3日金曜日 - 王政復古の大号令", datetime.date(1868, 1, 3), "王政復古の大号令"),
-        ("1911年10月10日 星期二 - 武昌起义", datetime.date(1911, 10, 10), "武昌起义"),
-        ("1919년 3월 1일 토요일 - 3·1 운동", datetime.date(1919, 3, 1), "3·1 운동"),
-        ("1868年1月3日 月曜会の設立", datetime.date(1868, 1, 3), "月曜会の設立"),  # a title, not a weekday
+        ("1868年1月3日金曜日 - 王政復古の大号令", date(1868, 1, 3), "王政復古の大号令"),
+        ("1911年10月10日 星期二 - 武昌起义", date(1911, 10, 10), "武昌起义"),
+        ("1919년 3월 1일 토요일 - 3·1 운동", date(1919, 3, 1), "3·1 운동"),
+        ("1868年1月3日 月曜会の設立", date(1868, 1, 3), "月曜会の設立"),  # a title, not a weekday
     ],
 )
 def test_a_weekday_after_a_cjk_date_is_part_of_the_date(heading, date, title):
