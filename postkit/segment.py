@@ -64,6 +64,7 @@ _DIGIT_END = regex.compile(r"[0-9\uff10-\uff19]$")
 # Ideographs, kana and Hangul: the scripts whose counters follow numbers without a space.
 CJK = r"\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}\u3005\u30fc"
 _CJK_START = regex.compile(f"[{CJK}]")
+_HANGUL = regex.compile(r"\p{Hangul}")
 
 _URL = regex.compile(r"://|^www\.|^[\w-]+(?:\.[\w-]+)+/|^[^@\s]+@[\w-]+(?:\.[\w-]+)+$", regex.IGNORECASE)
 _URL_BREAK_AFTER = frozenset("/.-_?&=")
@@ -133,9 +134,14 @@ def line_break_units(text: str) -> list[str]:
     return units
 
 
-def _glued(before: str, after: str, short_words: frozenset[str]) -> bool:
-    """Tell whether postkit removes the break opportunity between two UAX #14 units."""
+def _glued(before: str, after: str, short_words: frozenset[str], keep_all: bool = False) -> bool:
+    """Tell whether postkit removes the break opportunity between two UAX #14 units.
+
+    ``keep_all``: Korean breaks lines between words (at spaces), not between syllables as UAX #14 allows.
+    """
     if before[-1] in _NO_BREAK_SPACES or after[0] in _NO_BREAK_SPACES:
+        return True
+    if keep_all and _HANGUL.match(before[-1]) and _HANGUL.match(after[0]):
         return True
     # A dash never starts a line: "well—|known" and "слово —|текст", not "well|—known"; nor does a
     # hyphen-minus standing between spaces as a dash ("1911年10月10日 - 武昌起义").
@@ -164,9 +170,10 @@ def _break_units(text: str, lang: str) -> tuple[str, ...]:
     if not units:
         return ()
     short_words = _short_words(lang)
+    keep_all = lang == "ko"
     merged = [units[0]]
     for unit in units[1:]:
-        if _glued(merged[-1], unit, short_words):
+        if _glued(merged[-1], unit, short_words, keep_all):
             merged[-1] += unit
         else:
             merged.append(unit)

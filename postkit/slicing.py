@@ -113,6 +113,10 @@ _ABBREVIATIONS = {
     "el": "π. Χ.|μ. Χ.|κ. λπ.|χλμ.|αι.|χιλ.|εκ.|δισ.|λεπ.",
 }
 _ROMAN = re.compile(r"[IVXLCDM]+(?![^\W\d_])")
+_ORDINAL_DOT_LANGUAGES = frozenset(
+    {"de", "pl", "tr", "cs", "sk", "hu", "da", "nb", "nn", "no", "fi", "hr", "sl", "sr", "bs", "et", "lv", "lt", "is"}
+)
+_ORDINAL = re.compile(r"(?<![\w.])(?:\d{1,2}|[IVXLC]{1,6})\.$")
 _NUMBER_START = re.compile(r"\d")
 # An initial ("А. С. Пушкин", "В.Д. Сухоруков", "John F. Kennedy"): one capital letter and a stop.
 _INITIAL = re.compile(r"(?:^|(?<=[\s(.]))([^\W\d_])\.$")
@@ -204,7 +208,9 @@ def _continues(before: str, after: str, key: str) -> bool:
     if known.search(tail):
         roman = _ROMAN.match(start)
         return bool(_NUMBER_START.match(start) or (roman and (key != "en" or roman.group() != "I")))
-    return False
+    # German, Polish, Turkish... write ordinals with a full stop: "W rzeczywistości 1. Front",
+    # "lideri XI. Konstantinos", "am 9. November". A year (three or four digits) may end a sentence.
+    return key in _ORDINAL_DOT_LANGUAGES and _ORDINAL.search(tail) is not None
 
 
 def _pysbd_cuts(plain: str, key: str) -> list[tuple[int, int]]:

@@ -231,3 +231,10 @@ def test_a_japanese_title_breaks_only_between_phrases():
     assert [unit.replace(WORD_JOINER, "") for unit in break_units(glued, "ja")] == ["王政復古の", "大号令"]
     assert keep_phrases("October Revolution", "en") == "October Revolution"
     assert keep_phrases("武昌起义", "zh") == "武昌起义"
+
+
+def test_korean_breaks_between_words_not_syllables():
+    # Korean is set keep-all: a line breaks at the spaces between words (이승훈은 | 서명하였습니다), not inside them.
+    units = break_units("3·1 운동은 1919년 3월 1일에 일어난 독립운동이다. 이승훈은 서명하였습니다.", "ko")
+    assert units[-2:] == ["이승훈은 ", "서명하였습니다."]
+    assert all(unit.endswith(" ") for unit in units[:-1])

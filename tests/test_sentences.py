@@ -320,3 +320,27 @@ def test_any_text_comes_back_whole(text, lang):
         assert end < start or lang in ("ja", "zh")
         assert text[end:start].strip() == ""
     assert all(text[s:e].strip() == text[s:e] != "" for s, e in spans)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        (
+            "Armia ruszyła do ataku. W rzeczywistości 1. Front Białoruski czekał. Tak było.",
+            "pl",
+            ["Armia ruszyła do ataku.", "W rzeczywistości 1. Front Białoruski czekał.", "Tak było."],
+        ),
+        (
+            "Yunanistan lideri XI. Konstantinos öldü. Şehir düştü.",
+            "tr",
+            ["Yunanistan lideri XI. Konstantinos öldü.", "Şehir düştü."],
+        ),
+        (
+            "Die Mauer fiel am 9. November 1989. Das war 1989. Danach kam die Einheit.",
+            "de",
+            ["Die Mauer fiel am 9. November 1989.", "Das war 1989.", "Danach kam die Einheit."],
+        ),
+    ],
+)
+def test_an_ordinal_written_with_a_full_stop_does_not_end_a_sentence(text, lang, expected):
+    assert sentences(text, lang) == expected
