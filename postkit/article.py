@@ -14,7 +14,7 @@ from typing import Any
 
 from postkit import dates
 from postkit.errors import ArticleError
-from postkit.i18n import is_language_tag
+from postkit.i18n import known_language
 from postkit.language import detect_language
 
 MARKDOWN_SUFFIXES = {".md", ".markdown"}
@@ -670,7 +670,7 @@ def _validate(meta: dict[Any, Any], source: Path, name: str) -> dict[str, Any]:
     handle = text("handle")
     image = text("image")
     lang = text("lang")
-    if lang is not None and not is_language_tag(lang):
+    if lang is not None and not known_language(lang):
         msg = f"{name}: front matter 'lang' must be a language code like en or ru, not {lang!r}"
         raise ArticleError(msg)
     calendar = (text("calendar") or "gregorian").lower()

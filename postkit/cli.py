@@ -76,10 +76,10 @@ class PostkitGroup(click.Group):
 
 
 def _language_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    from postkit.i18n import is_language_tag
+    from postkit.i18n import known_language
 
-    if value is not None and not is_language_tag(value):
-        msg = f"'{value}' is not a language code; write one like en, ru, ar, ja or pt-BR"
+    if value is not None and not known_language(value):
+        msg = f"'{value}' is not a language code postkit knows; write one like en, ru, ar, ja or pt-BR"
         raise click.BadParameter(msg)
     return value
 

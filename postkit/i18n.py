@@ -68,6 +68,17 @@ def is_language_tag(lang: str | None) -> bool:
     return isinstance(lang, str) and _TAG.fullmatch(_clean(lang)) is not None
 
 
+@lru_cache(maxsize=256)
+def known_language(lang: str | None) -> bool:
+    """Tell whether ``lang`` is a tag of a language CLDR knows ("pl", "pt-BR", "iw"), not just a tag's shape ("xx")."""
+    if not is_language_tag(lang):
+        return False
+    from babel import localedata
+
+    primary = language_key(lang)
+    return localedata.exists(_ALIASES.get(primary, primary))
+
+
 def catalog_names(lang: str | None) -> list[str]:
     """Return the catalog folder names that could serve ``lang``, most specific first.
 

@@ -24,7 +24,7 @@ from postkit.article import (
 from postkit.config import FORMATS, MIN_SLIDES
 from postkit.dates import read_date
 from postkit.errors import ArticleError, PostkitError
-from postkit.i18n import is_language_tag
+from postkit.i18n import known_language
 from postkit.themes import is_theme_name
 
 SETTINGS_FILE = "postkit.toml"
@@ -147,7 +147,7 @@ def read_settings(path: Path) -> dict[str, Any]:
                 f"'theme' must be a theme name (letters, digits, '-', '_'), not '{value}'; a library cannot "
                 "choose a theme by path: pass the theme folder with --theme, or its parent with --theme-dir"
             )
-        elif key == "lang" and not is_language_tag(value):
+        elif key == "lang" and not known_language(value):
             errors.append(f"'lang' must be a language code like en, ru or pt-BR, not '{value}'")
         else:
             settings[key] = value
@@ -301,7 +301,7 @@ def _row_entry(path: Path, line: int, row: dict[str, Any], languages: _Languages
             if not values[key]:
                 msg = f"{name}: '{key}' is empty; every row needs {', '.join(REQUIRED_COLUMNS)}"
                 raise ArticleError(msg)
-        if values["lang"] and not is_language_tag(values["lang"]):
+        if values["lang"] and not known_language(values["lang"]):
             msg = f"{name}: 'lang' must be a language code like en, ru or pt-BR, not {values['lang']!r}"
             raise ArticleError(msg)
         # The row's date is read in its language ("7 ноября 1917"), found once: the Markdown reader is

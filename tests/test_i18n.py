@@ -622,3 +622,11 @@ def test_carousel_runs_in_the_posts_direction(chromium, tmp_path, lang, forward_
         assert errors == []
     finally:
         context.close()
+
+
+@pytest.mark.parametrize(
+    ("tag", "known"),
+    [("pl", True), ("pt-BR", True), ("iw", True), ("yue", True), ("xx", False), ("zz-ZZ", False), ("../x", False)],
+)
+def test_a_language_must_be_one_cldr_knows(tag, known):
+    assert i18n.known_language(tag) is known
