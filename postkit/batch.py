@@ -202,6 +202,8 @@ class BatchResult:
     out: Path
     index: Path | None = None
     dry_run: bool = False
+    # About the library rather than one post: articles without a date, which no day selects.
+    notes: tuple[str, ...] = ()
 
     @property
     def made(self) -> list[Outcome]:
@@ -217,7 +219,7 @@ class BatchResult:
 
     @property
     def warnings(self) -> list[str]:
-        return [w for o in self.outcomes for w in o.warnings]
+        return [*self.notes, *(w for o in self.outcomes for w in o.warnings)]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -285,9 +287,12 @@ def run_batch(
     tasks, outcomes = _plan(
         lib, selection, out_dir, flags, force=force, dry_run=dry_run, series=series, timeout=timeout
     )
+    notes = tuple(_undated(lib))
     if dry_run:
         results = _run_tasks(tasks, jobs, progress, timeout)
-        return BatchResult(_ordered(outcomes, tasks, results), time.perf_counter() - started, out_dir, dry_run=True)
+        return BatchResult(
+            _ordered(outcomes, tasks, results), time.perf_counter() - started, out_dir, dry_run=True, notes=notes
+        )
 
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -302,7 +307,9 @@ def run_batch(
         with FolderLock(out_dir):
             clean_leftovers(out_dir)  # what workers stopped for taking too long left behind
         index = write_index(out_dir, force=force)
-    return BatchResult(_ordered(outcomes, tasks, results), time.perf_counter() - started, out_dir, index=index)
+    return BatchResult(
+        _ordered(outcomes, tasks, results), time.perf_counter() - started, out_dir, index=index, notes=notes
+    )
 
 
 def _check_settings(lib: Library, flags: dict[str, Any]) -> None:
@@ -332,6 +339,8 @@ def _plan(
     failed: list[tuple[tuple, Outcome]] = []
     chosen: list[tuple[tuple, _Task]] = []
     for entry in lib.entries:
+        if _is_undated(entry):
+            continue  # no day selects it: a note for the run (see _undated), not a failure of every run
         if entry.error is not None or entry.article is None or entry.article.date is None:
             reason = entry.error or f"{entry.name} has no date; add one"
             failed.append(((datetime.date.max, datetime.date.max, entry.name), _failure(entry, reason)))
@@ -374,6 +383,19 @@ def _plan(
         reserved = {t.target.name: t.name for t in tasks if _PART_FOLDER.search(t.target.name)}
         tasks = [replace(t, reserved=reserved) for t in tasks]
     return tasks, failed
+
+
+def _is_undated(entry: Entry) -> bool:
+    return entry.article is not None and entry.article.date is None
+
+
+def _undated(lib: Library) -> list[str]:
+    """Say which articles have no date (so no anniversary), and why, once per run."""
+    notes = []
+    for entry in lib.entries:
+        if _is_undated(entry):
+            notes += [*entry.article.warnings] or [_strip_name(entry.error or "", entry) or f"{entry.name} has no date"]
+    return notes
 
 
 def _failure(entry: Entry, reason: str) -> Outcome:
