@@ -1077,9 +1077,9 @@ def write_index(folder: str | os.PathLike, *, force: bool = False) -> Path:
         )
     # Posting order: by day of the year, then by folder (year and title).
     posts.sort(key=lambda p: (p["day"] or "99", p["folder"]))
-    # The page speaks the language most of its posts are in (English for none or a tie with it).
-    languages = Counter(p["lang"] for p in posts if p["lang"])
-    lang = max(sorted(languages), key=lambda tag: (languages[tag], tag == "en")) if languages else "en"
+    # The page speaks the language most posts are in; English when none has the most.
+    ranked = Counter(p["lang"] for p in posts if p["lang"]).most_common(2)
+    lang = ranked[0][0] if ranked and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]) else "en"
     env = install_translations(html_environment(), lang)
     title = root.resolve().name or str(root)
     text = env.get_template(INDEX_TEMPLATE).render(

@@ -290,7 +290,7 @@ def check(folder: Path, strict: bool) -> None:
 @click.option(
     "--article",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="The post's article, to --watch. Default: the one post.json names.",
+    help="The article the post was made from (needed by --watch).",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
 @click.option("-v", "--verbose", is_flag=True, help="Print more about what happens.")
@@ -314,6 +314,9 @@ def preview(folder: Path, open_, serve, port, watch, article, quiet, verbose) ->
             if given:
                 msg = f"{flag} works only with --serve; add --serve"
                 raise click.UsageError(msg)
+    if watch and article is None:
+        msg = "--watch needs --article ARTICLE, the article the post was made from"
+        raise click.UsageError(msg)
     if article is not None and not watch:
         msg = "--article is only used by --watch; add --watch or leave it out"
         raise click.UsageError(msg)

@@ -384,7 +384,7 @@ class Design:
         parts: list[tuple[str, object]] = []  # (kind, payload) stacked top to bottom
         label = upper(self.text.credit_heading, self.text.lang)
         tracking = self._tracking(label)
-        if self.text.credit or picture_size:
+        if self.text.credit:  # "Pictured" over no credit (a print alone, or no picture at all) says nothing
             parts.append(("kicker", label))
         if picture_size and layout == "print" and self.height >= self.width:
             parts.append(("print", picture_size))

@@ -729,3 +729,11 @@ def test_an_undated_article_does_not_fail_a_day_with_nothing_else_wrong(library,
     )
     assert result.exit_code == 0, result.output
     assert "has no date, so it has no anniversary" in result.stderr
+
+
+def test_an_index_of_many_languages_none_the_most_is_english(tmp_path):
+    for name, lang in [("a", "de"), ("b", "fa"), ("c", "pl")]:
+        post = tmp_path / "out" / name
+        post.mkdir(parents=True)
+        (post / "post.json").write_text(json.dumps({"title": name, "date": "1900-01-01", "lang": lang}))
+    assert '<html lang="en" dir="ltr">' in write_index(tmp_path / "out").read_text(encoding="utf-8")

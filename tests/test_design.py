@@ -112,3 +112,12 @@ def test_a_left_to_right_post_keeps_its_cue_on_the_right(theme):
     design = Design(theme, FORMATS["portrait"], TEXTS["example"], has_picture=True)
     cue = next(line for line in design.cover().lines if "\u2192" in line.text)
     assert abs(cue.box[2] - (design.width - design.side)) < 2 and not cue.rtl
+
+
+@pytest.mark.parametrize("picture", [(1800, 1350), None])
+def test_a_closing_slide_without_a_credit_has_no_credit_label(theme, picture):
+    design = Design(
+        theme, FORMATS["portrait"], PostText("Apollo 11", "July 20, 1969", "me", None, None), picture is not None
+    )
+    texts = [line.text for line in design.closing(picture).lines]
+    assert "PICTURED" not in texts and "me" in texts

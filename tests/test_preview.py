@@ -650,3 +650,9 @@ def test_served_page_reloads_when_the_post_changes(tab, post, served):
     assert "article.txt is empty" in page.inner_text(".live-error")
     # Leave the page before the server stops: its next poll would fail and log a console error.
     page.goto("about:blank")
+
+
+def test_cli_watch_without_the_article_is_a_usage_error(post):
+    result = CliRunner().invoke(cli, ["preview", str(post), "--serve", "--watch"])
+    assert result.exit_code == 2
+    assert "--watch needs --article ARTICLE, the article the post was made from" in result.output
