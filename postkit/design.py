@@ -8,7 +8,7 @@ from postkit.bidi import paragraph_is_rtl
 from postkit.casing import tracking_allowed, upper
 from postkit.fonts import Face, FontFile, face, styled_face
 from postkit.language import text_direction
-from postkit.layout import CardPlan, Line, Picture, Rule, ink_box, line_height, measure, wrap
+from postkit.layout import CardPlan, Line, Picture, Rule, chunks, ink_box, line_height, measure, wrap
 from postkit.segment import CLUSTER, WORD_JOINER, keep_phrases
 from postkit.slicing import Slicing, Slide, TextStyle
 from postkit.themes import Theme
@@ -279,11 +279,17 @@ class Design:
         def lines_at(font) -> list[str]:
             return [line.replace(WORD_JOINER, "") for line in wrap(title, font, width, self.text.lang)]
 
-        for size in range(high, low - 1, -2):
-            font = self._title_face(size)
-            lines = lines_at(font)
-            if len(lines) <= (max_lines or types["title_max_lines"]):
-                return font, lines
+        words = [unit for unit in chunks(title, self.text.lang) if not unit.isspace()]
+        # A display title is set smaller before a word is hyphenated ("Watersnood-/ramp"); only when no
+        # size within the range holds every word on a line is one broken.
+        for whole_words in (True, False):
+            for size in range(high, low - 1, -2):
+                font = self._title_face(size)
+                if whole_words and any(measure(font, word) > width for word in words):
+                    continue
+                lines = lines_at(font)
+                if len(lines) <= (max_lines or types["title_max_lines"]):
+                    return font, lines
         font = self._title_face(low)
         return font, lines_at(font)
 

@@ -320,7 +320,8 @@ def make_post(
         if errors:
             msg = f"the post for {source} breaks Instagram's limits: " + "; ".join(str(v) for v in errors)
             raise CheckError(msg)
-        warnings += [str(v) for v in problems]
+        # Said of the post as a whole ("."), or of one of its files.
+        warnings += [v.message if v.file == "." else f"{v.file}: {v.message}" for v in problems]
         folder = writer.commit()
     for warning in warnings:
         log.warning(warning)

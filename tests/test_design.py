@@ -121,3 +121,11 @@ def test_a_closing_slide_without_a_credit_has_no_credit_label(theme, picture):
     )
     texts = [line.text for line in design.closing(picture).lines]
     assert "PICTURED" not in texts and "me" in texts
+
+
+def test_a_title_is_set_smaller_before_a_word_is_hyphenated(theme):
+    design = Design(
+        theme, FORMATS["portrait"], PostText("De Watersnoodramp van 1953", None, None, None, None, lang="nl"), True
+    )
+    title = [line.text for line in design.cover().lines if line.font.size > design.kicker_font.size]
+    assert " ".join(title) == "De Watersnoodramp van 1953" and not any(line.endswith("-") for line in title)

@@ -260,7 +260,7 @@ def test_a_soft_limit_is_one_warning(tmp_path):
     article.write_text("---\ntitle: Six\ndate: 1917-11-07\nhashtags: [a, b, c, d, e, f]\n---\n\nA body sentence.\n")
     post = make_post(article, out=tmp_path / "p")
     assert [w for w in post.warnings if "hashtags" in w] == [
-        "caption.txt: warning: 6 hashtags; Instagram is capping posts at 5; keep the best 5"
+        "caption.txt: 6 hashtags; Instagram is capping posts at 5; keep the best 5"
     ]
 
 
