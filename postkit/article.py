@@ -36,9 +36,16 @@ CALENDARS = ("gregorian", "julian")
 # Where Article.lang came from, strongest first.
 LANG_SOURCES = ("flag", "front matter", "library", "detected", "default")
 DEFAULT_LANG = "en"
+# An article is read only up to this size: 20 slides hold a few thousand words; 112 MB took 2 GB to refuse.
+MAX_ARTICLE_BYTES = 2 * 1024 * 1024
 # A title this long is a paragraph whose heading line was forgotten, not a title.
 _MAX_TITLE = 200
+# Room for a date before the title on a heading line ("Wednesday, September 18, 1814 - ").
+_MAX_DATE = 60
 _MAX_SLUG = 60
+# File systems cap a name at 255 bytes: 60 characters of CJK Extension B are 240 bytes before the date
+# and the staging folder's additions.
+_MAX_SLUG_BYTES = 120
 
 # The labels that open a credit line ("Фото: …", "写真：…"), by language, "|" between labels. A label from
 # any language is read whatever the article's language (a Russian article may credit "Photo: …").
@@ -88,7 +95,7 @@ _DAY_AND_YEAR = re.compile(r"(?=.*(?<!\d)\d{1,2}(?!\d))(?=.*(?<!\d)\d{3,4}(?!\d)
 _HANDLE_LINE = re.compile(r"@?(?P<name>[\w.]+)\s+on\s+(?:ig|instagram)\s*:?", re.IGNORECASE)
 # C0 and C1 control characters other than tab and line breaks: no font draws them.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-_MD_HEADING = re.compile(r" {0,3}(?P<level>#{1,6})(?:[ \t]+(?P<text>.*?))?(?:[ \t]+#+)?[ \t]*")
+_MD_HEADING = re.compile(r" {0,3}(?P<level>#{1,6})(?:[ \t]+(?P<text>.*))?")
 _THEMATIC_BREAK = re.compile(r" {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*")
 _FENCE = "---"
 # No-break spaces are deliberate (they keep "10 o’clock" or "« mot »" together), so keep them.
@@ -159,7 +166,14 @@ def read_article(path: str | os.PathLike, lang: str | None = None, *, default_la
         if not source.is_file():
             msg = f"{name}: is not a regular file; pass the article's path"
             raise ArticleError(msg)
-        data = source.read_bytes()
+        with source.open("rb") as file:
+            data = file.read(MAX_ARTICLE_BYTES + 1)
+        if len(data) > MAX_ARTICLE_BYTES:
+            msg = (
+                f"{name} is more than {MAX_ARTICLE_BYTES // 1024 // 1024} MB, far more than a carousel holds "
+                "(20 slides are a few thousand words); pass the article, not a whole book"
+            )
+            raise ArticleError(msg)
     except OSError as exc:
         msg = f"cannot read {name} ({exc.strerror or exc}); check its permissions"
         raise ArticleError(msg) from exc
@@ -215,6 +229,7 @@ def parse_plain(text: str, source: Path, lang: str | None = None, *, default_lan
     # The language first: the heading's date is read in it.
     lang, lang_source = article_language("\n".join(lines[i:]), lang, None, default_lang)
     heading_line = i + 1
+    _check_title(lines[i], heading_line, name, room=_MAX_DATE)  # before splitting it: bounded work
     heading = _split_heading(_squash(lines[i]), lang)
     title = heading.title
     _check_title(title, heading_line, name)
@@ -283,6 +298,7 @@ def parse_markdown(text: str, source: Path, lang: str | None = None, *, default_
     date, date_julian, date_text = _date_value(fields.pop("date_value"), name, fields["lang"], julian)
     warnings: tuple[str, ...] = ()
     if date is None:
+        _check_title(title, title_line, name, room=_MAX_DATE)
         heading = _split_heading(title, fields["lang"], julian=julian)
         date, date_julian, date_text, title = heading.date, heading.julian, heading.date_text, heading.title
         where = f"{name}: line {title_line}" if title_line else f"{name}: front matter 'title'"
@@ -350,11 +366,11 @@ def slug(article: Article) -> str:
     """
     title = "" if article.title == article.date_text else article.title
     words = _slug_words(title)
-    if len(words) > _MAX_SLUG:
+    if len(words) > _MAX_SLUG or len(words.encode("utf-8")) > _MAX_SLUG_BYTES:
         # slugify's own word_boundary cut skips a long word but keeps later short ones
         # ("...-about-the-of"), so cut after the last whole word instead.
-        head = words[: _MAX_SLUG + 1]
-        words = head.rsplit("-", 1)[0] if "-" in head else _graphemes_within(words, _MAX_SLUG)
+        head = _graphemes_within(words, _MAX_SLUG + 1, _MAX_SLUG_BYTES + 1)
+        words = head.rsplit("-", 1)[0] if "-" in head else _graphemes_within(words, _MAX_SLUG, _MAX_SLUG_BYTES)
     if article.date is None:
         return words or "post"
     day = article.date.isoformat()
@@ -383,12 +399,14 @@ def _slug_words(title: str) -> str:
     return "-".join(p for p in pieces if p)
 
 
-def _graphemes_within(text: str, limit: int) -> str:
+def _graphemes_within(text: str, limit: int, byte_limit: int) -> str:
+    """Return the longest start of ``text`` in whole clusters, at most ``limit`` characters and ``byte_limit`` bytes."""
     from postkit.segment import CLUSTER
 
-    end = 0
+    end = size = 0
     for match in CLUSTER.finditer(text):
-        if match.end() > limit:
+        size += len(match.group().encode("utf-8"))
+        if match.end() > limit or size > byte_limit:
             break
         end = match.end()
     return text[:end]
@@ -537,8 +555,9 @@ def _split_heading(heading: str, lang: str, *, julian: bool = False) -> _Heading
     return _Heading(heading, heading, unread=unread, problem=problem)
 
 
-def _check_title(title: str, line: int | None, name: str) -> None:
-    if len(title) > _MAX_TITLE:
+def _check_title(title: str, line: int | None, name: str, room: int = 0) -> None:
+    """Refuse a title longer than a title can be (``room`` more characters for a date before it)."""
+    if len(title) > _MAX_TITLE + room:
         where = f"line {line}" if line else "the title"
         msg = (
             f"{name}: {where} is {len(title)} characters long, too long for a title; "
@@ -567,7 +586,17 @@ def _yaml_loader():
     import yaml  # here, not at the top: plain drafts never pay for importing it
 
     class Loader(yaml.SafeLoader):
-        """SafeLoader that leaves dates as text: YAML's own reading fails on 1917-02-31 or 0000-01-01."""
+        """SafeLoader that leaves dates as text (YAML's own reading fails on 1917-02-31 or 0000-01-01)
+        and refuses aliases: nine levels of lists of aliases ("billion laughs") expand a 1 KB front
+        matter into a billion values."""
+
+        def compose_node(self, parent, index):
+            if self.check_event(yaml.AliasEvent):
+                mark = self.peek_event().start_mark
+                raise yaml.composer.ComposerError(
+                    None, None, "an alias (*name) repeats another value; write each value out", mark
+                )
+            return super().compose_node(parent, index)
 
     def timestamp(loader: yaml.SafeLoader, node: yaml.Node) -> _Timestamp:
         return _Timestamp(loader.construct_scalar(node))
@@ -695,7 +724,7 @@ def _validate(meta: dict[Any, Any], source: Path, name: str) -> dict[str, Any]:
         "handle": (handle.lstrip("@").strip() or None) if handle else None,
         "credit": credit or None,
         "credit_label": credit_label,
-        "image": (source.resolve().parent / Path(image).expanduser()).resolve() if image else None,
+        "image": picture_beside(source, image, name, "front matter 'image'") if image else None,
         "hashtags": _hashtags(meta.get("hashtags"), name),
         "caption": text("caption"),
         "theme": theme,
@@ -708,7 +737,15 @@ def _text_value(value: Any, key: str, name: str) -> str | None:
     if value is None:
         return None
     if _is_text(value):
-        return str(value).strip() or None
+        text = str(value).strip()
+        # YAML's escapes ("\e", "\0", "\a") can put control characters in a value; no card shows them.
+        if control := _CONTROL.search(text):
+            msg = (
+                f"{name}: front matter '{key}' has a control character (U+{ord(control.group()):04X}); "
+                "remove it (check the value's escapes such as \\e or \\0)"
+            )
+            raise ArticleError(msg)
+        return text or None
     msg = f"{name}: front matter '{key}' must be text, not {_show(value)}; quote the value"
     raise ArticleError(msg)
 
@@ -842,6 +879,37 @@ def _emphasised(text: str, heading: bool) -> Paragraph:
     return Paragraph("".join(plain), heading=heading, emphasis=tuple(spans))
 
 
+def _without_closing_hashes(text: str) -> str:
+    """Drop an ATX heading's closing sequence ("Title ##" -> "Title"), in linear time."""
+    kept = text.rstrip("#")
+    if kept != text and (not kept or kept[-1] in " \t"):
+        return kept.rstrip(" \t")
+    return text
+
+
+def picture_beside(source: Path, named: str, name: str, where: str) -> Path:
+    """Resolve a picture an article names: it must be inside the article's folder, by real path.
+
+    Articles come from anyone: one must not publish a private picture from elsewhere on the disk
+    ("../secret.jpg", "/home/me/private.jpg", a symlink out). The command line's --image may name any file.
+    """
+    folder = Path(source).resolve().parent
+    if Path(named).is_absolute() or named.startswith("~"):
+        msg = (
+            f"{name}: {where} {named!r} must name a picture beside the article (relative to its folder), "
+            "not an absolute path; pass a picture from elsewhere with --image"
+        )
+        raise ArticleError(msg)
+    real = (folder / named).resolve()
+    if not real.is_relative_to(folder):
+        msg = (
+            f"{name}: {where} {named!r} leads out of the article's folder {folder}; put the picture beside "
+            "the article, or pass it with --image"
+        )
+        raise ArticleError(msg)
+    return real
+
+
 def _markdown_paragraphs(body: str) -> list[tuple[str, int, int]]:
     """Split Markdown into (text, heading level, line) triples; level 0 is a body paragraph."""
     parts: list[tuple[str, int, int]] = []
@@ -854,12 +922,12 @@ def _markdown_paragraphs(body: str) -> list[tuple[str, int, int]]:
             buffer.clear()
 
     for number, line in enumerate(body.split("\n"), start=1):
-        heading = _MD_HEADING.fullmatch(line)
+        heading = _MD_HEADING.fullmatch(line.rstrip(" \t"))
         # A rule ('---', '***') only separates paragraphs; it has no words to show.
         if not line.strip() or heading or _THEMATIC_BREAK.fullmatch(line):
             flush()
-            if heading and heading["text"]:
-                parts.append((_squash(heading["text"]), len(heading["level"]), number))
+            if heading and (text := _without_closing_hashes(heading["text"] or "")):
+                parts.append((_squash(text), len(heading["level"]), number))
         else:
             if not buffer:
                 start = number

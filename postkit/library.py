@@ -28,6 +28,8 @@ from postkit.i18n import known_language
 from postkit.themes import is_theme_name
 
 SETTINGS_FILE = "postkit.toml"
+MAX_SETTINGS_BYTES = 256 * 1024
+MAX_TABLE_BYTES = 64 * 1024 * 1024  # a year of articles in a CSV is a few MB
 SETTINGS_KEYS = ("handle", "theme", "hashtags", "out", "format", "max_slides", "lang")
 ARTICLE_SUFFIXES = (".txt", ".md", ".markdown")
 TABLE_SUFFIXES = (".csv", ".jsonl", ".ndjson")
@@ -101,7 +103,15 @@ def load_library(path: str | os.PathLike, *, exclude: tuple[Path, ...] = (), lan
 def read_settings(path: Path) -> dict[str, Any]:
     """Read and validate a library's postkit.toml; raise one LibraryError listing every problem."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        with path.open("rb") as file:
+            raw = file.read(MAX_SETTINGS_BYTES + 1)
+        if len(raw) > MAX_SETTINGS_BYTES:
+            msg = f"{path} is more than {MAX_SETTINGS_BYTES // 1024} KB; a library's settings are a few lines"
+            raise LibraryError(msg)
+        data = tomllib.loads(raw.decode("utf-8"))
+    except RecursionError as exc:
+        msg = f"{path}: cannot read the library settings (nested too deeply); fix the TOML"
+        raise LibraryError(msg) from exc
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         reason = getattr(exc, "strerror", None) or exc
         msg = f"{path}: cannot read the library settings ({reason}); fix the TOML syntax"
@@ -141,7 +151,16 @@ def read_settings(path: Path) -> dict[str, Any]:
         elif key == "handle":
             settings[key] = value.lstrip("@")
         elif key == "out":
-            settings[key] = base / Path(value).expanduser()
+            # A library may come from anyone: its posts go inside it, never anywhere on the disk
+            # (--out, given on the command line, may name any folder).
+            parts = Path(value).parts
+            if Path(value).is_absolute() or value.startswith("~") or ".." in parts:
+                errors.append(
+                    f"'out' must be a folder inside the library (a relative path without '..'), not '{value}'; "
+                    "pass another folder with --out"
+                )
+            else:
+                settings[key] = base / value
         elif key == "theme" and not is_theme_name(value):
             errors.append(
                 f"'theme' must be a theme name (letters, digits, '-', '_'), not '{value}'; a library cannot "
@@ -165,7 +184,8 @@ def _folder_entries(root: Path, exclude: tuple[Path, ...], languages: _Languages
     """Read the article files under ``root``, skipping hidden files, post folders and README files."""
     skip = {os.path.abspath(p) for p in exclude}
     entries = []
-    for folder, dirs, files in os.walk(root):
+    real_root = Path(root).resolve()
+    for folder, dirs, files in _walk(root):
         # Post folders hold caption.txt, which is not an article; hidden folders are staging or tools.
         dirs[:] = sorted(
             d
@@ -179,8 +199,23 @@ def _folder_entries(root: Path, exclude: tuple[Path, ...], languages: _Languages
                 continue
             if name.lower().startswith("readme"):
                 continue
-            entries.append(_read_entry(Path(folder, name), languages))
+            path = Path(folder, name)
+            if not path.resolve().is_relative_to(real_root):
+                # A symlink out of the library would publish a file from elsewhere (a diary, notes).
+                error = f"{path} is a link to {path.resolve()}, outside the library; copy the article into it"
+                entries.append(Entry(str(path), error=error))
+                continue
+            entries.append(_read_entry(path, languages))
     return entries
+
+
+def _walk(root: Path):
+    """Walk a library's folders (os.walk, which does not follow links to folders), refusing absurd depth."""
+    try:
+        yield from os.walk(root)
+    except RecursionError as exc:  # os.walk recurses: 1,000 nested folders
+        msg = f"{root}: folders are nested too deeply to be a library; flatten them"
+        raise LibraryError(msg) from exc
 
 
 def _read_entry(path: Path, languages: _Languages) -> Entry:
@@ -206,10 +241,14 @@ def _no_date(name: str) -> str:
 
 def _table_entries(path: Path, languages: _Languages) -> list[Entry]:
     try:
-        data = path.read_bytes()
+        with path.open("rb") as file:
+            data = file.read(MAX_TABLE_BYTES + 1)
     except OSError as exc:
         msg = f"cannot read {path} ({exc.strerror or exc}); check its permissions"
         raise LibraryError(msg) from exc
+    if len(data) > MAX_TABLE_BYTES:
+        msg = f"{path} is more than {MAX_TABLE_BYTES // 1024 // 1024} MB; split the library into smaller tables"
+        raise LibraryError(msg)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -257,6 +296,9 @@ def _jsonl_rows(text: str, path: Path) -> list[tuple[int, dict[str, Any] | Entry
         name = f"{path}:{number}"
         try:
             row = json.loads(line)
+        except RecursionError:
+            rows.append((number, Entry(name, error=f"{name}: the JSON is nested too deeply; write one flat object")))
+            continue
         except json.JSONDecodeError as exc:
             error = f"{name}: not valid JSON ({exc.msg} at column {exc.colno}); write one JSON object per line"
             rows.append((number, Entry(name, error=error)))

@@ -66,9 +66,11 @@ def find_image(article: Article, image: Path | None) -> Path | None:
     siblings = (
         {p.name.lower(): p for p in folder.glob(f"{glob_escape(article.source.stem)}.*")} if folder.is_dir() else {}
     )
+    real_folder = folder.resolve()
     for suffix in IMAGE_SUFFIXES:
         match = siblings.get(article.source.stem.lower() + suffix)
-        if match is not None and match.is_file():
+        # A sibling that is a symlink out of the article's folder is not the article's picture.
+        if match is not None and match.is_file() and match.resolve().is_relative_to(real_folder):
             return match
     return None
 

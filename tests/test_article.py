@@ -311,10 +311,10 @@ def test_utf16_is_named(write):
 def test_unreadable(write, monkeypatch):
     path = write("article.txt", f"{HEADING}\nText.")
 
-    def deny(self):
+    def deny(self, *args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(Path, "read_bytes", deny)
+    monkeypatch.setattr(Path, "open", deny)
     raises_for(path, r"cannot read .*article\.txt \(Permission denied\); check its permissions")
 
 
@@ -433,10 +433,16 @@ def test_markdown_hashtag_forms(front, expected):
 
 
 def test_markdown_image_resolution(write, tmp_path):
-    path = write("posts/post.md", md("Text.", "title: T\nimage: ../art/a.jpg"))
-    assert read_article(path).image == (tmp_path / "art/a.jpg").resolve()
+    path = write("posts/post.md", md("Text.", "title: T\nimage: art/a.jpg"))
+    assert read_article(path).image == (tmp_path / "posts/art/a.jpg").resolve()
+    # An article names pictures beside it only: never one elsewhere on the disk.
+    path = write("posts/up.md", md("Text.", "title: T\nimage: ../art/a.jpg"))
+    raises_for(path, r"front matter 'image' '\.\./art/a\.jpg' leads out of the article's folder")
     path = write("posts/abs.md", md("Text.", f"title: T\nimage: {tmp_path / 'x.png'}"))
-    assert read_article(path).image == tmp_path / "x.png"
+    raises_for(path, r"front matter 'image' .* must name a picture beside the article .*not an absolute path")
+    (tmp_path / "posts" / "link.jpg").symlink_to(tmp_path / "x.png")
+    path = write("posts/link.md", md("Text.", "title: T\nimage: link.jpg"))
+    raises_for(path, r"front matter 'image' 'link\.jpg' leads out of the article's folder")
 
 
 def test_front_matter_in_txt_file_is_markdown(write):
@@ -844,7 +850,9 @@ def test_japanese_slug_is_not_pinyin(write):
 
 def test_long_native_slug_is_cut_within_the_cap_and_never_inside_a_cluster():
     words = slug(_article("王政復古" * 30))
-    assert words == "王政復古" * 15 and len(words) == 60
+    # 60 characters, and 120 bytes: a file name holds 255, and the date and staging name need some.
+    assert words == "王政復古" * 10 and len(words.encode("utf-8")) == 120
+    assert len(slug(_article("\U00020000" * 70)).encode("utf-8")) <= 120  # CJK Extension B, 4 bytes each
     hindi = slug(_article("स्वतंत्रता" * 10))
     assert len(hindi) <= 60 and not unicodedata.combining(hindi[0])
     assert unicodedata.category(hindi[-1]) in ("Mn", "Mc", "Lo")
@@ -857,6 +865,7 @@ def test_slug_is_a_safe_folder_name(title):
     assert not set(name) & set('/\\:*?"<>|\0') and name == name.strip(" .")
     assert not any(unicodedata.category(c) in ("Cc", "Cf", "Zs") for c in name)
     assert len(name) <= 11 + 60 + 10  # the date, the cap, and a last cluster's marks
+    assert len(name.encode("utf-8")) <= 11 + 120
 
 
 # Themes from articles ------------------------------------------------------------------------------

@@ -525,11 +525,18 @@ def test_bad_settings_stop_the_batch_once(library, tmp_path):
 
 
 def test_out_folder_from_postkit_toml(library, tmp_path, monkeypatch):
-    (library / "postkit.toml").write_text('out = "../posts"\n')
+    (library / "postkit.toml").write_text('out = "posts"\n')
     monkeypatch.chdir(tmp_path)
     result = run_batch(library, Selection.on("11-08", D(2026, 1, 1)), jobs=1)
-    assert result.out == library / "../posts"
-    assert (tmp_path / "posts" / "1918-11-08-the-eighth" / "post.json").is_file()
+    assert result.out == library / "posts"
+    assert (library / "posts" / "1918-11-08-the-eighth" / "post.json").is_file()
+
+
+@pytest.mark.parametrize("value", ["../posts", "/tmp/elsewhere", "~/posts", "a/../../b"])
+def test_a_library_cannot_send_its_posts_out_of_itself(library, tmp_path, value):
+    (library / "postkit.toml").write_text(f'out = "{value}"\n')
+    with pytest.raises(LibraryError, match=r"'out' must be a folder inside the library .* another folder with --out"):
+        run_batch(library, Selection.on("11-08", D(2026, 1, 1)), jobs=1)
 
 
 # --- killing a batch ----------------------------------------------------------------------------
