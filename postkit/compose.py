@@ -135,7 +135,8 @@ def contact_sheet(paths: list[str], *, columns: int = 5, width: int = 240, gap: 
     thumbs = []
     for path in paths:
         with Image.open(path) as slide:
-            height = max(1, round(width * slide.height / slide.width))
+            # No taller than three widths, whatever a slide claims: a thumbnail, not a memory sink.
+            height = max(1, min(3 * width, round(width * slide.height / slide.width)))
             slide.draft("RGB", (width, height))  # decode JPEGs at reduced size: much faster
             thumbs.append(slide.convert("RGB").resize((width, height), Image.Resampling.LANCZOS, reducing_gap=3.0))
     columns = max(1, min(columns, len(thumbs)))

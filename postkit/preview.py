@@ -62,6 +62,8 @@ _REMAKE = "re-make the post with postkit carousel ARTICLE --out {folder} --force
 # decoding it for the contact sheet would cost unbounded memory and time.
 SLIDE_MAX_BYTES = 64 * 1024 * 1024
 SLIDE_MAX_PIXELS = 4096 * 4096
+# The shapes a slide may have: a story (9:16) to the widest feed picture (1.91:1), with room to spare.
+SLIDE_MIN_ASPECT, SLIDE_MAX_ASPECT = 0.5, 2.0
 _DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, struct.error, zlib.error)
 # The files of a post the server hands out (besides the live page and the state): nothing else in the
 # folder, no hidden file, no listing.
@@ -187,6 +189,13 @@ def check_slide_file(folder: Path, name: str) -> tuple[int, int]:
         msg = (
             f"{_name(path)} is {width:,}x{height:,} pixels, far more than a slide (Instagram takes at most "
             f"{limits.WIDTH_MAX} px wide); {remake}"
+        )
+        raise CheckError(msg)
+    # A 1x65000 slide is tiny on disk, but its thumbnail would be 240x15,600,000 pixels.
+    if not SLIDE_MIN_ASPECT <= width / height <= SLIDE_MAX_ASPECT:
+        msg = (
+            f"{_name(path)} is {width:,}x{height:,} pixels, not the shape of a slide (Instagram's are 9:16 to "
+            f"1.91:1); {remake}"
         )
         raise CheckError(msg)
     return width, height

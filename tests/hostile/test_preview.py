@@ -23,6 +23,7 @@ attempt's.
 | post.json theme "evil" that is only a folder ./evil of the current directory | not installed: not a path lookup |
 | post.json image "../secret.jpg", or beside the article but a symlink out | refused |
 | post.json source path "/etc/passwd", "../../../etc/passwd", an article outside the output folder | refused |
+| a 1x65000 slide (17 KB; its thumbnail would take gigabytes) | refused by its shape before any decoding |
 """
 
 from __future__ import annotations
@@ -495,3 +496,15 @@ def test_watch_theme_name_is_not_a_folder_of_the_current_directory(watched, tmp_
     edit(folder, theme="evil")
     with pytest.raises(CheckError, match=r"names the theme 'evil', which is not installed"):
         watch_target(folder, article)
+
+
+def test_a_slide_of_an_absurd_shape_is_refused_before_its_thumbnail(tmp_path):
+    """A 1x65000 slide is 17 KB on disk; its contact-sheet thumbnail would have needed gigabytes."""
+    from PIL import Image
+
+    from postkit.errors import CheckError
+    from postkit.preview import check_slide_file
+
+    Image.new("RGB", (1, 65000)).save(tmp_path / "02.jpg")
+    with pytest.raises(CheckError, match=r"02\.jpg is 1x65,000 pixels, not the shape of a slide"):
+        check_slide_file(tmp_path, "02.jpg")
