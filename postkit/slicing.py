@@ -559,6 +559,8 @@ class _Packer:
         self.gap = round(self.lh * style.gap_factor)
         self.max_lines = max(1, (self.height - self.font_height) // self.lh + 1)
         self.headings = [heading for _, heading in split]
+        self._ends: list[int] = []
+        self._ends_of: list[_Unit] | None = None
         self.units = self._units(split, cut=())
         self._lines_from = self._all_wrap_counts()
         too_long = {self.units[i].text for i, counts in enumerate(self._lines_from) if counts[0] > self.max_lines}
@@ -661,11 +663,14 @@ class _Packer:
         return text
 
     def _paragraph_end(self, i: int) -> int:
-        p = self.units[i].paragraph
-        j = i
-        while j + 1 < len(self.units) and self.units[j + 1].paragraph == p:
-            j += 1
-        return j
+        """Return the index of the last unit of unit ``i``'s paragraph (computed once per list of units)."""
+        if self._ends_of is not self.units:
+            ends = [0] * len(self.units)
+            for k in range(len(self.units) - 1, -1, -1):
+                last = k + 1 < len(self.units) and self.units[k + 1].paragraph == self.units[k].paragraph
+                ends[k] = ends[k + 1] if last else k
+            self._ends, self._ends_of = ends, self.units
+        return self._ends[i]
 
     def _all_wrap_counts(self) -> list[list[int]]:
         """Return, for each unit i, the lines used by units i..e (e = i .. its paragraph's end).
@@ -679,9 +684,18 @@ class _Packer:
         for first in range(len(self.units)):
             if counts[first] is not None:
                 continue
-            last = self._paragraph_end(first)
+            font = self._font(self.units[first].paragraph)
+            end = self._paragraph_end(first)
+            # Only as much of the paragraph as a slide could hold matters (runs that overflow are never
+            # used): wrapping all of a paragraph of 2,000 sentences from each of them took quadratic time.
+            # Lines hold at most their width of text, so this much text is more lines than a slide has.
+            budget, width, last = (self.max_lines + 2) * self.width, 0.0, first
+            for last in range(first, end + 1):
+                width += estimate(font, self.units[last].glue + self.units[last].text)
+                if width > budget:
+                    break
             text = self._join(first, last)
-            lines = wrap_with_offsets(text, self._font(self.units[first].paragraph), self.width, lang=self.lang)
+            lines = wrap_with_offsets(text, font, self.width, lang=self.lang)
             # Where each line starts, as the offset where the line before it ended (spaces between
             # them belong to neither); 0 for the first line.
             starts = [0] + [end for _, end in lines[:-1]]
@@ -698,7 +712,11 @@ class _Packer:
             for k in range(first, last + 1):
                 line = line_at.get(begins[k - first])
                 if counts[k] is None and line is not None:
-                    counts[k] = [bisect.bisect_left(starts, end) - line for end in ends[k - first :]]
+                    row = [bisect.bisect_left(starts, e) - line for e in ends[k - first :]]
+                    # A row is whole when it reaches the paragraph's end or more lines than a slide has;
+                    # a later unit's row cut short here is made from its own wrap instead.
+                    if k == first or last == end or row[-1] > self.max_lines:
+                        counts[k] = row
         return counts  # type: ignore[return-value]
 
     def _measure(self, i: int, j: int) -> tuple[int, float] | None:
@@ -708,7 +726,10 @@ class _Packer:
         counts = []
         while k < j:
             last = min(j - 1, self._paragraph_end(k))
-            counts.append(self._lines_from[k][last - k])
+            row = self._lines_from[k]
+            if last - k >= len(row):
+                return None  # beyond what a slide can hold from unit k
+            counts.append(row[last - k])
             gaps += k != i
             k = last + 1
         lines = sum(counts)

@@ -342,7 +342,10 @@ def test_shared_wrap_counts_equal_wrapping_from_each_unit(text_style, paragraphs
         for k in range(first, last + 1):
             offset += (len(packer.units[k].glue) if k > first else 0) + len(packer.units[k].text)
             direct.append(bisect.bisect_left(starts, offset))
-        assert counts == direct
+        # A row stops once its runs are taller than a slide (longer runs are never used): it must agree
+        # with wrapping the whole rest of the paragraph as far as it goes, and go far enough.
+        assert counts == direct[: len(counts)]
+        assert len(counts) == len(direct) or counts[-1] > packer.max_lines
 
 
 @pytest.mark.parametrize(
