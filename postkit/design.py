@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from postkit.bidi import paragraph_is_rtl
 from postkit.casing import tracking_allowed, upper
+from postkit.errors import LayoutError
 from postkit.fonts import Face, FontFile, face, styled_face
 from postkit.language import text_direction
 from postkit.layout import CardPlan, Line, Picture, Rule, chunks, ink_box, line_height, measure, wrap
@@ -214,15 +215,19 @@ class Design:
         width = self.line_width
         types = self.theme["type"]
         short = self.height < self.width  # landscape: smaller title, fewer lines
-        title_font, title_lines = self._title(width, types, max_lines=2 if short else None)
-        title_lh = line_height(title_font, self.theme["cover"].get("title_leading", 0.88))
         # Stack from the bottom up: the handle row, the title, the date, an accent bar. Over a
         # full-bleed picture the stack sits low, under the scrim; a typographic cover centres it.
         row_y = self.height - self.bottom - self._height(self.label)
-        title_height = (len(title_lines) - 1) * title_lh + self._height(title_font)
         gap = round((28 if short else 56) * s)
-        title_top = row_y - gap - title_height
         above = round(58 * s) + self._height(self.kicker_font)
+        # The height a title may take at most: between the handle row and the date line with its bar
+        # (below the picture of a split or framed cover).
+        ceiling = round(self.height * 0.35) + round(48 * s) if layout in ("split", "framed") else self.top
+        room = row_y - gap - ceiling - above - (0 if short else round(30 * s))  # landscape has no bar
+        title_font, title_lines = self._title(width, types, max_lines=2 if short else None, room=room)
+        title_lh = line_height(title_font, self.theme["cover"].get("title_leading", 0.88))
+        title_height = (len(title_lines) - 1) * title_lh + self._height(title_font)
+        title_top = row_y - gap - title_height
         if layout == "typographic":
             title_top = min(title_top, (self.height - title_height + above) // 2)
         picture_bottom = 0
@@ -268,16 +273,24 @@ class Design:
                 plan.rules.append(Rule(box, c["cover_kicker"]))
         return plan
 
-    def _title(self, width: float, types, max_lines: int | None = None) -> tuple[object, list[str]]:
-        """Choose the largest title size whose lines fit the width in at most title_max_lines."""
+    def _title(self, width: float, types, max_lines: int | None = None, room: float = 0) -> tuple[object, list[str]]:
+        """Choose the largest title size whose lines fit the width, in at most title_max_lines and ``room`` px.
+
+        When no size gives few enough lines, the smallest is kept if its lines still fit ``room``.
+        """
         s = self.scale
-        low, high = round(types["title_min"] * s), round(types["title_max"] * s)
+        # A card wider than tall (landscape) scales its smallest title with its height, as its margins do.
+        low, high = round(types["title_min"] * (self.vscale if self.short else s)), round(types["title_max"] * s)
         if max_lines is not None:
             high = max(low, round(high * 0.7))
         title = keep_phrases(self.text.title, self.text.lang)
+        leading = self.theme["cover"].get("title_leading", 0.88)
 
         def lines_at(font) -> list[str]:
             return [line.replace(WORD_JOINER, "") for line in wrap(title, font, width, self.text.lang)]
+
+        def fits(font, lines) -> bool:
+            return (len(lines) - 1) * line_height(font, leading) + self._height(font) <= room
 
         words = [unit for unit in chunks(title, self.text.lang) if not unit.isspace()]
         # A display title is set smaller before a word is hyphenated ("Watersnood-/ramp"); only when no
@@ -288,10 +301,20 @@ class Design:
                 if whole_words and any(measure(font, word) > width for word in words):
                     continue
                 lines = lines_at(font)
-                if len(lines) <= (max_lines or types["title_max_lines"]):
+                if len(lines) <= (max_lines or types["title_max_lines"]) and fits(font, lines):
                     return font, lines
         font = self._title_face(low)
-        return font, lines_at(font)
+        lines = lines_at(font)
+        if fits(font, lines):
+            return font, lines
+        # Set smaller than the theme allows, or in more lines than the cover has room for, a title
+        # would run over the date line and off the card.
+        msg = (
+            f"the title is too long for the cover of a {self.width}x{self.height} post: at the theme's smallest "
+            f"title size ({low} px) it takes {len(lines)} lines and {max_lines or types['title_max_lines']} fit; "
+            "shorten the title"
+        )
+        raise LayoutError(msg)
 
     def _title_face(self, size: int) -> Face:
         # Lining figures: Playfair's default old-style figures look wrong in a date or a title.

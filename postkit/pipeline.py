@@ -216,7 +216,11 @@ def make_post(
     if uncovered:
         check_glyphs(design, slicing, chains, source)
     if not dry_run:
-        plans = plan_post(design, slicing, chains, illustration.size if illustration is not None else None)
+        try:
+            plans = plan_post(design, slicing, chains, illustration.size if illustration is not None else None)
+        except LayoutError as exc:
+            msg = f"{source}: {exc}"
+            raise LayoutError(msg) from exc
 
     hashtags = settings.hashtags if settings.hashtags is not None else default_hashtags(article.title, lang)
     if article.caption is not None:

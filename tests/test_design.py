@@ -129,3 +129,30 @@ def test_a_title_is_set_smaller_before_a_word_is_hyphenated(theme):
     )
     title = [line.text for line in design.cover().lines if line.font.size > design.kicker_font.size]
     assert " ".join(title) == "De Watersnoodramp van 1953" and not any(line.endswith("-") for line in title)
+
+
+@pytest.mark.parametrize("name", ["classic", "night", "poster", "minimal"])
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+@pytest.mark.parametrize("length", [20, 60, 148, 200])
+def test_a_long_title_fits_its_cover_or_is_refused(name, fmt, length):
+    """A title never runs over the date line, the picture or off the card: it fits, or the post is refused."""
+    from postkit.errors import LayoutError
+    from postkit.themes import load_theme
+
+    words = "The Long and Winding Story of the Great Northern Expedition Across Siberia to Kamchatka " * 3
+    text = PostText(words[:length].strip(), "April 1, 1733", "me", None, None)
+    design = Design(load_theme(name), FORMATS[fmt], text, True)
+    try:
+        cover = design.cover()
+    except LayoutError as exc:
+        assert "the title is too long for the cover" in str(exc)
+        assert length > 60, "a title of a few words always fits"
+        return
+    for line in cover.lines:
+        assert inside(line.box, cover.margins), line.text
+    kicker = next(line for line in cover.lines if line.text == design.text.kicker)
+    title = [line for line in cover.lines if line.font not in (design.label, design.kicker_font)]
+    assert " ".join(line.text for line in title) == words[:length].strip()
+    assert kicker.box[3] <= min(line.box[1] for line in title)  # the date line stays above the title
+    if cover.picture is not None and design.cover_layout in ("split", "framed"):
+        assert kicker.box[1] >= cover.picture.box[3]  # and below the picture
