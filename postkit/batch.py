@@ -791,7 +791,9 @@ def _caption_vars(task: _Task, part: int | None = None, parts: int | None = None
 def _make(task: _Task) -> list[Outcome]:
     from postkit.pipeline import make_post
 
-    foreign = _foreign_title(task.target, lambda title: slug(replace(task.article, title=title)) == task.target.name)
+    foreign = _foreign_title(
+        task.target, lambda title: slug(replace(task.article, title=title)) == task.target.name, task.article
+    )
     try:
         if foreign is not None:
             # Another article's post is in the folder. Unless this article becomes a series (which
@@ -845,7 +847,9 @@ def _make_series(task: _Task, error: LayoutError) -> list[Outcome]:
                 "change one of the titles so that each post has its own folder"
             )
             raise OutputError(msg)
-        foreign = _foreign_title(target, lambda title, number=number: title in _part_titles(task.article, number))
+        foreign = _foreign_title(
+            target, lambda title, number=number: title in _part_titles(task.article, number), task.article
+        )
         if foreign is not None:
             msg = (
                 f"its part {number} would go to {target}, which holds the post of another article, {foreign}; "
@@ -903,25 +907,37 @@ def _part_titles(article: Article, number: int) -> set[str]:
 def _is_our_part(task: _Task, folder: Path, number: int) -> bool:
     """Tell whether ``folder`` holds part ``number`` of this article's series (from an earlier run)."""
     try:
-        title = _existing_title(folder)
+        found = _existing_post(folder)
     except OutputError:
         return False
-    return title is not None and title in _part_titles(task.article, number)
+    return found is not None and _same_source(found[1], task.article) and found[0] in _part_titles(task.article, number)
 
 
-def _foreign_title(folder: Path, ours: Callable[[str], bool]) -> str | None:
-    """Return the quoted title of the post in ``folder`` if another article made it, else None (free, or ours)."""
+def _same_source(recorded: str | None, article: Article) -> bool:
+    """Tell whether a post.json's source file could be ``article``'s (posts made before it was recorded have none)."""
+    return recorded is None or recorded == article.source.name
+
+
+def _foreign_title(folder: Path, ours: Callable[[str], bool], article: Article) -> str | None:
+    """Return the quoted title of the post in ``folder`` if another article made it, else None (free, or ours).
+
+    Another article's post has a title this article's would not have, or another source file: two
+    articles titled alike ("October Revolution", a carousel's and a library's) keep their own posts.
+    """
     from postkit.safeio import printable
 
-    title = _existing_title(folder)
-    if title is None or ours(title):
+    found = _existing_post(folder)
+    if found is None:
+        return None
+    title, source = found
+    if ours(title) and _same_source(source, article):
         return None
     shown = printable(title)
     return repr(shown if len(shown) <= 80 else shown[:79] + "\u2026")
 
 
-def _existing_title(folder: Path) -> str | None:
-    """Return the title in the post.json of the post in ``folder`` ("" if it has none), or None if no post is there.
+def _existing_post(folder: Path) -> tuple[str, str | None] | None:
+    """Return the title ("" if none) and source file (None if unrecorded) of the post in ``folder``; None if no post.
 
     Raise OutputError if there is a post.json that cannot be read: whose post it is cannot be told.
     """
@@ -937,8 +953,11 @@ def _existing_title(folder: Path) -> str | None:
     except (OSError, PostkitError) as exc:
         reason = str(exc)
     else:
-        title = meta.get("title") if isinstance(meta, dict) else None
-        return title if isinstance(title, str) else ""
+        meta = meta if isinstance(meta, dict) else {}
+        title = meta.get("title")
+        source = meta.get("source") if isinstance(meta.get("source"), dict) else {}
+        file = source.get("file")
+        return (title if isinstance(title, str) else "", file if isinstance(file, str) else None)
     msg = (
         f"{folder} holds a post whose {MANIFEST_FILE} cannot be read ({reason}), so it is not replaced; "
         "delete that folder to make this post there"

@@ -12,6 +12,7 @@
 | a second batch on the same --out | one clear line, nothing touched |
 | a 900 KB article as a series, --timeout 1 | that post fails "took longer than 1 s"; the others are made |
 | a post stuck where SIGALRM cannot reach it (alarm blocked) | its worker is killed; the others run again and are made |
+| a library article with the heading of a carousel's post (same folder name, other source) | fails; the post intact |
 """
 
 from __future__ import annotations
@@ -275,3 +276,20 @@ def test_a_post_the_alarm_cannot_stop_has_its_worker_killed(tmp_path):
     assert [r[0].status for r in results] == [FAILED, MADE, MADE, MADE]
     assert results[0][0].reason == "took longer than 1 s, so it was stopped; shorten it or raise --timeout"
     assert elapsed < 60  # the hard limit is 3 s; the pool is started twice
+
+
+def test_a_library_article_titled_like_a_carousel_post_does_not_replace_it(tmp_path, example_dir):
+    """A carousel made out/1917-11-07-october-revolution; a library's other article has the same heading."""
+    from postkit.batch import Selection, run_batch
+    from postkit.pipeline import make_post
+
+    out = tmp_path / "out"
+    mine = make_post(example_dir / "article.txt", out=out / "1917-11-07-october-revolution")
+    before = {p.name: p.read_bytes() for p in mine.folder.iterdir()}
+    library = tmp_path / "library"
+    library.mkdir()
+    (library / "other.txt").write_text("November 7, 1917 - October Revolution\nA different text.\n", encoding="utf-8")
+    result = run_batch(library, Selection.every(datetime.date(2026, 1, 1)), out=out, jobs=1)
+    (outcome,) = result.outcomes
+    assert outcome.status == "failed" and "holds the post of another article" in outcome.reason
+    assert {p.name: p.read_bytes() for p in mine.folder.iterdir()} == before
