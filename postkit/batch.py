@@ -27,6 +27,7 @@ from postkit.article import Article, Paragraph, slug
 from postkit.errors import LayoutError, OutputError, PostkitError
 from postkit.library import Entry, Library, load_library
 from postkit.output import FolderLock, check_generated, clean_leftovers, write_generated
+from postkit.safeio import printable, read_inside, recorded_name
 
 log = logging.getLogger("postkit")
 
@@ -915,7 +916,7 @@ def _is_our_part(task: _Task, folder: Path, number: int) -> bool:
 
 def _same_source(recorded: str | None, article: Article) -> bool:
     """Tell whether a post.json's source file could be ``article``'s (posts made before it was recorded have none)."""
-    return recorded is None or recorded == article.source.name
+    return recorded is None or recorded == recorded_name(article.source)
 
 
 def _foreign_title(folder: Path, ours: Callable[[str], bool], article: Article) -> str | None:
@@ -924,7 +925,6 @@ def _foreign_title(folder: Path, ours: Callable[[str], bool], article: Article) 
     Another article's post has a title this article's would not have, or another source file: two
     articles titled alike ("October Revolution", a carousel's and a library's) keep their own posts.
     """
-    from postkit.safeio import printable
 
     found = _existing_post(folder)
     if found is None:
@@ -942,7 +942,6 @@ def _existing_post(folder: Path) -> tuple[str, str | None] | None:
     Raise OutputError if there is a post.json that cannot be read: whose post it is cannot be told.
     """
     from postkit.check import MANIFEST_FILE, MANIFEST_MAX_BYTES, parse_manifest
-    from postkit.safeio import read_inside
 
     if not folder.is_dir() or not os.path.lexists(folder / MANIFEST_FILE):
         return None
@@ -1067,7 +1066,6 @@ def write_index(folder: str | os.PathLike, *, force: bool = False) -> Path:
     from postkit.check import MANIFEST_FILE, MANIFEST_MAX_BYTES, parse_manifest
     from postkit.i18n import direction, install_translations, is_language_tag
     from postkit.preview import PREVIEW_FILE
-    from postkit.safeio import read_inside
     from postkit.themes import html_environment
 
     root = Path(folder)

@@ -24,7 +24,7 @@ from postkit.design import FORMATS, Design, PostText, TextChains, plan_post, tex
 from postkit.errors import CheckError, FontError, LayoutError, PostkitError
 from postkit.fonts import face, layout_engine_name, mark_emphasis
 from postkit.i18n import missing_catalog_warning
-from postkit.safeio import sha256_file
+from postkit.safeio import recorded_name, sha256_file
 from postkit.slicing import sentences, slice_paragraphs
 from postkit.themes import Theme, load_theme
 
@@ -306,9 +306,9 @@ def make_post(
                 "size": list(size),
                 "theme": theme_.name,
                 "lang": lang,
-                "source": {"file": article.source.name, "sha256": hashes["article"]},
+                "source": {"file": recorded_name(article.source), "sha256": hashes["article"]},
                 "inputs_sha256": inputs,
-                "image": ({"file": picture_path.name, "sha256": hashes["image"]} if picture_path else None),
+                "image": ({"file": recorded_name(picture_path), "sha256": hashes["image"]} if picture_path else None),
                 "layout": {
                     "engine": layout_engine_name(),
                     "body_size": slicing.size,

@@ -51,6 +51,11 @@ def printable(text: str) -> str:
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
+def recorded_name(path: str | os.PathLike[str]) -> str:
+    """A file's name as text a JSON file can hold: bytes that are not UTF-8 become U+FFFD."""
+    return os.fsencode(Path(path).name).decode("utf-8", "replace")
+
+
 def describe_bytes(count: int) -> str:
     """Write a byte count for a message: "65,536 bytes (64 KB)"."""
     for unit, size in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):

@@ -19,6 +19,8 @@ exact start of the message, the exit status, and that no post folder was written
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
 import time
@@ -92,3 +94,19 @@ def test_a_batch_for_the_last_day_there_is(tmp_path, mode):
         "after the calendar's last year 9999; give an earlier date"
     )
     assert not (tmp_path / "out").exists()
+
+
+def test_an_article_and_picture_named_in_bytes_that_are_not_utf8(tmp_path):
+    if sys.platform == "darwin":
+        pytest.skip("macOS file systems refuse names that are not UTF-8")
+    from PIL import Image
+
+    article, picture = os.fsdecode(b"r\xe9volution.txt"), os.fsdecode(b"r\xe9volution.jpg")
+    (tmp_path / article).write_text(HEADING + "Some text here.\n", encoding="utf-8")
+    Image.new("RGB", (400, 300), "gray").save(tmp_path / picture)
+    result, _ = postkit("carousel", article, "--out", "post", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    post = json.loads((tmp_path / "post" / "post.json").read_text(encoding="utf-8"))
+    assert post["source"]["file"] == "r\ufffdvolution.txt" and post["image"]["file"] == "r\ufffdvolution.jpg"
+    again, _ = postkit("carousel", article, "--out", "post", "--force", cwd=tmp_path)
+    assert again.returncode == 0 and "Traceback" not in again.stderr, again.stderr
