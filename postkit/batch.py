@@ -635,11 +635,29 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     functions, so every start method works. Preloading this module ties the fork server to this
     process (see _prepare_fork_server).
     """
+    _start_resource_tracker()
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["postkit.batch", "postkit.pipeline"])
         return context
     return multiprocessing.get_context("spawn")
+
+
+def _start_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker deaf to SIGHUP, as it already is to SIGINT and SIGTERM.
+
+    It stays in this process's group, so closing the terminal hung it up too; the main process then
+    started another, which printed a KeyError traceback for the shared memory it had never seen.
+    """
+    from multiprocessing import resource_tracker
+
+    if not hasattr(signal, "SIGHUP") or not hasattr(signal, "pthread_sigmask"):
+        return
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGHUP})  # inherited; the tracker never unblocks it
+    try:
+        resource_tracker.ensure_running()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 
 
 # ---------------------------------------------------------------------------------------------

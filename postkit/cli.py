@@ -31,30 +31,39 @@ def _setup_logging(quiet: bool, verbose: bool) -> None:
 
 
 class Terminated(KeyboardInterrupt):
-    """SIGTERM, handled like Ctrl-C: the work in progress is finished or removed, then postkit exits 143."""
+    """SIGTERM or SIGHUP, handled like Ctrl-C: the work in progress is finished or removed, then postkit exits."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
 
 
 def _terminate(signum: int, frame: object) -> None:
-    raise Terminated
+    raise Terminated(signum)
 
 
 def _interrupt_status(exc: KeyboardInterrupt) -> int:
     """Return the exit status for an interruption: 128 plus the signal's number, as shells report it."""
-    return 128 + (signal.SIGTERM if isinstance(exc, Terminated) else signal.SIGINT)
+    return 128 + (exc.signum if isinstance(exc, Terminated) else signal.SIGINT)
+
+
+# kill, a service manager or a CI timeout (SIGTERM), a closed terminal (SIGHUP)
+_STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
 
 
 class PostkitGroup(click.Group):
     """Turn every PostkitError into one 'Error: ...' line (exit 1); tracebacks only with --debug."""
 
     def invoke(self, ctx: click.Context):
-        # SIGTERM (kill, a service manager, a CI timeout) stops postkit as cleanly as Ctrl-C does.
-        handles = threading.current_thread() is threading.main_thread() and hasattr(signal, "SIGTERM")
-        previous = signal.signal(signal.SIGTERM, _terminate) if handles else None
+        # SIGTERM and SIGHUP stop postkit as cleanly as Ctrl-C does; one ignored (nohup) stays ignored.
+        handled = _STOP_SIGNALS if threading.current_thread() is threading.main_thread() else ()
+        handled = [signum for signum in handled if signal.getsignal(signum) is not signal.SIG_IGN]
+        previous = {signum: signal.signal(signum, _terminate) for signum in handled}
         try:
             return self._invoke(ctx)
         finally:
-            if handles:
-                signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
+            for signum, handler in previous.items():
+                signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
 
     def _invoke(self, ctx: click.Context):
         try:

@@ -313,6 +313,9 @@ def _read(folder: Path) -> dict[str, Any]:
     try:
         data = _read_contained(toml_path, os.path.realpath(folder), MAX_THEME_BYTES)
         return tomllib.loads(data.decode("utf-8"))
+    except RecursionError as exc:
+        msg = f"{toml_path}: cannot read the theme (nested too deeply); fix the TOML"
+        raise ThemeError(msg) from exc
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, _Refused) as exc:
         msg = f"{toml_path}: cannot read the theme ({exc}); fix the TOML syntax"
         raise ThemeError(msg) from exc

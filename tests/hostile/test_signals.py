@@ -9,8 +9,10 @@ test; every process of the run (main, resource tracker, fork server, workers) in
 | kill -9 of a batch's main process mid-run | no process of the run 5 s later; posts whole; next run: no leftover |
 | kill (SIGTERM) of a batch's main process mid-run | exit 143, "Interrupted; ..."; none left after 5 s; posts whole |
 | Ctrl-C (SIGINT to the main's process group) mid-run | exit 130; none left after 5 s; posts whole |
+| a closed terminal (SIGHUP to the main's process group) mid-run | exit 129; none left after 5 s; posts whole |
 | the pool's process group while a batch runs | fork server and workers in a group of their own, not the main's |
 | kill (SIGTERM) of a carousel mid-build | exit 143 "Interrupted; nothing was written."; no staging folder, no post |
+| SIGHUP to a carousel mid-build | exit 129, the same message; no staging folder, no post |
 | kill -9 of a carousel mid-build | its marked staging folder stays; the next carousel in the folder removes it |
 """
 
@@ -118,7 +120,12 @@ def start_batch(library: Path, tmp_path: Path) -> tuple[Run, Path]:
 
 @pytest.mark.parametrize(
     ("how", "status"),
-    [("SIGKILL", -signal.SIGKILL), ("SIGTERM", 128 + signal.SIGTERM), ("SIGINT", 128 + signal.SIGINT)],
+    [
+        ("SIGKILL", -signal.SIGKILL),
+        ("SIGTERM", 128 + signal.SIGTERM),
+        ("SIGINT", 128 + signal.SIGINT),
+        ("SIGHUP", 128 + signal.SIGHUP),
+    ],
 )
 def test_killing_a_batch_leaves_no_process_and_no_half_post(slow_library, tmp_path, how, status):
     run, out = start_batch(slow_library, tmp_path)
@@ -128,8 +135,8 @@ def test_killing_a_batch_leaves_no_process_and_no_half_post(slow_library, tmp_pa
         pool = {pid: group for pid, (group, command) in live.items() if "forkserver" in command}
         assert len(pool) >= 2, live  # the fork server and at least one worker
         assert main_group not in pool.values() and len(set(pool.values())) == 1, live  # a group of their own
-        if how == "SIGINT":
-            os.killpg(main_group, signal.SIGINT)  # what Ctrl-C in a terminal does
+        if how in ("SIGINT", "SIGHUP"):
+            os.killpg(main_group, getattr(signal, how))  # what Ctrl-C, or closing the terminal, does
         else:
             run.process.send_signal(getattr(signal, how))
         taken, left = gone_within(run.token, BOUND)
@@ -159,7 +166,7 @@ def test_killing_a_batch_leaves_no_process_and_no_half_post(slow_library, tmp_pa
     assert sorted(made_posts(out)) == sorted(made)
 
 
-@pytest.mark.parametrize("how", ["SIGTERM", "SIGKILL"])
+@pytest.mark.parametrize("how", ["SIGTERM", "SIGHUP", "SIGKILL"])
 def test_killing_a_carousel_mid_build(example_dir, tmp_path, how):
     out = tmp_path / "out"
     out.mkdir()
@@ -181,8 +188,8 @@ def test_killing_a_carousel_mid_build(example_dir, tmp_path, how):
     finally:
         run.cleanup()
     assert not (out / "post").exists()
-    if how == "SIGTERM":
-        assert returncode == 128 + signal.SIGTERM and err.strip() == "Interrupted; nothing was written."
+    if how != "SIGKILL":
+        assert returncode == 128 + getattr(signal, how) and err.strip() == "Interrupted; nothing was written."
         assert list(out.iterdir()) == []
         return
     assert returncode == -signal.SIGKILL

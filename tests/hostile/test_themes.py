@@ -312,6 +312,10 @@ def test_theme_toml_that_would_block_or_never_end(tmp_path):
     with open(big / "theme.toml", "wb") as file:
         file.truncate(2 * 1024 * 1024)
     refused(big, "is larger than 262,144 bytes")
+    deep = tmp_path / "deep"
+    deep.mkdir()
+    (deep / "theme.toml").write_text("x = " + "[" * 100_000 + "]" * 100_000 + "\n", encoding="utf-8")
+    refused(deep, "cannot read the theme (nested too deeply)")
 
 
 def test_theme_toml_symlinked_out_of_its_folder(tmp_path):
