@@ -203,3 +203,40 @@ def visual_string(text: str, rtl: bool | None = None) -> str:
     Characters of right-to-left runs are reversed; mirroring of brackets is left to the shaper.
     """
     return "".join(text[s:e][::-1] if level % 2 else text[s:e] for s, e, level in visual_runs(text, rtl))
+
+
+_OPENERS = {"\u2066": "isolate", "\u2067": "isolate", "\u2068": "isolate"} | dict.fromkeys(
+    "\u202a\u202b\u202d\u202e", "embedding"
+)
+_CLOSERS = {"isolate": "\u2069", "embedding": "\u202c"}
+
+
+def contained(text: str) -> str:
+    """Return ``text`` with its bidi isolates and embeddings closed inside it.
+
+    A closer (PDI, PDF) with nothing of its own to close would close the isolate the text sits in on
+    a page, and let the rest reorder what follows: it is dropped. Openers left open are closed at the end.
+    """
+    if not any(char in _CONTROLS for char in text):
+        return text
+    kept: list[str] = []
+    open_: list[str] = []
+    for char in text:
+        if char in _OPENERS:
+            open_.append(_OPENERS[char])
+        elif char == "\u2069":
+            if "isolate" not in open_:
+                continue
+            while open_.pop() != "isolate":  # a PDI closes the embeddings inside its isolate too (UAX #9, X6a)
+                pass
+        elif char == "\u202c":
+            if not open_ or open_[-1] != "embedding":
+                continue
+            open_.pop()
+        kept.append(char)
+    return "".join(kept) + "".join(_CLOSERS[kind] for kind in reversed(open_))
+
+
+def isolated(text: str) -> str:
+    """Return ``text`` between FSI and PDI, so that it cannot reorder the text around it."""
+    return f"\u2068{contained(text)}\u2069"

@@ -270,9 +270,7 @@ def make_post(
         for number, plan in enumerate(plans, start=1):
             name = f"{number:02d}.jpg"
             writer.write_jpeg(name, painter.paint(plan, scrim_min))
-            slide_text = {"cover": _cover_text(article), "closing": _closing_text(article, text)}.get(
-                plan.kind
-            )
+            slide_text = {"cover": _cover_text(article), "closing": _closing_text(article, text)}.get(plan.kind)
             if slide_text is None:
                 slide_text = slicing.slides[number - 2].text
             slides.append(

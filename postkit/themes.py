@@ -1118,11 +1118,21 @@ def html_environment():
     """Build the Jinja environment for postkit's own HTML pages (preview, batch index): sandboxed, autoescaped."""
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+    from postkit.bidi import isolated
+
     env = ImmutableSandboxedEnvironment(
-        loader=_contained_loader([data_dir("templates")]), autoescape=True, **_options()
+        loader=_contained_loader([data_dir("templates")]), autoescape=True, finalize=_contain_bidi, **_options()
     )
+    env.filters["isolated"] = isolated
     env.install_null_translations(newstyle=True)
     return env
+
+
+def _contain_bidi(value):
+    """Close every ``{{ value }}``'s bidi controls inside it (see bidi.contained); Markup stays Markup."""
+    from postkit.bidi import contained
+
+    return type(value)(contained(value)) if isinstance(value, str) else value
 
 
 def render_template(env, name: str, /, **context: Any) -> str:

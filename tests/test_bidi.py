@@ -11,11 +11,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from bidi_checks import closes_inside
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageChops, ImageDraw, ImageFont, features
 
-from postkit.bidi import first_strong_is_rtl, paragraph_is_rtl, visual_runs, visual_string
+from postkit.bidi import contained, first_strong_is_rtl, isolated, paragraph_is_rtl, visual_runs, visual_string
 from postkit.fonts import FontFile, face
 from postkit.layout import measure
 from postkit.segment import clusters
@@ -103,3 +104,37 @@ def test_tracking_spaces_whole_clusters(theme, text):
     label = face(theme.font_paths("label"), 30)
     spaced = measure(label, text, 3.0) - measure(label, text)
     assert spaced == pytest.approx(3.0 * (len(clusters(text)) - 1))
+
+
+CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+WITH_CONTROLS = st.text(alphabet=LATIN + HEBREW + NUMBERS + CONTROLS, max_size=30)
+
+
+@given(WITH_CONTROLS)
+@settings(max_examples=400, deadline=None)
+def test_isolated_text_cannot_reorder_what_is_around_it(text):
+    shown = visual_string(f"start {isolated(text)} end", rtl=False)
+    assert shown.startswith("start ") and shown.endswith(" end"), (text, shown)
+    assert closes_inside(contained(text))
+    strip = str.maketrans("", "", CONTROLS)
+    assert contained(text).translate(strip) == text.translate(strip)  # only controls are dropped or added
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("plain", "plain"),
+        ("\u2069\u202eabc", "\u202eabc\u202c"),  # a stray PDI escaped the page's isolate
+        ("a\u2067b\u2069c", "a\u2067b\u2069c"),
+        ("a\u2067b\u202bc\u2069d\u202c", "a\u2067b\u202bc\u2069d"),  # the PDI closed the RLE; the PDF is stray
+        ("\u202b\u2068x", "\u202b\u2068x\u2069\u202c"),
+    ],
+)
+def test_contained_examples(text, expected):
+    assert contained(text) == expected
+
+
+def test_a_stray_closer_in_a_title_cannot_reorder_the_page():
+    text = "\u2069\u202eשלום abc"
+    assert not visual_string(f"start \u2068{text}\u2069 end", rtl=False).endswith(" end")  # the defect
+    assert visual_string(f"start {isolated(text)} end", rtl=False).endswith(" end")

@@ -11,14 +11,17 @@ import shutil
 import threading
 import time
 import urllib.request
+from html.parser import HTMLParser
 from pathlib import Path
 from unittest import mock
 
 import pytest
+from bidi_checks import closes_inside
 from click.testing import CliRunner
 from PIL import Image
 
 from postkit import limits
+from postkit.batch import write_index
 from postkit.cli import cli
 from postkit.errors import CheckError
 from postkit.pipeline import make_post
@@ -215,6 +218,35 @@ def test_a_language_without_a_catalog_keeps_the_page_english_and_the_post_its_ow
     # English words laid out right to left read scrambled ("of 2,200 208 characters"): the page stays ltr.
     assert '<html lang="en" dir="ltr">' in html
     assert 'class="caption" id="caption" lang="fa" dir="rtl"' in html
+
+
+class _Texts(HTMLParser):
+    """Every text node and attribute value of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.texts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.texts.append(data)
+
+    def handle_starttag(self, tag, attrs) -> None:
+        self.texts.extend(value for _, value in attrs if value)
+
+
+def test_bidi_controls_in_an_article_stay_inside_their_place_on_the_pages(tmp_path):
+    article = tmp_path / "article.txt"
+    stray = "\u2069\u202e"  # a PDI that closes the page's isolate, then a right-to-left override
+    article.write_text(f"November 7, 1917 - Title {stray}here\nBody {stray}text. Second \u2067sentence.\n", "utf-8")
+    folder = make_post(article, out=tmp_path / "out" / "post", handle="someone").folder
+    write_preview(folder)
+    pages = [(folder / PREVIEW_FILE).read_text(encoding="utf-8"), write_index(tmp_path / "out").read_text("utf-8")]
+    for page in pages:
+        assert "\u202e" in page  # the article's override is kept, inside its place
+        parser = _Texts()
+        parser.feed(page)
+        for text in parser.texts:
+            assert closes_inside(text), repr(text)
 
 
 def test_check_slide_file_reads_only_the_header(tmp_path):
