@@ -508,8 +508,11 @@ class _Heading:
     date_text: str | None = None
     unread: str | None = None  # the date-like start that could not be read
     problem: str | None = None
+    note: str | None = None  # how a date that reads two ways was read
 
     def warnings(self, where: str) -> tuple[str, ...]:
+        if self.note is not None:
+            return (f"{where}: the date {self.note}",)
         if self.problem is None:
             return ()
         return (
@@ -544,7 +547,7 @@ def _split_heading(heading: str, lang: str, *, julian: bool = False) -> _Heading
             date_text = dates.format_old_style(reading.date, reading.julian, lang)
         else:
             date_text = date_part
-        return _Heading(heading, title or date_text, reading.date, reading.julian, date_text)
+        return _Heading(heading, title or date_text, reading.date, reading.julian, date_text, note=reading.note)
     separator = _HEADING_SEPARATOR.search(heading)
     if problem is None and separator is not None:
         # A start with a day and a year in any digits ("۱۴ مرداد ۱۲۸۵ خورشیدی - …", a calendar postkit does

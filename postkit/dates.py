@@ -17,7 +17,7 @@ import calendar
 import datetime
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from postkit.i18n import babel_locale, language_key
@@ -107,6 +107,7 @@ class DateReading:
     date: datetime.date | None
     julian: datetime.date | None = None
     problem: str | None = None
+    note: str | None = None  # read, but another reading was as likely ("7/11/1917")
 
 
 def read_date(text: str, lang: str | None = None, *, julian: bool = False) -> DateReading | None:
@@ -131,7 +132,10 @@ def read_date(text: str, lang: str | None = None, *, julian: bool = False) -> Da
     if parts is None:
         problem = _why_not(clean, lang)
         return DateReading(None, problem=problem) if problem else None
-    return _checked(parts, julian)
+    reading = _checked(parts, julian)
+    if reading.date is not None and (note := _either_way(clean, parts, lang)):
+        return replace(reading, note=note)
+    return reading
 
 
 def parse_date(text: str, lang: str | None = None) -> datetime.date | None:
@@ -246,6 +250,21 @@ def _english_parts(text: str, lang: str | None) -> tuple[int, int, int] | None:
         month, day = (a, b) if month_first else (b, a)
         return int(match["year"]), month, day
     return None
+
+
+def _either_way(text: str, parts: tuple[int, int, int], lang: str | None) -> str | None:
+    """Say how a slashed date that reads both ways ("7/11/1917") was read, and how to write it, or None."""
+    match = _SLASHED.search(text)
+    if not match or int(match["a"]) > 12 or int(match["b"]) > 12 or int(match["a"]) == int(match["b"]):
+        return None
+    year, month, day = parts
+    order = "month first" if _month_first(lang) else "day first"
+    language = babel_locale(lang or "en").english_name
+    return (
+        f"'{match.group().strip()}' could be {day} {_month_name(month)} or {month} {_month_name(day)}; it was read "
+        f"{order}, as {language} writes dates in digits: {day} {_month_name(month)} {year}. Write the month as "
+        f"a word or the date as {year:04d}-{month:02d}-{day:02d} to be sure"
+    )
 
 
 def _checked(parts: tuple[int, int, int], julian: bool) -> DateReading:

@@ -650,6 +650,16 @@ def test_a_heading_that_looks_dated_but_cannot_be_read_warns(write, heading, lan
     assert problem in warning and "1917-11-07 - Title" in warning and "\n" not in warning
 
 
+def test_a_heading_date_that_reads_both_ways_warns(write):
+    path = write("draft.txt", "7/11/1917 - Storming of the Winter Palace\nText of the article.\n")
+    article = read_article(path)
+    assert article.date == date(1917, 7, 11) and article.title == "Storming of the Winter Palace"
+    assert article.warnings == (
+        f"{path}: line 1: the date '7/11/1917' could be 11 July or 7 November; it was read month first, as English "
+        "writes dates in digits: 11 July 1917. Write the month as a word or the date as 1917-07-11 to be sure",
+    )
+
+
 @pytest.mark.parametrize(
     "heading",
     [

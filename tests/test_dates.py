@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import subprocess
 import sys
+from dataclasses import replace
 
 import pytest
 from hypothesis import given, settings
@@ -109,7 +110,29 @@ def test_never_raises_and_never_uses_a_narrow_no_break_space(date, lang):
 )
 def test_read_dates_as_people_write_them(text, lang, expected):
     reading = read_date(text, lang)
-    assert reading == DateReading(datetime.date(*expected))
+    assert replace(reading, note=None) == DateReading(datetime.date(*expected))
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "read", "other"),
+    [
+        ("7/11/1917", "en", "11 July 1917", "7 November"),
+        ("11/7/1917", "en-GB", "11 July 1917", "7 November"),
+        ("7/11/1917", "ru", "7 November 1917", "11 July"),
+        ("Wednesday, 11/7/1917", "en", "7 November 1917", "11 July"),
+        ("7/11/1917 (O.S.)", "en", "11 July 1917", "7 November"),
+    ],
+)
+def test_a_slashed_date_that_reads_both_ways_says_how_it_was_read(text, lang, read, other):
+    note = read_date(text, lang).note
+    assert note is not None and f"could be {read.rsplit(' ', 1)[0]} or {other};" in note
+    assert note.count(read) == 1 and "to be sure" in note
+
+
+@pytest.mark.parametrize("text", ["25/10/1917", "7/7/1917", "07/7/1917", "1917-11-07", "7.11.1917", "7 November 1917"])
+def test_a_date_that_reads_one_way_has_no_note(text):
+    reading = read_date(text, "en")
+    assert reading.date is not None and reading.note is None
 
 
 @pytest.mark.parametrize(
