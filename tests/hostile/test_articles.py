@@ -15,6 +15,7 @@ exact start of the message, the exit status, and that no post folder was written
 | one word of 20,000 letters | "needs", under 10 s |
 | a 2 MB article (47 s before) | "needs more than 20 text slides", under 10 s |
 | `postkit batch --date 9999-12-31` (next anniversaries past year 9999) | a clear message or a run, never "unexpected" |
+| an article and picture whose file names are not UTF-8 (`r\xe9volution.txt`: "unexpected UnicodeEncodeError") | a post; post.json names them with U+FFFD |
 """
 
 from __future__ import annotations
