@@ -470,9 +470,10 @@ def test_preview_page_has_no_english_word_of_postkits_own(lang):
 
 def test_preview_isolates_the_articles_texts():
     evil = "\u202eevil\u202d"
+    closed = f"{evil}\u202c\u202c"  # each override is closed inside the text it came in
     html = render_page("preview.html.j2", "en", **preview_context(title=evil, handle=evil))
-    assert f"<title>Preview: \u2068{evil}\u2069</title>" in html
-    assert f'<bdi class="handle">{evil}</bdi>' in html and f'<bdi class="who">{evil}</bdi>' in html
+    assert f"<title>Preview: \u2068{closed}\u2069</title>" in html
+    assert f'<bdi class="handle">{closed}</bdi>' in html and f'<bdi class="who">{closed}</bdi>' in html
     assert "unicode-bidi: plaintext" in render_page("preview.css", None)
 
 
@@ -512,7 +513,7 @@ def test_batch_index_isolates_titles_and_escapes_them():
     page = parse(html)
     assert len(page.find("div", **{"class": "title", "dir": "auto"})) == 2
     assert "<h1><bdi>out</bdi>: 2 posts</h1>" in html
-    assert page.find("img", alt="Cover of \u2068\u202e<script>alert(1)</script>\u2069")
+    assert page.find("img", alt="Cover of \u2068\u202e<script>alert(1)</script>\u202c\u2069")
 
 
 @pytest.mark.parametrize(
