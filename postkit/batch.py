@@ -943,7 +943,6 @@ def _foreign_title(folder: Path, ours: Callable[[str], bool], article: Article) 
     Another article's post has a title this article's would not have, or another source file: two
     articles titled alike ("October Revolution", a carousel's and a library's) keep their own posts.
     """
-
     found = _existing_post(folder)
     if found is None:
         return None
