@@ -12,6 +12,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import regex
+
 from postkit import dates
 from postkit.errors import ArticleError
 from postkit.i18n import known_language
@@ -95,6 +97,10 @@ _DAY_AND_YEAR = re.compile(r"(?=.*(?<!\d)\d{1,2}(?!\d))(?=.*(?<!\d)\d{3,4}(?!\d)
 _HANDLE_LINE = re.compile(r"@?(?P<name>[\w.]+)\s+on\s+(?:ig|instagram)\s*:?", re.IGNORECASE)
 # C0 and C1 control characters other than tab and line breaks: no font draws them.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Format characters in a row (bidi marks, joiners, tags): an emoji flag's tags, the longest real run, are 7.
+# Zero width, a long run escapes the bound on text too long for its slides, and each bidi mark can
+# open a run of its own to shape: 40,000 took 15 s to lay out.
+_INVISIBLE_RUN = regex.compile(r"\p{Cf}{33,}")
 _MD_HEADING = re.compile(r" {0,3}(?P<level>#{1,6})(?:[ \t]+(?P<text>.*))?")
 _THEMATIC_BREAK = re.compile(r" {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*")
 _FENCE = "---"
@@ -178,7 +184,7 @@ def read_article(path: str | os.PathLike, lang: str | None = None, *, default_la
         msg = f"cannot read {name} ({exc.strerror or exc}); check its permissions"
         raise ArticleError(msg) from exc
     raw = _decode(data, name)
-    text = _clean(raw)
+    text = _clean(raw, name)
     if not text.strip():
         msg = f"{name} is empty; write the article (a 'DATE - TITLE' heading line, then the text)"
         raise ArticleError(msg)
@@ -212,7 +218,7 @@ def parse_plain(text: str, source: Path, lang: str | None = None, *, default_lan
     """Parse a plain draft: optional handle block, 'DATE - TITLE' line, optional credit, text."""
     source = Path(source)
     name = str(source)
-    lines = _clean(text).split("\n")
+    lines = _clean(text, name).split("\n")
     i = _next_text_line(lines, 0)
     if i == len(lines):
         msg = f"{name} is empty; write the article (a 'DATE - TITLE' heading line, then the text)"
@@ -273,7 +279,7 @@ def parse_markdown(text: str, source: Path, lang: str | None = None, *, default_
     """Parse Markdown with optional YAML front matter; '#' lines become heading paragraphs."""
     source = Path(source)
     name = str(source)
-    text = _clean(text)
+    text = _clean(text, name)
     meta, body = _front_matter(text, name)
     body_line = text[: len(text) - len(body)].count("\n")  # lines before the body
     fields = _validate(meta, source, name)
@@ -442,8 +448,15 @@ def _decode(data: bytes, name: str) -> str:
         raise ArticleError(msg) from exc
 
 
-def _clean(text: str) -> str:
+def _clean(text: str, name: str) -> str:
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    if run := _INVISIBLE_RUN.search(text):
+        line = text.count("\n", 0, run.start()) + 1
+        msg = (
+            f"{name}: line {line} has {len(run.group()):,} invisible formatting characters in a row (the first "
+            f"U+{ord(run.group()[0]):04X}); text needs a few at most: remove them"
+        )
+        raise ArticleError(msg)
     return unicodedata.normalize("NFC", _CONTROL.sub("", text))
 
 

@@ -71,8 +71,11 @@ _URL_BREAK_AFTER = frozenset("/.-_?&=")
 # A user-perceived character (a grapheme cluster): a letter with its accents, a whole emoji sequence.
 CLUSTER = regex.compile(r"\X")
 _LONG = 8
-_LONG_RUN = regex.compile(rf"\p{{M}}{{{_LONG + 1},}}| {{{_LONG + 1},}}")
-_TOKEN = regex.compile(rf"\p{{M}}{{{_LONG + 1},}}| {{{_LONG + 1},}}|.", regex.DOTALL)
+# Characters UAX #14 attaches to the one before (LB9): marks, and format characters such as U+200E
+# LEFT-TO-RIGHT MARK, U+200D ZERO WIDTH JOINER and tags, which are not \p{M}.
+_ATTACHED = r"[\p{M}\p{Line_Break=CM}\p{Line_Break=ZWJ}]"
+_LONG_RUN = regex.compile(rf"{_ATTACHED}{{{_LONG + 1},}}| {{{_LONG + 1},}}")
+_TOKEN = regex.compile(rf"{_LONG_RUN.pattern}|.", regex.DOTALL)
 _LETTERS = regex.compile(r"[\p{L}\p{M}]+")
 _EDGE = 2  # no hyphen closer than this to either end of a word
 
@@ -90,9 +93,9 @@ def _uniseg_units(piece: str) -> tuple[str, ...]:
     if not _LONG_RUN.search(piece):
         return tuple(line_break_units(piece))
     # uniseg takes quadratic time over a long run of combining marks ("Zalgo" text: 20,000 marks took
-    # minutes) or of spaces. No line breaks inside a run of marks (rule LB9) or of spaces (LB7), and a
-    # shorter run decides the same breaks around it: find the breaks on a copy whose long runs are
-    # cut short, and map them back.
+    # minutes; 8,000 bidi marks 21 s) or of spaces. No line breaks inside a run of marks (rule LB9) or
+    # of spaces (LB7), and a shorter run decides the same breaks around it: find the breaks on a copy
+    # whose long runs are cut short, and map them back.
     tokens = [match.group() for match in _TOKEN.finditer(piece)]
     short = [_shorten(token) for token in tokens]
     units: list[str] = []
@@ -111,7 +114,8 @@ def _uniseg_units(piece: str) -> tuple[str, ...]:
 
 
 def _shorten(token: str) -> str:
-    return token[:_LONG] if len(token) > _LONG else token
+    # The last character stays: after a ZERO WIDTH JOINER there is no break (LB8a), after a mark there may be.
+    return token[: _LONG - 1] + token[-1] if len(token) > _LONG else token
 
 
 def uax14_units(text: str) -> list[str]:

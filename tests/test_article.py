@@ -975,3 +975,12 @@ def test_a_day_and_a_year_postkit_cannot_read_are_named(heading):
 @pytest.mark.parametrize("heading", ["Apollo 11 - the 1969 mission", "The 1917 revolution - 100 years later"])
 def test_a_title_with_numbers_is_not_a_date_written_wrongly(heading):
     assert parse_plain(f"{heading}\nText here.\n", Path("x.txt")).warnings == ()
+
+
+def test_a_flag_of_tag_characters_is_text_but_a_long_run_of_invisible_characters_is_refused(write):
+    england = "\U0001f3f4\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f"
+    path = write("flag.txt", f"November 7, 1917 - T\nEngland {england} plays.\n")
+    assert england in read_article(path).paragraphs[0].text
+    hostile = write("marks.txt", "November 7, 1917 - T\nSome \u200e" + "\u200f\u200e" * 16 + " text.\n")
+    with pytest.raises(ArticleError, match=r"marks.txt: line 2 has 33 invisible formatting characters in a row"):
+        read_article(hostile)

@@ -212,12 +212,27 @@ def test_a_spaced_hyphen_used_as_a_dash_never_starts_a_line():
     assert "- " not in break_units("November 7, 1917 - October Revolution", "en")
 
 
-PARTS = ["ab", "-", "/", "(", " ", "\u0301", "中", ".", '"', " " * 12, "\u0301" * 10]
+PARTS = [
+    "ab",
+    "-",
+    "/",
+    "(",
+    " ",
+    "\u0301",
+    "中",
+    ".",
+    '"',
+    " " * 12,
+    "\u0301" * 10,
+    "\u200e" * 10,
+    "\u200d" * 9,
+    "\u200b",
+]
 
 
 @given(st.lists(st.sampled_from(PARTS), max_size=20))
 @settings(max_examples=300, deadline=None)
-def test_long_runs_of_marks_and_spaces_break_as_uniseg_does(parts):
+def test_long_runs_of_marks_joiners_and_spaces_break_as_uniseg_does(parts):
     text = "".join(parts)
     assert line_break_units(text) == uax14_units(text)
 

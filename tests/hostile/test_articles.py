@@ -14,8 +14,9 @@ exact start of the message, the exit status, and that no post folder was written
 | 60,000 characters of `*a ` and 50,000 `_` (the emphasis regex was quadratic: 9 s) | "needs more than", under 10 s |
 | one word of 20,000 letters | "needs", under 10 s |
 | a 2 MB article (47 s before) | "needs more than 20 text slides", under 10 s |
+| 40,000 bidi marks before a word (zero width: 15 s to lay out), 33 tag characters | "has 40,000 invisible" |
 | `postkit batch --date 9999-12-31` (next anniversaries past year 9999) | a clear message or a run, never "unexpected" |
-| an article and picture whose file names are not UTF-8 (`r\xe9volution.txt`: "unexpected UnicodeEncodeError") | a post; post.json names them with U+FFFD |
+| an article and picture named in bytes that are not UTF-8 (crashed: "unexpected") | a post; U+FFFD in post.json |
 """
 
 from __future__ import annotations
@@ -51,6 +52,8 @@ ARTICLES = {
     "underscores.md": (b"---\ntitle: T\ndate: 1917-11-07\n---\n" + b"_" * 50_000 + b"x\n", "needs more than"),
     "word.txt": ((HEADING + "a" * 20_000 + "\n").encode(), "needs"),
     "two-megabytes.txt": ((HEADING + ("Word " * 200 + "\n") * 2_000).encode(), "needs more than 20 text slides"),
+    "bidi-marks.txt": ((HEADING + "\u200f\u200e" * 20_000 + " word.\n").encode(), "line 2 has 40,000 invisible"),
+    "tags.md": (b"---\ntitle: T\n---\n" + "\U000e0041".encode() * 33 + b"\n", "line 4 has 33 invisible"),
 }
 
 

@@ -9,6 +9,7 @@ is deterministic, instead of timing on a shared machine; benchmarks/bench_layout
 | a German compound repeated to 20,000 letters | hyphenation looks only at a line's window |
 | a URL of 20,000 characters | breaks after "/" and "." stay linear |
 | 20,000 combining accents on one letter, 5,000 emoji | one unbreakable cluster is shown whole; no hang |
+| 40,000 bidi marks before a word (21 s for 8,000 in uniseg), ZWJs, tags | uniseg is never handed a long run |
 | 20,000 CJK characters, 20,000 digits with commas, 20,000 "*" | linear, nothing lost |
 | random text from hostile alphabets (hypothesis) | work per character bounded; text joins back |
 """
@@ -16,6 +17,7 @@ is deterministic, instead of timing on a shared machine; benchmarks/bench_layout
 from __future__ import annotations
 
 import pytest
+import regex
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -23,6 +25,7 @@ from postkit.fonts import Face, face
 from postkit.layout import wrap_with_offsets
 
 WIDTH = 800
+BIDI_MARKS = "\u200f\u200e" * 20_000 + " word."
 
 
 @pytest.fixture(scope="module")
@@ -80,13 +83,41 @@ def test_layout_work_grows_linearly(monkeypatch, body, name):
 
 @pytest.mark.parametrize(
     "text",
-    ["e" + "\u0301" * 20_000, "👍🏽" * 5_000, " " * 20_000 + "end", "\u200b" * 20_000],
-    ids=["combining marks", "emoji", "spaces", "zero-width spaces"],
+    ["e" + "\u0301" * 20_000, "👍🏽" * 5_000, " " * 20_000 + "end", "\u200b" * 20_000, BIDI_MARKS],
+    ids=["combining marks", "emoji", "spaces", "zero-width spaces", "bidi marks"],
 )
 def test_odd_texts_finish_and_keep_every_character(monkeypatch, body, text):
     work, lines = shaped(monkeypatch, body, text)
     assert work <= 60 * len(text) + 20_000
     assert _kept(text, lines)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [BIDI_MARKS, "a" + "\u200d" * 20_000 + " b", "🏴" + "\U000e0041" * 20_000, "e" + "\u0301" * 20_000 + "\u200e" * 9],
+    ids=["bidi marks", "zero-width joiners", "tags", "accents then a mark"],
+)
+def test_uniseg_is_never_handed_a_long_run_of_attached_characters(monkeypatch, text):
+    # uniseg walks back over a run of characters attached to the one before (UAX #14 rule LB9) at every
+    # position: quadratic time in the run's length, which only the segmenter's own work shows.
+    import uniseg.linebreak
+
+    from postkit import segment
+
+    handed: list[str] = []
+    original = uniseg.linebreak.line_break_units
+
+    def recording(piece):
+        handed.append(piece)
+        return original(piece)
+
+    monkeypatch.setattr(uniseg.linebreak, "line_break_units", recording)
+    segment._uniseg_units.cache_clear()
+    units = segment.line_break_units(text)
+    assert "".join(units) == text
+    attached = regex.compile(r"[\p{M}\p{Line_Break=CM}\p{Line_Break=ZWJ}]+")
+    longest = max((len(run) for piece in handed for run in attached.findall(piece)), default=0)
+    assert longest <= 8, longest
 
 
 @given(st.text(alphabet="a b\u0301-/.,*_#😀שل١中", min_size=1, max_size=3_000))

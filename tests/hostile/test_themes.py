@@ -12,7 +12,7 @@
 | layout choices that do not exist; a section that is not a table | "must be one of"; "must be a table" |
 | a bad value set by the parent theme | names the parent's theme.toml |
 | [fonts]: absolute, "../" out, fonts/x.ttf -> /etc/passwd, fonts/ -> out, a FIFO, not a list | refused (by real path) |
-| theme.toml a FIFO, -> /dev/zero, -> out of its folder, 2 MB, nested 100,000 deep; extends not a string, a loop | no hang, one line |
+| theme.toml a FIFO, -> /dev/zero, -> outside, 2 MB, 100,000 deep; extends not a string, a loop | no hang, one line |
 | a path where only a name may go (article, postkit.toml, CSV row, post.json) | "is a path, but ..." |
 | extends = "../path" in a theme found by name | refused (relative to theme.toml when named by path) |
 | ./themes a symlink out; a theme folder in ./themes a symlink out | not found, not listed |
