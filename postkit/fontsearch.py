@@ -24,7 +24,7 @@ from pathlib import Path
 
 from postkit.errors import FontError
 from postkit.fonts import FONT_SUFFIXES, MAX_FONT_BYTES, FontFile, _coverage, _hb_face, face_count, needs_glyph
-from postkit.i18n import is_language_tag, language_key
+from postkit.i18n import is_language_tag, language_key, tag_parts
 
 log = logging.getLogger("postkit")
 
@@ -321,17 +321,19 @@ def lang_regions(lang: str) -> tuple[str, ...]:
     ``ja`` -> JP, ``ko`` -> KR, ``zh``/``zh-Hans``/``zh-CN`` -> SC, ``zh-Hant``/``zh-TW`` -> TC,
     ``zh-HK``/``yue`` -> HK then TC.
     """
-    parts = (lang or "").replace("_", "-").lower().split("-")
-    primary, rest = parts[0], set(parts[1:])
+    parts = tag_parts(lang)
+    if parts is None:
+        return ()
+    primary, script, region = parts
     if primary in ("ja", "jpn"):
         return ("JP",)
     if primary in ("ko", "kor"):
         return ("KR",)
     if primary not in ("zh", "zho", "chi", "cmn", "yue", "wuu", "hak", "nan"):
         return ()
-    if rest & {"hk", "mo"} or (primary == "yue" and "hans" not in rest):
+    if region in ("HK", "MO") or (primary == "yue" and script != "Hans"):
         return ("HK", "TC")
-    if rest & {"hant", "tw"}:
+    if script == "Hant" or region == "TW":
         return ("TC", "HK")
     return ("SC",)
 

@@ -79,17 +79,30 @@ def known_language(lang: str | None) -> bool:
     return localedata.exists(_ALIASES.get(primary, primary))
 
 
+def tag_parts(lang: str | None) -> tuple[str, str | None, str | None] | None:
+    """Split a BCP 47 or POSIX tag into language, script and region, or None if ``lang`` is no tag.
+
+    "zh_TW.UTF-8" -> ("zh", None, "TW"), "sr-Latn" -> ("sr", "Latn", None), "iw" -> ("he", None, None):
+    the language lower-case with retired codes replaced, the script title-case, the region upper-case.
+    """
+    if not is_language_tag(lang):
+        return None
+    primary, *rest = _clean(lang).replace("-", "_").split("_")
+    primary = _ALIASES.get(primary.lower(), primary.lower())
+    script = next((p.title() for p in rest if len(p) == 4 and p.isalpha()), None)
+    region = next((p.upper() for p in rest if (len(p) == 2 and p.isalpha()) or (len(p) == 3 and p.isdigit())), None)
+    return primary, script, region
+
+
 def catalog_names(lang: str | None) -> list[str]:
     """Return the catalog folder names that could serve ``lang``, most specific first.
 
     "zh-Hant-TW" -> zh_Hant_TW, zh_Hant, zh_TW, zh; "zh-TW" reads as Traditional Chinese; "pt-BR" -> pt_BR, pt.
     """
-    if not is_language_tag(lang):
+    parts = tag_parts(lang)
+    if parts is None:
         return []
-    primary, *rest = _clean(lang).replace("-", "_").split("_")
-    primary = _ALIASES.get(primary.lower(), primary.lower())
-    script = next((p.title() for p in rest if len(p) == 4 and p.isalpha()), None)
-    region = next((p.upper() for p in rest if (len(p) == 2 and p.isalpha()) or (len(p) == 3 and p.isdigit())), None)
+    primary, script, region = parts
     if primary == "zh" and script is None and region in _HANT_REGIONS:
         script = "Hant"
     names = []
@@ -154,7 +167,7 @@ def direction(lang: str | None) -> str:
     """Return "rtl" for a language written right to left (Arabic, Hebrew, Persian...), else "ltr"."""
     from postkit.language import text_direction
 
-    return text_direction(_clean(lang)) if is_language_tag(lang) else "ltr"
+    return text_direction(lang)
 
 
 def sentence_separator(lang: str | None) -> str:

@@ -19,7 +19,7 @@ import unicodedata
 from collections import Counter
 from functools import lru_cache
 
-from postkit.i18n import language_key
+from postkit.i18n import tag_parts
 
 # Text beyond this tells nothing more about the language and only costs time.
 _SAMPLE = 6000
@@ -96,7 +96,7 @@ _SHARED_SCRIPTS = {
 }
 # Languages written right to left (BCP 47 primary subtags), and script subtags that are.
 _RTL_LANGUAGES = frozenset(
-    {"ar", "arc", "ckb", "dv", "fa", "he", "iw", "ji", "ks", "mzn", "ps", "sd", "syr", "ug", "ur", "yi"}
+    {"ar", "arc", "ckb", "dv", "fa", "he", "ks", "mzn", "ps", "sd", "syr", "ug", "ur", "yi"}
 )
 _RTL_SCRIPTS = frozenset({"arab", "hebr", "thaa", "syrc", "nkoo", "adlm", "rohg", "mand", "samr"})
 
@@ -131,12 +131,13 @@ def detect_language(text: str) -> str | None:
 
 def text_direction(lang: str | None) -> str:
     """Return "rtl" for a language written right to left ("ar", "he", "fa-IR", "az-Arab"), else "ltr"."""
-    tag = (lang or "").strip().replace("_", "-").lower()
-    parts = tag.split("-")
-    scripts = [p for p in parts[1:] if len(p) == 4 and p.isalpha()]
-    if scripts:
-        return "rtl" if scripts[0] in _RTL_SCRIPTS else "ltr"
-    return "rtl" if language_key(tag) in _RTL_LANGUAGES else "ltr"
+    parts = tag_parts(lang)
+    if parts is None:
+        return "ltr"
+    primary, script, _ = parts
+    if script:
+        return "rtl" if script.lower() in _RTL_SCRIPTS else "ltr"
+    return "rtl" if primary in _RTL_LANGUAGES else "ltr"
 
 
 @lru_cache(maxsize=4096)

@@ -252,6 +252,8 @@ def test_describe_refuses_a_file_that_is_not_a_font(tmp_path):
         ("zh-Hant-HK", ("HK", "TC")),
         ("zh-HK", ("HK", "TC")),
         ("yue", ("HK", "TC")),
+        ("zh_TW.UTF-8", ("TC", "HK")),  # a POSIX locale, as --lang takes it: read with i18n's tag parser
+        ("zh_HK.UTF-8@x", ("HK", "TC")),
         ("en", ()),
         ("ru", ()),
         ("", ()),
