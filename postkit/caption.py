@@ -6,11 +6,12 @@ import logging
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from postkit import limits
 from postkit.errors import CheckError
-from postkit.i18n import catalog_name, install_translations, sentence_separator, translations
+from postkit.i18n import catalog_name, format_message, install_translations, sentence_separator, translations
 from postkit.themes import Theme, jinja_environment, render_template
 
 log = logging.getLogger("postkit")
@@ -58,8 +59,8 @@ def hook_line(title: str, date_text: str | None, lang: str | None = None) -> str
         return shorten(title, limits.CAPTION_VISIBLE_CHARS)
     # TRANSLATORS: the caption's first line; the dash and its spaces as your typesetters set them.
     pattern = translations(lang).gettext("{date} \u2014 {title}")
-    before, _, after = pattern.partition("{title}")
-    prefix, suffix = before.format(date=date_text), after.format(date=date_text)
+    line = format_message(lang, "{date} \u2014 {title}", pattern, date=date_text, title="\x00")
+    prefix, _, suffix = line.partition("\x00")  # NUL marks where the title goes: no article holds one
     return prefix + shorten(title, limits.CAPTION_VISIBLE_CHARS - len(prefix) - len(suffix)) + suffix
 
 
@@ -151,25 +152,28 @@ def alt_text(
 ) -> str:
     """Describe one slide for screen readers in ``lang``, within Instagram's 1,000 characters."""
     _ = translations(lang).gettext
+    fill = partial(format_message, lang)  # the msgid, then its translation: a broken one falls back to English
     space = sentence_separator(lang)
     if kind == "cover":
         if date_text:
             # TRANSLATORS: the cover's alt text: the date and the title as one sentence.
-            parts = [_("{date}: {title}.").format(date=date_text, title=title)]
+            parts = [fill("{date}: {title}.", _("{date}: {title}."), date=date_text, title=title)]
         else:
             # TRANSLATORS: the cover's alt text for an undated post: the title as one sentence.
-            parts = [_("{title}.").format(title=title)]
-        if has_picture:
-            parts.append(_("Illustration: {credit}").format(credit=credit) if credit else _("Cover illustration."))
+            parts = [fill("{title}.", _("{title}."), title=title)]
+        if has_picture and credit:
+            parts.append(fill("Illustration: {credit}", _("Illustration: {credit}"), credit=credit))
+        elif has_picture:
+            parts.append(_("Cover illustration."))
         result = space.join(parts)
     elif kind == "closing":
         parts = []
         if credit:
-            parts.append(_("Credit: {credit}").format(credit=credit))
+            parts.append(fill("Credit: {credit}", _("Credit: {credit}"), credit=credit))
         if handle:
-            parts.append(_("Follow @{handle} for more.").format(handle=handle))
+            parts.append(fill("Follow @{handle} for more.", _("Follow @{handle} for more."), handle=handle))
         else:
-            parts.append(_("End of {title}.").format(title=title))
+            parts.append(fill("End of {title}.", _("End of {title}."), title=title))
         result = space.join(parts)
     else:
         result = " ".join(text.split())

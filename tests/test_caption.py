@@ -71,3 +71,19 @@ def test_alt_text_stays_within_instagrams_limit():
 
 def test_hook_line_without_a_date_is_the_title():
     assert hook_line("Штурм Зимнего", None, "ru") == "Штурм Зимнего"
+
+
+def test_a_translation_that_broke_its_placeholders_falls_back_to_english(monkeypatch):
+    import gettext
+
+    class Broken(gettext.NullTranslations):
+        def gettext(self, message):
+            return message.replace("{", "{x").replace("}", "x}")  # "{title}" -> "{xtitlex}"
+
+    monkeypatch.setattr("postkit.caption.translations", lambda lang: Broken())
+    assert hook_line("October Revolution", "7 novembre 1917", "fr") == "7 novembre 1917 \u2014 October Revolution"
+    cover = alt_text("cover", title="T", date_text="7 novembre 1917", credit="Musée", lang="fr")
+    assert cover == "7 novembre 1917: T. Illustration: Musée"
+    assert alt_text("closing", title="T", credit="Musée", handle="someone", lang="fr") == (
+        "Credit: Musée Follow @someone for more."
+    )
