@@ -18,6 +18,7 @@ from postkit import dates
 from postkit.errors import ArticleError
 from postkit.i18n import known_language
 from postkit.language import detect_language
+from postkit.safeio import short_repr
 
 MARKDOWN_SUFFIXES = {".md", ".markdown"}
 FRONT_MATTER_KEYS = (
@@ -762,7 +763,7 @@ def _text_value(value: Any, key: str, name: str) -> str | None:
             )
             raise ArticleError(msg)
         return text or None
-    msg = f"{name}: front matter '{key}' must be text, not {_show(value)}; quote the value"
+    msg = f"{name}: front matter '{key}' must be text, not {short_repr(value)}; quote the value"
     raise ArticleError(msg)
 
 
@@ -781,7 +782,7 @@ def _date_value(
         # A date in digits is written out in the article's language; words are kept as the author wrote them.
         numeric = isinstance(value, _Timestamp) or dates.is_numeric_date(value)
         return reading.date, None, dates.format_date(reading.date, lang) if numeric else _squash(value)
-    shown = _show(str(value) if isinstance(value, _Timestamp) else value)
+    shown = short_repr(str(value) if isinstance(value, _Timestamp) else value)
     why = f" ({reading.problem})" if reading is not None and reading.problem else ""
     msg = f"{name}: front matter 'date' must be a date like 1917-11-07, not {shown}{why}"
     raise ArticleError(msg)
@@ -804,12 +805,12 @@ def split_hashtags(value: Any) -> tuple[str, ...]:
     elif isinstance(value, list):
         items = value
     else:
-        msg = f"must be a list of words or a space-separated string, not {_show(value)}"
+        msg = f"must be a list of words or a space-separated string, not {short_repr(value)}"
         raise ValueError(msg)
     tags = []
     for item in items:
         if not _is_text(item):
-            msg = f"must be a list of words or a space-separated string, not {_show(value)}"
+            msg = f"must be a list of words or a space-separated string, not {short_repr(value)}"
             raise ValueError(msg)
         tag = unicodedata.normalize("NFC", str(item)).strip().lstrip("#")
         if not tag:
@@ -824,11 +825,6 @@ def split_hashtags(value: Any) -> tuple[str, ...]:
 def _is_text(value: Any) -> bool:
     # YAML reads `yes`/`no` as booleans; a number (title: 1984) is fine as text.
     return isinstance(value, str | int | float) and not isinstance(value, bool)
-
-
-def _show(value: Any) -> str:
-    shown = repr(value)
-    return shown if len(shown) <= 60 else shown[:57] + "..."
 
 
 # What the emphasis regular expression below matched, found in O(n log n) time: the expression itself

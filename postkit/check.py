@@ -227,7 +227,7 @@ def _short(text: str, limit: int = 80) -> str:
     return shown if len(shown) <= limit else shown[: limit - 1] + "\u2026"
 
 
-def _show(value: Any, limit: int = 60) -> str:
+def show_value(value: Any, limit: int = 60) -> str:
     """Show an untrusted JSON value in a message as Python would write it, cut at ``limit`` characters."""
     if isinstance(value, dict):
         return "a JSON object"
@@ -550,7 +550,7 @@ def _check_manifest_slides(slides: list[dict], names: list[str], add: Callable[[
         on_disk = set(names)
         in_json = {n for n in listed if isinstance(n, str)}
         parts = []
-        if missing := [n if isinstance(n, str) else _show(n) for n in listed if n not in on_disk]:
+        if missing := [n if isinstance(n, str) else show_value(n) for n in listed if n not in on_disk]:
             parts.append(f"listed but not in the folder: {_list(missing)}")
         if unlisted := [n for n in names if n not in in_json]:
             parts.append(f"in the folder but not listed: {_list(unlisted)}")
@@ -568,7 +568,7 @@ def _check_manifest_slides(slides: list[dict], names: list[str], add: Callable[[
         if kind not in SLIDE_KINDS:
             add(
                 ERROR,
-                f"{label} has kind {_show(kind)}; expected one of {', '.join(SLIDE_KINDS)}; fix post.json",
+                f"{label} has kind {show_value(kind)}; expected one of {', '.join(SLIDE_KINDS)}; fix post.json",
             )
         alt = slide.get("alt")
         if alt is None:

@@ -25,6 +25,7 @@ from PIL import (
 )
 
 from postkit.errors import ImageError
+from postkit.safeio import printable
 
 try:
     from PIL import ImageCms
@@ -69,7 +70,7 @@ def load_illustration(path: str | os.PathLike, min_size: tuple[int, int] | None 
     whole factor, as far as it still covers ``min_size`` (after EXIF rotation) without upscaling: memory
     and time stay those of the decode, however large the picture.
     """
-    name = _printable(os.fsdecode(path))
+    name = printable(os.fsdecode(path))
     _check_file(Path(path), name)
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -276,11 +277,6 @@ def _small(image: Image.Image, side: int) -> Image.Image:
     if factor > 1:
         image = image.reduce(factor)
     return image if image.mode == "RGB" else image.convert("RGB")
-
-
-def _printable(name: str) -> str:
-    # Error messages must stay on one line even for a file name with control characters.
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in name)
 
 
 def _folder_message(name: str) -> str:

@@ -95,9 +95,7 @@ _SHARED_SCRIPTS = {
     "ARABIC": {lang: (set(alphabet), set(needed)) for lang, (alphabet, needed) in _ARABIC.items()},
 }
 # Languages written right to left (BCP 47 primary subtags), and script subtags that are.
-_RTL_LANGUAGES = frozenset(
-    {"ar", "arc", "ckb", "dv", "fa", "he", "ks", "mzn", "ps", "sd", "syr", "ug", "ur", "yi"}
-)
+_RTL_LANGUAGES = frozenset({"ar", "arc", "ckb", "dv", "fa", "he", "ks", "mzn", "ps", "sd", "syr", "ug", "ur", "yi"})
 _RTL_SCRIPTS = frozenset({"arab", "hebr", "thaa", "syrc", "nkoo", "adlm", "rohg", "mand", "samr"})
 
 

@@ -32,6 +32,7 @@ from postkit.check import (
     MANIFEST_MAX_BYTES,
     decode_caption,
     parse_manifest,
+    show_value,
 )
 from postkit.errors import CheckError, OutputError, PostkitError
 from postkit.i18n import direction, has_catalog, install_translations, is_language_tag
@@ -128,7 +129,7 @@ def load_post(post_dir: str | os.PathLike[str]) -> dict[str, Any]:
     for slide in slides:
         name = slide.get("file")
         if not isinstance(name, str) or not _SLIDE_FILE.fullmatch(name):
-            msg = f"{_name(manifest)} names slide file {_short(name)}, not a slide name like 01.jpg; {remake}"
+            msg = f"{_name(manifest)} names slide file {show_value(name)}, not a slide name like 01.jpg; {remake}"
             raise CheckError(msg)
         check_slide_file(folder, name)
     size = data.get("size")
@@ -137,7 +138,7 @@ def load_post(post_dir: str | os.PathLike[str]) -> dict[str, Any]:
         and len(size) == 2
         and all(isinstance(n, int) and not isinstance(n, bool) and 0 < n <= 100_000 for n in size)
     ):
-        msg = f"{_name(manifest)} has size {_short(size)}, not [width, height] in pixels; {remake}"
+        msg = f"{_name(manifest)} has size {show_value(size)}, not [width, height] in pixels; {remake}"
         raise CheckError(msg)
     return data
 
@@ -183,7 +184,7 @@ def check_slide_file(folder: Path, name: str) -> tuple[int, int]:
             msg = f"{_name(path)} is not a picture (Pillow cannot identify it); {remake}"
             raise CheckError(msg) from None
         except _DECODE_ERRORS as exc:
-            msg = f"{_name(path)} cannot be read as a picture ({_short(str(exc))}); {remake}"
+            msg = f"{_name(path)} cannot be read as a picture ({show_value(str(exc))}); {remake}"
             raise CheckError(msg) from None
     if width * height > SLIDE_MAX_PIXELS or not width or not height:
         msg = (
@@ -203,13 +204,6 @@ def check_slide_file(folder: Path, name: str) -> tuple[int, int]:
 
 def _name(path: str | os.PathLike[str]) -> str:
     return printable(os.fspath(path))
-
-
-def _short(value: Any, limit: int = 60) -> str:
-    if isinstance(value, dict | list):
-        return "a JSON object" if isinstance(value, dict) else "a JSON list"
-    shown = printable(repr(value))
-    return shown if len(shown) <= limit else shown[: limit - 1] + "\u2026"
 
 
 def split_caption(caption: str, visible: int = limits.CAPTION_VISIBLE_CHARS) -> tuple[str, bool]:
@@ -329,7 +323,7 @@ def contact_png(folder: Path, names: list[str]) -> bytes:
     except (*_DECODE_ERRORS, Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
         # What Pillow raises for a damaged or truncated file.
         msg = (
-            f"cannot read the slides of {_name(folder)} for {CONTACT_FILE} ({_short(str(exc), 120)}); "
+            f"cannot read the slides of {_name(folder)} for {CONTACT_FILE} ({show_value(str(exc), 120)}); "
             f"{_REMAKE.format(folder=_name(folder))}"
         )
         raise CheckError(msg) from exc
@@ -345,7 +339,7 @@ def page_language(post: dict[str, Any]) -> tuple[str, str]:
     lang = recorded.replace("_", "-") if isinstance(recorded, str) else None
     if lang is None or not is_language_tag(lang) or not lang.isascii() or "." in lang or "@" in lang:
         if recorded is not None:
-            log.debug("post.json's lang %s is not a language tag; the page says en", _short(recorded))
+            log.debug("post.json's lang %s is not a language tag; the page says en", show_value(recorded))
         lang = "en"
     return lang, direction(lang)
 
@@ -466,7 +460,7 @@ def _recorded_article(folder: Path, recorded: str) -> Path:
         or not _inside(path, outside)
     ):
         msg = (
-            f"{_name(folder)}/post.json names the article {_short(recorded)}, which is not an article file "
+            f"{_name(folder)}/post.json names the article {show_value(recorded)}, which is not an article file "
             f"(.txt, .md) inside {_name(outside)}; pass --article PATH to watch it"
         )
         raise CheckError(msg)
@@ -478,7 +472,7 @@ def _recorded_image(folder: Path, article: Path, front_matter: Path | None, name
     beside = article.parent
     how = "put it there to watch it, or preview without --watch"
     if not name or name != Path(name).name or name.startswith(".") or "\0" in name or "\\" in name:
-        msg = f"{_name(folder)}/post.json names the illustration {_short(name)}, not a file name; {how}"
+        msg = f"{_name(folder)}/post.json names the illustration {show_value(name)}, not a file name; {how}"
         raise CheckError(msg)
     candidates = [p for p in (front_matter, beside / name) if p is not None and p.name == name]
     for path in candidates:
@@ -501,7 +495,7 @@ def _theme_by_name(folder: Path, recorded: Any) -> Path:
     name = "classic" if recorded is None else recorded
     if not is_theme_name(name):
         msg = (
-            f"{_name(folder)}/post.json names the theme {_short(name)}; a post folder may choose a theme by name "
+            f"{_name(folder)}/post.json names the theme {show_value(name)}; a post folder may choose a theme by name "
             "only (e.g. classic); fix post.json, or preview without --watch"
         )
         raise CheckError(msg)

@@ -51,6 +51,12 @@ def printable(text: str) -> str:
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
+def short_repr(value: object, limit: int = 60) -> str:
+    """Show a value in a message as Python writes it (escaped), cut to ``limit`` characters with "..."."""
+    shown = repr(value)
+    return shown if len(shown) <= limit else shown[: limit - 3] + "..."
+
+
 def recorded_name(path: str | os.PathLike[str]) -> str:
     """A file's name as text a JSON file can hold: bytes that are not UTF-8 become U+FFFD."""
     return os.fsencode(Path(path).name).decode("utf-8", "replace")
@@ -80,7 +86,9 @@ def file_kind(mode: int) -> str | None:
     return "not a regular file"
 
 
-def _inside(path: str, root: str) -> bool:
+def is_inside(path: str | os.PathLike[str], root: str | os.PathLike[str]) -> bool:
+    """Tell whether real path ``path`` is ``root`` or inside it (both already real)."""
+    path, root = os.fspath(path), os.fspath(root)
     try:
         return os.path.commonpath([path, root]) == root
     except ValueError:  # different drives (Windows)
@@ -102,7 +110,7 @@ def open_inside(folder: str | os.PathLike[str], name: str) -> tuple[BinaryIO, os
     target = path
     if stat.S_ISLNK(info.st_mode):
         target = os.path.realpath(path)
-        if not _inside(target, root):
+        if not is_inside(target, root):
             raise UnsafeFileError(path, f"is a symbolic link to {printable(target)}, outside its folder")
         info = os.stat(target)
     kind = file_kind(info.st_mode)

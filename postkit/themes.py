@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Any
 
 from postkit.errors import PostkitError, ThemeError
 from postkit.resources import data_dir
+from postkit.safeio import is_inside, short_repr
 
 if TYPE_CHECKING:
     from postkit.fonts import FontFile
@@ -149,22 +150,13 @@ def is_theme_name(value: object) -> bool:
     return isinstance(value, str) and _NAME.fullmatch(value) is not None and ".." not in value
 
 
-def _inside(path: str | os.PathLike, root: str | os.PathLike) -> bool:
-    """Tell whether real path ``path`` is ``root`` or inside it (both already real)."""
-    path, root = os.fspath(path), os.fspath(root)
-    try:
-        return os.path.commonpath([path, root]) == root
-    except ValueError:  # different drives (Windows)
-        return False
-
-
 def _named_folder(root: Path, name: str) -> Path | None:
     """Return ``root/name`` if it holds a theme whose real path stays inside ``root``."""
     folder = root / name
     try:
         if not (folder / THEME_FILE).is_file():
             return None
-        return folder if _inside(os.path.realpath(folder), os.path.realpath(root)) else None
+        return folder if is_inside(os.path.realpath(folder), os.path.realpath(root)) else None
     except OSError:
         return None
 
@@ -237,7 +229,7 @@ def theme_files(folder: str | os.PathLike) -> list[Path]:
             path = Path(current) / name
             try:
                 real = os.path.realpath(path)
-                if _inside(real, root) and stat.S_ISREG(os.stat(real).st_mode):
+                if is_inside(real, root) and stat.S_ISREG(os.stat(real).st_mode):
                     found.append(path)
             except OSError:
                 continue
@@ -328,7 +320,7 @@ class _Refused(Exception):
 def _read_contained(path: str | os.PathLike, root: str, limit: int) -> bytes:
     """Read the regular file ``path`` if its real path is inside real folder ``root``, at most ``limit`` bytes."""
     real = os.path.realpath(path)
-    if not _inside(real, root):
+    if not is_inside(real, root):
         msg = f"{path} leads to {real}, outside the theme's folder"
         raise _Refused(msg)
     # O_NONBLOCK: a name swapped for a FIFO since realpath does not make the open wait for a writer.
@@ -472,7 +464,7 @@ def _validate(data: dict[str, Any], origin, toml_path: Path) -> list[str]:
             problem = _number_problem(table[key], spec)
             if problem:
                 errors.append(
-                    f"[{section}] {key} = {_show(table[key])}{_where(origin, section, key, toml_path)} {problem}; "
+                    f"[{section}] {key} = {short_repr(table[key])}{_where(origin, section, key, toml_path)} {problem}; "
                     f"use {spec.describe()}"
                 )
     for section, key in sorted(_PAIRS):
@@ -486,14 +478,14 @@ def _validate(data: dict[str, Any], origin, toml_path: Path) -> list[str]:
         pair_ok = isinstance(value, list) and len(value) == 2
         if not pair_ok or any(_number_problem(v, _Number(0, 1)) for v in value):
             errors.append(
-                f"[{section}] {key} = {_show(value)}{_where(origin, section, key, toml_path)} must be a point "
+                f"[{section}] {key} = {short_repr(value)}{_where(origin, section, key, toml_path)} must be a point "
                 "[x, y] of the picture, each a number from 0 to 1 (fractions of its width and height), e.g. [0.5, 0.4]"
             )
     for (section, key), allowed in _CHOICES.items():
         table = tables.get(section)
         if table is not None and key in table and table[key] not in allowed:
             errors.append(
-                f"[{section}] {key} = {_show(table[key])}{_where(origin, section, key, toml_path)} must be one of "
+                f"[{section}] {key} = {short_repr(table[key])}{_where(origin, section, key, toml_path)} must be one of "
                 f"{', '.join(allowed)}"
             )
     types = tables.get("type")
@@ -503,11 +495,6 @@ def _validate(data: dict[str, Any], origin, toml_path: Path) -> list[str]:
             if all(isinstance(v, int) and not isinstance(v, bool) for v in (a, b)) and a > b:
                 errors.append(f"[type] {low} ({a}) must be at most {high} ({b}); lower {low} or raise {high}")
     return errors
-
-
-def _show(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _number_problem(value: Any, spec: _Number) -> str | None:
@@ -538,7 +525,7 @@ def _parse_colors(table: dict[str, Any], origin, toml_path: Path):
             colors[key] = ImageColor.getrgb(value)[:3]
         except (ValueError, AttributeError):
             errors.append(
-                f"[colors] {key} = {_show(value)}{_where(origin, 'colors', key, toml_path)} is not a colour; "
+                f"[colors] {key} = {short_repr(value)}{_where(origin, 'colors', key, toml_path)} is not a colour; "
                 'write it like "#1E1A17" (or "auto" to take it from the picture)'
             )
     return colors, errors
@@ -577,7 +564,7 @@ def _check_fonts(theme: Theme, origin, toml_path: Path) -> list[str]:
                 errors.append(f"[fonts] {role}: {exc}")
                 continue
             real = os.path.realpath(font.path)
-            if not any(_inside(real, root) for root in roots):
+            if not any(is_inside(real, root) for root in roots):
                 errors.append(
                     f"[fonts] {role}: {name!r}{where} leads to {real}, outside the theme's folder and the bundled "
                     "fonts; copy the font file into the theme's fonts/ folder"
@@ -618,7 +605,7 @@ def _contained_loader(dirs: Sequence[str | os.PathLike]):
                 if not os.path.lexists(candidate):
                     continue
                 real = os.path.realpath(candidate)
-                root = next((r for r in roots if _inside(real, r)), None)
+                root = next((r for r in roots if is_inside(real, r)), None)
                 if root is None:
                     msg = f"'{template}' in {searchpath} leads to {real}, outside the template folders"
                     raise refused(msg)
@@ -790,7 +777,7 @@ def _check_format(text: Any, values: Any = ()) -> None:
             raise _refuse(msg)
         fields += 1
     if fields:
-        _expect_size(len(text) + fields * _weight(values), f"the format {_show(text)}")
+        _expect_size(len(text) + fields * _weight(values), f"the format {short_repr(text)}")
 
 
 def _replace_size(text: str, old: str, new: str, count: Any) -> int:
