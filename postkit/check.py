@@ -6,10 +6,8 @@ import io
 import json
 import os
 import re
-import struct
 import unicodedata
 import warnings
-import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +16,7 @@ from typing import Any, BinaryIO
 from PIL import Image, UnidentifiedImageError
 
 from postkit import limits
+from postkit.illustration import BOMB_PIXELS, DECODE_ERRORS
 from postkit.safeio import FileTooLargeError, UnsafeFileError, describe_bytes, open_inside, printable, read_inside
 
 ERROR = "error"
@@ -26,7 +25,7 @@ WARNING = "warning"
 SLIDE_KINDS = ("cover", "text", "closing")
 
 # ASCII digits only: "٠١.jpg" (Arabic-Indic digits) is not slide 1.
-_SLIDE_NAME = re.compile(r"([0-9]{2})\.jpg")
+SLIDE_NAME = re.compile(r"([0-9]{2})\.jpg")
 _IMAGE_SUFFIXES = frozenset(
     {".jpg", ".jpeg", ".jpe", ".jfif", ".mpo", ".png", ".gif", ".webp", ".heic", ".heif"}
     | {".avif", ".tif", ".tiff", ".bmp"}
@@ -44,8 +43,6 @@ MANIFEST_MAX_BYTES = 1024 * 1024
 # postkit writes post.json four levels deep; deeper nesting is not a post (and would exhaust the parser).
 MANIFEST_MAX_DEPTH = 32
 # Decoders report broken data with whichever of these their parser happens to hit.
-_DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, struct.error, zlib.error)
-_BOMB_PIXELS = re.compile(r"\((\d+) pixels\)")
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _UTF32_BOMS = (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")
 _UTF8_BOM = "\ufeff"
@@ -241,7 +238,7 @@ def _slide_names(root: Path, found: list[Violation]) -> list[str]:
     stray: list[str] = []
     with os.scandir(root) as entries:
         for entry in entries:
-            match = _SLIDE_NAME.fullmatch(entry.name)
+            match = SLIDE_NAME.fullmatch(entry.name)
             # Whatever a slide's name holds (a folder, a FIFO, a symlink...) is a slide to check: it
             # gets its own error there, rather than passing unnoticed as "not a slide".
             if match:
@@ -307,9 +304,9 @@ def _check_slide(root: Path, name: str, found: list[Violation], story: bool = Fa
     with file:
         nbytes = info.st_size
         try:
-            fmt, mode, size, icc = _image_header(file)
+            fmt, mode, size, icc = image_header(file)
         except Image.DecompressionBombError as exc:
-            found_pixels = _BOMB_PIXELS.search(str(exc))
+            found_pixels = BOMB_PIXELS.search(str(exc))
             pixels = f"{int(found_pixels.group(1)):,} pixels" if found_pixels else "too many pixels"
             error(
                 f"is an image of {pixels}, far more than a slide (at most {limits.WIDTH_MAX} px wide); "
@@ -319,7 +316,7 @@ def _check_slide(root: Path, name: str, found: list[Violation], story: bool = Fa
         except UnidentifiedImageError:
             error("cannot be read as an image (it is not a format Pillow knows); re-export it as a JPEG")
             return None
-        except _DECODE_ERRORS as exc:
+        except DECODE_ERRORS as exc:
             error(f"cannot be read as an image ({_short(str(exc)) or type(exc).__name__}); re-export it as a JPEG")
             return None
         tail = _tail(file) if fmt == "JPEG" else b""
@@ -368,7 +365,7 @@ def _check_slide(root: Path, name: str, found: list[Violation], story: bool = Fa
     return _Slide(name, size)
 
 
-def _image_header(file: BinaryIO) -> tuple[str | None, str, tuple[int, int], bytes | None]:
+def image_header(file: BinaryIO) -> tuple[str | None, str, tuple[int, int], bytes | None]:
     """Read an image's format, mode, size and ICC profile from its header, without decoding its pixels."""
     with warnings.catch_warnings():
         # Only the header is read, so a huge picture costs nothing here; its size is reported below.

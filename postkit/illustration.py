@@ -42,9 +42,9 @@ _DRAFT_FORMATS = {"JPEG", "MPO"}
 _AXES_SWAPPED = {5, 6, 7, 8}  # EXIF orientations that turn the stored image by 90 degrees
 _ALPHA_MODES = {"RGBA", "RGBa", "LA", "La", "PA"}
 _GREY_MODES = {"1", "L", "LA", "La", "I", "I;16", "I;16B", "I;16L", "I;16N", "F"}
-_BOMB_PIXELS = re.compile(r"\((\d+) pixels\)")
+BOMB_PIXELS = re.compile(r"\((\d+) pixels\)")
 # Decoders report broken data with whichever of these their parser happens to hit.
-_DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, struct.error, zlib.error)
+DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, struct.error, zlib.error)
 
 # Focus and colour analysis runs on a copy this small: the result barely changes, the time does (~1 ms).
 _ANALYSIS_SIDE = 96
@@ -87,7 +87,7 @@ def load_illustration(path: str | os.PathLike, min_size: tuple[int, int] | None 
                 ImageOps.exif_transpose(small, in_place=True)
                 return _to_srgb(small)
         except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
-            found = _BOMB_PIXELS.search(str(exc))
+            found = BOMB_PIXELS.search(str(exc))
             msg = _too_large_message(name, int(found.group(1)) if found else None)
             raise ImageError(msg) from None
         except UnidentifiedImageError:
@@ -102,7 +102,7 @@ def load_illustration(path: str | os.PathLike, min_size: tuple[int, int] | None 
         except PermissionError as exc:
             msg = f"cannot read {name} ({exc.strerror or exc}); check its permissions"
             raise ImageError(msg) from None
-        except _DECODE_ERRORS as exc:
+        except DECODE_ERRORS as exc:
             reason = " ".join(str(exc).split()) or type(exc).__name__
             msg = f"{name} is damaged or incomplete ({reason}); export or download it again"
             raise ImageError(msg) from None

@@ -18,7 +18,7 @@ from postkit import __version__
 from postkit.article import Article, read_article, slug
 from postkit.bidi import has_rtl
 from postkit.caption import CaptionFields, alt_text, check_caption, render_caption
-from postkit.check import check_post
+from postkit.check import SLIDE_NAME, check_post
 from postkit.config import Settings, resolve_settings
 from postkit.design import FORMATS, Design, PostText, TextChains, plan_post, text_chains, text_style
 from postkit.errors import CheckError, FontError, LayoutError, PostkitError
@@ -32,7 +32,6 @@ log = logging.getLogger("postkit")
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".gif", ".bmp", ".avif")
 DEFAULT_OUT = Path("out")
-_SLIDE_FILE = re.compile(r"\d{2}\.jpg")
 
 
 @dataclass(frozen=True)
@@ -410,7 +409,7 @@ def _existing_post(folder: Path, inputs: str) -> dict[str, Any] | None:
     if not isinstance(meta, dict) or meta.get("inputs_sha256") != inputs or not isinstance(meta.get("slides"), list):
         return None
     files = [s.get("file") if isinstance(s, dict) else None for s in meta["slides"]]
-    if not files or not all(isinstance(f, str) and _SLIDE_FILE.fullmatch(f) and (folder / f).is_file() for f in files):
+    if not files or not all(isinstance(f, str) and SLIDE_NAME.fullmatch(f) and (folder / f).is_file() for f in files):
         return None
     return meta if (folder / "caption.txt").is_file() else None
 

@@ -11,12 +11,10 @@ import json
 import logging
 import os
 import re
-import struct
 import tempfile
 import threading
 import warnings
 import webbrowser
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -30,12 +28,15 @@ from postkit.check import (
     CAPTION_MAX_BYTES,
     MANIFEST_FILE,
     MANIFEST_MAX_BYTES,
+    SLIDE_NAME,
     decode_caption,
+    image_header,
     parse_manifest,
     show_value,
 )
 from postkit.errors import CheckError, OutputError, PostkitError
 from postkit.i18n import direction, has_catalog, install_translations, is_language_tag
+from postkit.illustration import BOMB_PIXELS, DECODE_ERRORS
 from postkit.output import safe_join
 from postkit.safeio import (
     CHUNK,
@@ -57,7 +58,6 @@ SCRIPT = "preview.js"
 STATE_PATH = "/__postkit__/state"  # polled by the served page (only in serve mode) to reload on changes
 POLL_SECONDS = 0.5
 
-_SLIDE_FILE = re.compile(r"[0-9]{2}\.jpg")
 _REMAKE = "re-make the post with postkit carousel ARTICLE --out {folder} --force"
 # A slide is at most 1440 px wide and 8 MiB (Instagram's limits): anything far beyond is not a slide, and
 # decoding it for the contact sheet would cost unbounded memory and time.
@@ -65,7 +65,6 @@ SLIDE_MAX_BYTES = 64 * 1024 * 1024
 SLIDE_MAX_PIXELS = 4096 * 4096
 # The shapes a slide may have: a story (9:16) to the widest feed picture (1.91:1), with room to spare.
 SLIDE_MIN_ASPECT, SLIDE_MAX_ASPECT = 0.5, 2.0
-_DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, struct.error, zlib.error)
 # The files of a post the server hands out (besides the live page and the state): nothing else in the
 # folder, no hidden file, no listing.
 _SERVED_TYPES = {CONTACT_FILE: "image/png", CAPTION_FILE: "text/plain; charset=utf-8"}
@@ -128,7 +127,7 @@ def load_post(post_dir: str | os.PathLike[str]) -> dict[str, Any]:
         raise CheckError(msg)
     for slide in slides:
         name = slide.get("file")
-        if not isinstance(name, str) or not _SLIDE_FILE.fullmatch(name):
+        if not isinstance(name, str) or not SLIDE_NAME.fullmatch(name):
             msg = f"{_name(manifest)} names slide file {show_value(name)}, not a slide name like 01.jpg; {remake}"
             raise CheckError(msg)
         check_slide_file(folder, name)
@@ -171,19 +170,16 @@ def check_slide_file(folder: Path, name: str) -> tuple[int, int]:
         from PIL import Image, UnidentifiedImageError
 
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # only the header is read here
-                with Image.open(file) as image:
-                    width, height = image.size
+            width, height = image_header(file)[2]
         except Image.DecompressionBombError as exc:
-            found = re.search(r"\((\d+) pixels\)", str(exc))
+            found = BOMB_PIXELS.search(str(exc))
             pixels = f"{int(found.group(1)):,} pixels" if found else "too many pixels"
             msg = f"{_name(path)} has {pixels}, far more than a slide (a decompression bomb?); {remake}"
             raise CheckError(msg) from None
         except UnidentifiedImageError:
             msg = f"{_name(path)} is not a picture (Pillow cannot identify it); {remake}"
             raise CheckError(msg) from None
-        except _DECODE_ERRORS as exc:
+        except DECODE_ERRORS as exc:
             msg = f"{_name(path)} cannot be read as a picture ({show_value(str(exc))}); {remake}"
             raise CheckError(msg) from None
     if width * height > SLIDE_MAX_PIXELS or not width or not height:
@@ -320,7 +316,7 @@ def contact_png(folder: Path, names: list[str]) -> bytes:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             sheet = contact_sheet([str(folder / name) for name in names])
-    except (*_DECODE_ERRORS, Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
+    except (*DECODE_ERRORS, Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
         # What Pillow raises for a damaged or truncated file.
         msg = (
             f"cannot read the slides of {_name(folder)} for {CONTACT_FILE} ({show_value(str(exc), 120)}); "
@@ -663,7 +659,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self._send(page, "text/html; charset=utf-8", body)
         else:
             name = path[1:]
-            kind = "image/jpeg" if _SLIDE_FILE.fullmatch(name) else _SERVED_TYPES.get(name)
+            kind = "image/jpeg" if SLIDE_NAME.fullmatch(name) else _SERVED_TYPES.get(name)
             if not path.startswith("/") or kind is None:
                 self.send_error(404)
                 return
