@@ -1119,10 +1119,6 @@ def write_index(folder: str | os.PathLike, *, force: bool = False) -> Path:
     text = env.get_template(INDEX_TEMPLATE).render(
         posts=posts, count=len(posts), title=title, lang=lang, direction=direction(lang)
     )
-    if INDEX_MARKER not in text:
-        head = re.search(r"<head\b[^>]*>", text, re.IGNORECASE)
-        at = head.end() if head else 0
-        text = f"{text[:at]}\n{INDEX_MARKER}{text[at:]}" if head else f"{INDEX_MARKER}\n{text}"
     return write_generated(root / INDEX_FILE, text.encode("utf-8"), markers=INDEX_MARKERS, force=force)
 
 

@@ -4,7 +4,9 @@ postkit deletes and replaces only what it made. A post is built in a hidden stag
 carries a marker file (MARKER: the owner's pid, host, boot and start time); an old post being
 replaced is marked the same way before it is moved aside. A folder left by a killed run is
 recognised by that marker, never by its name, and removed (or, for a moved-aside post whose
-replacement never arrived, put back) only once its owner process is gone. Commits and clean-ups
+replacement never arrived, put back) only once its owner process is gone. The one exception is a
+staging folder whose maker was killed before its marker was whole: empty, or holding only the start
+of a marker, and named as mkdtemp names staging folders; rmdir removes it, deleting nothing. Commits and clean-ups
 in one output folder take that folder's lock (LOCK_FILE), shared by ``postkit carousel`` and
 ``postkit batch``. Generated files such as a batch's index.html carry a marker in their text, and
 a file without it is not replaced unless forced.
@@ -18,6 +20,7 @@ import io
 import json
 import logging
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -45,6 +48,8 @@ LOCK_WAIT = 30.0  # seconds a run waits for another run's commit or clean-up bef
 # is removed only after this long: no postkit run builds one post for a day.
 STALE_AFTER = 24 * 3600.0
 _MARKER_MAX_BYTES = 4096
+# The name tempfile.mkdtemp gives a staging folder: "." + the post's name + "." + 8 random characters + ".tmp".
+_STAGING_NAME = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")
 _GENERATED_PEEK = 4096  # how much of an existing generated file is read to find its marker
 
 _FIX = "check the folder's permissions and free space, or choose another --out"
@@ -378,6 +383,8 @@ def clean_leftovers(folder: str | os.PathLike[str]) -> list[str]:
     for entry in entries:
         path = root / entry.name
         marker = read_marker(path)
+        if marker is None and _STAGING_NAME.fullmatch(entry.name) and _remove_unmarked_staging(path):
+            cleaned.append(entry.name)
         if marker is None or owner_alive(marker):
             continue
         try:
@@ -388,6 +395,29 @@ def clean_leftovers(folder: str | os.PathLike[str]) -> list[str]:
     if cleaned:
         log.info("cleaned up %d folder(s) left in %s by an interrupted run: %s", len(cleaned), root, ", ".join(cleaned))
     return cleaned
+
+
+def _remove_unmarked_staging(path: Path) -> bool:
+    """Remove a staging folder whose maker was killed before its marker was whole: empty, or holding only
+    the marker's first bytes.
+
+    Staging folders are made and marked under the folder's lock, which the caller holds, so one like this
+    is no live run's. rmdir removes only an empty folder: nothing of anyone's is deleted with it.
+    """
+    try:
+        with os.scandir(path) as scan:
+            names = [entry.name for entry in scan]
+        if names not in ([], [MARKER]):
+            return False
+        if names:
+            part = os.lstat(path / MARKER)
+            if not stat.S_ISREG(part.st_mode) or part.st_size > _MARKER_MAX_BYTES:
+                return False
+            os.unlink(path / MARKER)
+        os.rmdir(path)
+    except OSError:
+        return False
+    return True
 
 
 def _clean_one(root: Path, path: Path, marker: dict[str, Any]) -> bool:
