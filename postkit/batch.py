@@ -342,8 +342,8 @@ def _plan(
     for entry in lib.entries:
         if _is_undated(entry):
             continue  # no day selects it: a note for the run (see _undated), not a failure of every run
-        if entry.error is not None or entry.article is None or entry.article.date is None:
-            reason = entry.error or f"{entry.name} has no date; add one"
+        if entry.error is not None or entry.article is None:
+            reason = entry.error or f"{entry.name} cannot be read"
             failed.append(((datetime.date.max, datetime.date.max, entry.name), _failure(entry, reason)))
             continue
         article = entry.article

@@ -20,7 +20,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from postkit.i18n import babel_locale, language_key
+from postkit.i18n import babel_locale, language_key, old_style_date
 
 # CLDR's "year, full month name, day" skeleton: the long date without the era ("ค.ศ." in Thai) or weekday.
 _SKELETON = "yMMMMd"
@@ -183,7 +183,6 @@ def format_old_style(new: datetime.date, old: datetime.date, lang: str | None) -
     The order and words are the catalog's (``postkit.i18n.old_style_date``); the Old Style date loses
     its year when both years are the same.
     """
-    from postkit.i18n import old_style_date
 
     new_text = format_date(new, lang)
     old_text = format_date(old, lang) if old.year != new.year else _format(_DAY_MONTH_SKELETON, old, lang)
@@ -259,7 +258,7 @@ def _either_way(text: str, parts: tuple[int, int, int], lang: str | None) -> str
         return None
     year, month, day = parts
     order = "month first" if _month_first(lang) else "day first"
-    language = babel_locale(lang or "en").english_name
+    language = babel_locale(lang).english_name
     return (
         f"'{match.group().strip()}' could be {day} {_month_name(month)} or {month} {_month_name(day)}; it was read "
         f"{order}, as {language} writes dates in digits: {day} {_month_name(month)} {year}. Write the month as "
@@ -367,7 +366,7 @@ def _month_name(month: int) -> str:
 @lru_cache(maxsize=64)
 def _month_first(lang: str | None) -> bool:
     """Tell whether ``lang`` writes numeric dates month first (en-US "11/7/1917"), from CLDR."""
-    pattern = babel_locale(lang or "en").date_formats["short"].pattern
+    pattern = babel_locale(lang).date_formats["short"].pattern
     return pattern.find("M") < pattern.find("d")
 
 

@@ -28,8 +28,6 @@ from postkit.i18n import is_language_tag, language_key, tag_parts
 
 log = logging.getLogger("postkit")
 
-REGIONS = ("JP", "KR", "SC", "TC", "HK")
-
 # Bounds for a font folder: --font-dir /usr must answer at once, not read the disk.
 MAX_ENTRIES = 10_000  # directory entries looked at in one folder
 MAX_FONT_FILES = 256  # font files described from one folder (the first, sorted by name)

@@ -424,18 +424,12 @@ def _glued_sentences(text: str, lang: str) -> tuple[tuple[str, str], ...]:
     return tuple(pieces)
 
 
-def _word_count(text: str, cjk: bool) -> int:
-    """Count words; in Chinese and Japanese, letters."""
-    if cjk:
-        return len(_LETTER_OR_DIGIT.findall(text))
-    return sum(1 for token in text.split() if _LETTER_OR_DIGIT.search(token))
-
-
 def _heading_like(text: str, heading: bool, cjk: bool = False) -> bool:
     text = strip_emphasis(text).rstrip()
     if heading or text.endswith(":"):
         return True
-    words = _word_count(text, cjk) / 2 if cjk else len(text.split())
+    # In Chinese and Japanese, two letters make about a word.
+    words = len(_LETTER_OR_DIGIT.findall(text)) / 2 if cjk else len(text.split())
     return words <= _HEADING_WORDS and not _ENDS_SENTENCE.search(text)
 
 

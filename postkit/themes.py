@@ -115,7 +115,6 @@ _NUMBERS: dict[str, dict[str, _Number]] = {
 _PAIRS = {("cover", "focus"), ("text", "band_focus")}
 _COLORS = ("paper", "ink", "muted", "accent", "cover_text", "cover_kicker", "scrim", "rule")
 _FONT_ROLES = ("title", "body", "heading", "credit", "label")
-_OPTIONAL_FONT_ROLES = ("italic", "bold")
 _CHOICES = {
     ("cover", "layout"): ("full-bleed", "split", "framed"),
     ("text", "background"): ("paper", "picture", "accent"),
@@ -700,7 +699,7 @@ def _weight(value: Any, limit: int = MAX_TEXT) -> int:
     A list can hold the same long string a million times over without using memory; its text cannot.
     The walk stops as soon as the estimate passes the limit, so it is bounded too.
     """
-    from jinja2.utils import Namespace
+    from jinja2.utils import Namespace  # 0.5 µs once imported; jinja2 stays out of postkit's start-up
 
     total = 0
     stack = [value]
@@ -847,19 +846,8 @@ def _guard_filter(name: str, func):
     return guarded
 
 
-def _loop_items(value):
-    """Count every turn of a ``for`` loop (the sandbox's parser wraps every loop's items in this filter)."""
-    return _counted(value)
-
-
-def _text_piece(value):
-    """Check a piece of a ``~`` concatenation before it becomes text."""
-    _weight(value)
-    return value
-
-
 def _finalize(value):
-    """Check a ``{{ value }}`` before it becomes text."""
+    """Check a ``{{ value }}``, or a piece of a ``~`` concatenation, before it becomes text."""
     _weight(value)
     return value
 
@@ -1087,8 +1075,8 @@ def theme_sandbox(dirs: Sequence[str | os.PathLike], *, autoescape: bool = False
     )
     env.filters = {name: _guard_filter(name, func) for name, func in env.filters.items() if name != "attr"}
     env.filters["format_hashtag"] = _guard_filter("format_hashtag", _format_hashtag)
-    env.filters["_postkit_loop"] = _loop_items
-    env.filters["_postkit_piece"] = _text_piece
+    env.filters["_postkit_loop"] = _counted  # the parser wraps every for loop's items: each turn counts
+    env.filters["_postkit_piece"] = _finalize
     env.filters["_postkit_checked"] = _checked
     env.globals.pop("lipsum", None)
     # Templates can say _("...") even before the post's language is installed (i18n.install_translations).

@@ -11,7 +11,7 @@ ENOSPC and with EIO, for every n the run makes; "next run" is another post writt
 | both renames of a replacement fail (into place, back) | the error names the moved-aside post; next run puts it back |
 | short writes (1,000 bytes per os.write) | the files are whole, the same bytes as unhurried ones |
 | a user's `.photos.20240101.old`, `.x.abcdefgh.tmp` (old cleaner's names) | never removed or renamed, byte for byte |
-| a writer killed between making its staging folder and finishing its marker (a flaky batch test) | the empty folder goes |
+| a writer killed between making its staging folder and finishing its marker | the empty folder goes |
 | forged markers: garbage, missing fields, "../outside", pid 0/-1/true, FIFO, symlink, 5 KB | not trusted, no hang |
 | a marked folder renamed by someone else | kept |
 | a marker whose owner is alive (another process; this one's live staging) | kept; removed once the owner is gone |
