@@ -26,7 +26,7 @@ from urllib.parse import quote
 from postkit.article import Article, Paragraph, slug
 from postkit.errors import LayoutError, OutputError, PostkitError
 from postkit.library import Entry, Library, load_library
-from postkit.output import FolderLock, check_generated, clean_leftovers, write_generated
+from postkit.output import FolderLock, check_generated, clean_leftovers, signals_held, write_generated
 from postkit.safeio import printable, read_inside, recorded_name
 
 log = logging.getLogger("postkit")
@@ -528,34 +528,41 @@ class _Run:
         killed: set[int] = set()
         retry: list[int] = []
         stop: BaseException | None = None
-        try:
-            while True:
-                try:
-                    if not futures and stop is None:
-                        for i in wave:
-                            future = pool.submit(_run_one, work, self.tasks[i], i)
-                            futures[future] = i
-                            waiting.add(future)
-                    if not waiting:
-                        break
-                    finished, waiting = wait(waiting, timeout=_POLL, return_when=FIRST_COMPLETED)
-                    # A future cancelled by the pool's shutdown is done, but wait() never returns it.
-                    finished |= {f for f in waiting if f.cancelled()}
-                    waiting -= finished
-                    for future in finished:
-                        self._collect(future, futures[future], wave, killed, retry, stopping=stop is not None)
-                    self._stop_runaways(waiting, futures, killed)
-                except BaseException as exc:
-                    if stop is not None:
-                        # Interrupted again while waiting: stop the posts in progress too.
-                        self._signal_workers(waiting, futures, signal.SIGTERM)
-                        raise
-                    # Ctrl-C or SIGTERM: start no more posts; the running ones finish, each renamed into place whole.
-                    stop = exc
-                    self.links.stop[0] = 1  # the pool has already handed a few more to its workers
-                    pool.shutdown(wait=False, cancel_futures=True)
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+        # Signals take effect only at the top of the loop: raised inside wait(), which holds every
+        # future's lock, one could leave a lock held and the pool's shutdown waiting for it forever.
+        with signals_held() as signals:
+            try:
+                while True:
+                    try:
+                        signals.release()
+                        if not futures and stop is None:
+                            for i in wave:
+                                future = pool.submit(_run_one, work, self.tasks[i], i)
+                                futures[future] = i
+                                waiting.add(future)
+                        if not waiting:
+                            break
+                        finished, waiting = wait(waiting, timeout=_POLL, return_when=FIRST_COMPLETED)
+                        # A future cancelled by the pool's shutdown is done, but wait() never returns it.
+                        finished |= {f for f in waiting if f.cancelled()}
+                        waiting -= finished
+                        for future in finished:
+                            self._collect(future, futures[future], wave, killed, retry, stopping=stop is not None)
+                        self._stop_runaways(waiting, futures, killed)
+                    except BaseException as exc:
+                        if stop is not None:
+                            # Interrupted again while waiting: stop the posts in progress too.
+                            self._signal_workers(waiting, futures, signal.SIGTERM)
+                            raise
+                        # Ctrl-C, SIGTERM, SIGHUP: start no more posts; the running ones finish, each committed whole.
+                        stop = exc
+                        self.links.stop[0] = 1  # the pool has already handed a few more to its workers
+                        # Not pool.shutdown(wait=False): it lets go of the workers, and the interpreter's
+                        # exit then waits for them, at times forever (CPython gh-83386).
+                        for future in waiting:
+                            future.cancel()
+            finally:
+                pool.shutdown(wait=True, cancel_futures=True)
         if stop is not None:
             raise stop
         return retry

@@ -492,35 +492,56 @@ def _make_staging(parent: Path, name: str, token: str) -> Path:
 # Signals during renames
 
 
+class HeldSignals:
+    """Signals that arrived while held, and the handlers they would have had (see ``signals_held``)."""
+
+    def __init__(self) -> None:
+        self.handlers: dict[int, Any] = {}
+        self.held: list[int] = []
+
+    def hold(self, signum: int, frame: object) -> None:
+        self.held.append(signum)
+
+    def release(self) -> None:
+        """Act now on the signals that arrived: run the handler each would have had (it may raise)."""
+        while self.held:
+            signum = self.held.pop(0)
+            if signum in self.held:
+                continue  # the same signal twice while held counts once, as the kernel would count it
+            handler = self.handlers.get(signum)
+            if callable(handler):
+                handler(signum, None)
+            elif handler is not None:  # SIG_DFL: what the signal would have done (SIG_IGN is never held)
+                current = signal.signal(signum, handler)
+                signal.raise_signal(signum)
+                signal.signal(signum, current)
+
+
 @contextlib.contextmanager
-def _signals_deferred() -> Iterator[None]:
-    """Hold Ctrl-C, SIGTERM, SIGHUP and a time limit's SIGALRM until the renames inside are done.
+def signals_held() -> Iterator[HeldSignals]:
+    """Hold Ctrl-C, SIGTERM, SIGHUP and a time limit's SIGALRM inside the block; act on them at its end.
 
-    The signals are raised again afterwards, so an interrupted run stops right after a whole
-    commit instead of between its two renames. Only the main thread can swap handlers; elsewhere
-    (and where these signals do not exist) this does nothing.
+    A handler that raises can do so at any line, including inside another library's locking or
+    between two renames. Held, a signal takes effect where the block says (``release()``) or when
+    it ends: a commit stops after its second rename, and the batch's main loop stops between two
+    looks at its pool (an exception raised inside ``concurrent.futures.wait`` can leave a lock held
+    that the pool's shutdown then waits for). Only the main thread can swap handlers; elsewhere
+    (and where these signals do not exist) nothing is held.
     """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    held: list[int] = []
-
-    def hold(signum: int, frame: object) -> None:
-        held.append(signum)
-
-    previous = {}
-    for name in ("SIGINT", "SIGTERM", "SIGHUP", "SIGALRM"):
-        number = getattr(signal, name, None)
-        if number is None or signal.getsignal(number) is signal.SIG_IGN:
-            continue
-        previous[number] = signal.signal(number, hold)
+    signals = HeldSignals()
+    if threading.current_thread() is threading.main_thread():
+        for name in ("SIGINT", "SIGTERM", "SIGHUP", "SIGALRM"):
+            number = getattr(signal, name, None)
+            if number is None or signal.getsignal(number) is signal.SIG_IGN:
+                continue
+            previous = signal.signal(number, signals.hold)
+            signals.handlers[number] = previous if previous is not None else signal.SIG_DFL
     try:
-        yield
+        yield signals
     finally:
-        for number, handler in previous.items():
-            signal.signal(number, handler if handler is not None else signal.SIG_DFL)
-        for number in dict.fromkeys(held):
-            signal.raise_signal(number)
+        for number, handler in signals.handlers.items():
+            signal.signal(number, handler)
+        signals.release()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -630,7 +651,7 @@ class PostWriter:
         with FolderLock(target.parent):
             # Checked again: something may have appeared at the target while the post was built.
             self._check_target()
-            with _signals_deferred():
+            with signals_held():
                 if os.path.lexists(target):
                     self._replace_existing(staging, target)
                 else:
@@ -776,7 +797,7 @@ def write_generated(
             built = staging / target.name
             try:
                 _write_file(built, data)
-                with _signals_deferred():
+                with signals_held():
                     os.replace(built, target)
             except OSError as exc:
                 msg = f"cannot write {target} ({_reason(exc)}); {_FIX}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import signal
 import stat
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from PIL import Image, ImageCms
 
 from postkit.check import check_post
 from postkit.errors import OutputError
-from postkit.output import PostWriter, dumps_json, encode_jpeg, safe_join
+from postkit.output import PostWriter, dumps_json, encode_jpeg, safe_join, signals_held
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -323,3 +324,45 @@ def test_staging_outside_with_block_is_an_error(tmp_path: Path) -> None:
     writer = PostWriter(tmp_path / "post")
     with pytest.raises(RuntimeError):
         _ = writer.staging
+
+
+def test_a_held_signal_acts_only_at_release() -> None:
+    seen = []
+    with signals_held() as signals:
+        signal.raise_signal(signal.SIGINT)
+        signal.raise_signal(signal.SIGINT)  # twice while held: once, as the kernel counts a pending signal
+        seen.append("after the signal")  # not interrupted here
+        with pytest.raises(KeyboardInterrupt):
+            signals.release()
+        signals.release()  # nothing left
+    assert seen == ["after the signal"]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_a_signal_held_to_the_end_of_the_block_runs_its_own_handler() -> None:
+    calls = []
+
+    def note(signum: int, frame: object) -> None:
+        calls.append(signum)
+
+    previous = signal.signal(signal.SIGTERM, note)
+    try:
+        with signals_held():
+            signal.raise_signal(signal.SIGTERM)
+            assert calls == []
+        assert calls == [signal.SIGTERM]
+        assert signal.getsignal(signal.SIGTERM) is note
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def test_an_ignored_signal_stays_ignored() -> None:
+    previous = signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    try:
+        with signals_held() as signals:
+            assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
+            signal.raise_signal(signal.SIGHUP)
+            signals.release()
+        assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGHUP, previous)

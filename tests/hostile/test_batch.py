@@ -13,16 +13,20 @@
 | a 900 KB article as a series, --timeout 1 | that post fails "took longer than 1 s"; the others are made |
 | a post stuck where SIGALRM cannot reach it (alarm blocked) | its worker is killed; the others run again and are made |
 | a library article with the heading of a carousel's post (same folder name, other source) | fails; the post intact |
+| one SIGTERM while two posts run (a handler that raises, in-process) | they finish; no other starts; no worker left |
+| a second SIGTERM while they run | they are stopped at once; nothing made; no worker left |
 """
 
 from __future__ import annotations
 
 import datetime
 import json
+import multiprocessing
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -276,6 +280,79 @@ def test_a_post_the_alarm_cannot_stop_has_its_worker_killed(tmp_path):
     assert [r[0].status for r in results] == [FAILED, MADE, MADE, MADE]
     assert results[0][0].reason == "took longer than 1 s, so it was stopped; shorten it or raise --timeout"
     assert elapsed < 60  # the hard limit is 3 s; the pool is started twice
+
+
+class Stopped(BaseException):
+    """What the test's SIGTERM handler raises (as postkit's CLI raises Terminated)."""
+
+
+def slow_post(task: _Task) -> list[Outcome]:
+    """Stand in for a post that takes a while; leave a file when it starts and when it is made."""
+    (task.target.parent / f"started-{task.name}").touch()
+    time.sleep(30 if task.name.startswith("long") else 1.5)
+    (task.target.parent / f"made-{task.name}").touch()
+    return [Outcome(task.name, MADE)]
+
+
+def interrupt_when(condition, times: int) -> None:
+    """From a thread: once ``condition()`` holds, send SIGTERM to this process ``times`` times, 0.3 s apart."""
+
+    def send() -> None:
+        deadline = time.monotonic() + 30
+        while not condition() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        for _ in range(times):
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(0.3)
+
+    threading.Thread(target=send, daemon=True).start()
+
+
+def stand_in_tasks(tmp_path: Path, names: list[str]) -> list[_Task]:
+    article = Article(
+        source=tmp_path / "x.txt",
+        title="X",
+        date=D(1917, 11, 7),
+        date_text="1917-11-07",
+        handle=None,
+        credit=None,
+        credit_label=None,
+        paragraphs=(Paragraph("Text."),),
+        format="plain",
+    )
+    return [_Task(name, article, tmp_path / name, D(2026, 11, 7), 109) for name in names]
+
+
+@pytest.fixture
+def stop_raises():
+    def stop(signum: int, frame: object) -> None:
+        raise Stopped
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    yield
+    signal.signal(signal.SIGTERM, previous)
+
+
+def test_one_interruption_lets_the_posts_in_progress_finish_and_starts_no_more(tmp_path, stop_raises):
+    tasks = stand_in_tasks(tmp_path, [f"post-{i}" for i in range(6)])
+    interrupt_when(lambda: len(list(tmp_path.glob("started-*"))) == 2, times=1)
+    with pytest.raises(Stopped):
+        _run_tasks(tasks, 2, None, work=slow_post)
+    started = sorted(p.name[len("started-") :] for p in tmp_path.glob("started-*"))
+    assert len(started) == 2
+    assert sorted(p.name[len("made-") :] for p in tmp_path.glob("made-*")) == started
+    assert multiprocessing.active_children() == []
+
+
+def test_a_second_interruption_stops_the_posts_in_progress(tmp_path, stop_raises):
+    tasks = stand_in_tasks(tmp_path, ["long-1", "long-2", "long-3"])
+    interrupt_when(lambda: len(list(tmp_path.glob("started-*"))) == 2, times=2)
+    started = time.monotonic()
+    with pytest.raises(Stopped):
+        _run_tasks(tasks, 2, None, work=slow_post)
+    assert time.monotonic() - started < 20  # not the posts' 30 s
+    assert list(tmp_path.glob("made-*")) == []
+    assert multiprocessing.active_children() == []
 
 
 def test_a_library_article_titled_like_a_carousel_post_does_not_replace_it(tmp_path, example_dir):

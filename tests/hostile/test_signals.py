@@ -71,7 +71,8 @@ class Run:
 
     def __init__(self, args: list[str], cwd: Path) -> None:
         self.token = uuid.uuid4().hex
-        env = {**os.environ, "POSTKIT_HOSTILE_RUN": self.token}
+        # PYTHONFAULTHANDLER: if a run outlives its bound, SIGABRT makes it print where each thread is.
+        env = {**os.environ, "POSTKIT_HOSTILE_RUN": self.token, "PYTHONFAULTHANDLER": "1"}
         command = [sys.executable, "-m", "postkit", *args]
         self.process = subprocess.Popen(
             command, cwd=cwd, env=env, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
@@ -93,6 +94,16 @@ class Run:
             if self.process.poll() is None:
                 self.process.kill()
         return self.process.returncode, err
+
+    def where(self) -> str:
+        """Abort the main process and return what it printed: every thread's stack (see PYTHONFAULTHANDLER)."""
+        with contextlib.suppress(OSError):
+            os.kill(self.process.pid, signal.SIGABRT)
+        try:
+            _, err = self.process.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            return "(no stack: the main process did not abort)"
+        return err[-4000:]
 
     def cleanup(self) -> None:
         for pid in processes(self.token):  # only if the test failed: never leave them behind
@@ -140,7 +151,8 @@ def test_killing_a_batch_leaves_no_process_and_no_half_post(slow_library, tmp_pa
         else:
             run.process.send_signal(getattr(signal, how))
         taken, left = gone_within(run.token, BOUND)
-        assert not left, f"still running {taken:.1f} s after {how}: {left}"
+        if left:
+            pytest.fail(f"still running {taken:.1f} s after {how}: {left}\n{run.where()}")
         returncode, err = run.finish()
         assert returncode == status, err
         if how != "SIGKILL":
