@@ -248,17 +248,8 @@ def test_a_runaway_post_is_stopped_and_the_batch_goes_on(library, tmp_path):
     assert [p.name for p in out.iterdir() if p.name.startswith(".")] == []
 
 
-def stuck_or_quick(task: _Task) -> list[Outcome]:
-    """Stand in for a post: "stuck" blocks SIGALRM (as a long C call would) and sleeps; the others finish."""
-    if task.name == "stuck":
-        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
-        time.sleep(120)
-    else:
-        time.sleep(0.5)
-    return [Outcome(task.name, MADE)]
-
-
-def test_a_post_the_alarm_cannot_stop_has_its_worker_killed(tmp_path):
+def stand_in_tasks(tmp_path: Path, names: list[str], timeout: float | None = None) -> list[_Task]:
+    """Tasks for a stand-in ``work`` function: the article is never read."""
     article = Article(
         source=tmp_path / "x.txt",
         title="X",
@@ -270,10 +261,21 @@ def test_a_post_the_alarm_cannot_stop_has_its_worker_killed(tmp_path):
         paragraphs=(Paragraph("Text."),),
         format="plain",
     )
-    tasks = [
-        _Task(name, article, tmp_path / name, D(2026, 11, 7), 109, timeout=1.0)
-        for name in ("stuck", "quick-1", "quick-2", "quick-3")
-    ]
+    return [_Task(name, article, tmp_path / name, D(2026, 11, 7), 109, timeout=timeout) for name in names]
+
+
+def stuck_or_quick(task: _Task) -> list[Outcome]:
+    """Stand in for a post: "stuck" blocks SIGALRM (as a long C call would) and sleeps; the others finish."""
+    if task.name == "stuck":
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+        time.sleep(120)
+    else:
+        time.sleep(0.5)
+    return [Outcome(task.name, MADE)]
+
+
+def test_a_post_the_alarm_cannot_stop_has_its_worker_killed(tmp_path):
+    tasks = stand_in_tasks(tmp_path, ["stuck", "quick-1", "quick-2", "quick-3"], timeout=1.0)
     started = time.monotonic()
     results = _run_tasks(tasks, 2, None, timeout=1.0, work=stuck_or_quick)
     elapsed = time.monotonic() - started
@@ -306,21 +308,6 @@ def interrupt_when(condition, times: int) -> None:
             time.sleep(0.3)
 
     threading.Thread(target=send, daemon=True).start()
-
-
-def stand_in_tasks(tmp_path: Path, names: list[str]) -> list[_Task]:
-    article = Article(
-        source=tmp_path / "x.txt",
-        title="X",
-        date=D(1917, 11, 7),
-        date_text="1917-11-07",
-        handle=None,
-        credit=None,
-        credit_label=None,
-        paragraphs=(Paragraph("Text."),),
-        format="plain",
-    )
-    return [_Task(name, article, tmp_path / name, D(2026, 11, 7), 109) for name in names]
 
 
 @pytest.fixture
