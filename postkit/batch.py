@@ -543,7 +543,7 @@ class _Run:
                         if not waiting:
                             break
                         finished, waiting = wait(waiting, timeout=_POLL, return_when=FIRST_COMPLETED)
-                        # A future cancelled by the pool's shutdown is done, but wait() never returns it.
+                        # A cancelled future is done, but wait() never returns it.
                         finished |= {f for f in waiting if f.cancelled()}
                         waiting -= finished
                         for future in finished:
