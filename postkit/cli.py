@@ -129,7 +129,11 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @click.option("--handle", help="Account name shown on the cards, without '@'. Default: the article's handle.")
 @click.option("--theme", help="A theme's name or the path to a theme folder.  [default: classic]")
 @_theme_dir_option
-@click.option("--focus", metavar="X,Y", help="The picture's point to keep in view when cropping, e.g. 0.3,0.4.")
+@click.option(
+    "--focus",
+    metavar="X,Y",
+    help="The picture's point to keep in view when cropping, e.g. 0.3,0.4 (default: the heads found, else the detail).",
+)
 @click.option(
     "--fit",
     type=click.Choice(["cover", "contain"]),

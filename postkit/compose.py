@@ -44,7 +44,7 @@ class Painter:
         return image
 
     def _picture(self, picture: Picture, size: tuple[int, int]) -> Image.Image:
-        key = Picture(box=(0, 0, *size), fit=picture.fit, focus=picture.focus, blur=picture.blur)
+        key = Picture(box=(0, 0, *size), fit=picture.fit, focus=picture.focus, keep=picture.keep, blur=picture.blur)
         if key not in self._pictures:
             if picture.fit == "exact":
                 # A print a third of the picture's size: bicubic after a box reduction looks the same.
@@ -53,11 +53,13 @@ class Painter:
                 image = contain(self.illustration, size, "blur")
             elif picture.blur:
                 # Blur a quarter-size copy and scale it up: the same look for a fraction of the cost.
-                small = cover(self.illustration, (max(1, size[0] // 4), max(1, size[1] // 4)), picture.focus)
+                small = cover(
+                    self.illustration, (max(1, size[0] // 4), max(1, size[1] // 4)), picture.focus, picture.keep
+                )
                 blurred = small.filter(ImageFilter.GaussianBlur(picture.blur / 4))
                 image = blurred.resize(size, Image.Resampling.BICUBIC)
             else:
-                image = cover(self.illustration, size, picture.focus)
+                image = cover(self.illustration, size, picture.focus, picture.keep)
             self._pictures[key] = image
         return self._pictures[key]
 

@@ -81,12 +81,17 @@ class Design:
         has_picture: bool,
         focus: tuple[float, float] | None = None,
         fit: str | None = None,
+        band_focus: tuple[float, float] | None = None,
+        keep: tuple[float, float, float, float] | None = None,
     ):
         self.theme = theme
         # How the picture fills the cover: "cover" (cropped around the focus) or "contain" (whole).
         self.fit = fit or theme.settings.get("picture", {}).get("fit", "cover")
         # The picture's point to keep in view: given, found by smart_focus, or the theme's default.
         self.focus = focus or tuple(theme["cover"]["focus"])
+        # The text slides' band: the given point or the heads, else the focus's x at the theme's height.
+        self.band_focus = band_focus or (self.focus[0], theme["text"].get("band_focus", (0.5, 0.5))[1])
+        self.keep = keep  # the people's heads: every crop holds them whole or leaves them out
         self.size = self.width, self.height = size
         self.text = text
         self.has_picture = has_picture
@@ -255,13 +260,15 @@ class Design:
         plan.lines.append(self._end(cue, self.label, row_y, row_rgb, rtl=self.text.rtl))
         focus = self.focus
         if layout == "full-bleed":
-            plan.picture = Picture(box=(0, 0, *self.size), focus=focus, fit=self.fit)
+            plan.picture = Picture(box=(0, 0, *self.size), focus=focus, keep=self.keep, fit=self.fit)
             plan.scrim_top = max(0, min(round(self.height * self.theme["cover"]["scrim_from"]), bar_y - round(220 * s)))
         elif layout == "split":
-            plan.picture = Picture(box=(0, 0, self.width, picture_bottom), focus=focus)
+            plan.picture = Picture(box=(0, 0, self.width, picture_bottom), focus=focus, keep=self.keep)
         elif layout == "framed":
             inset = self.side
-            plan.picture = Picture(box=(inset, self.top, self.width - inset, picture_bottom), focus=focus)
+            plan.picture = Picture(
+                box=(inset, self.top, self.width - inset, picture_bottom), focus=focus, keep=self.keep
+            )
         else:
             inset = round(40 * s)
             for box in (
@@ -365,8 +372,7 @@ class Design:
         text_rgb, head_rgb, foot_rgb, rule_rgb = self._text_colors()
         self._background(plan, self.text_background)
         if self.band:
-            band_focus = (self.focus[0], self.theme["text"]["band_focus"][1])
-            plan.picture = Picture(box=(0, 0, self.width, self.band), focus=band_focus)
+            plan.picture = Picture(box=(0, 0, self.width, self.band), focus=self.band_focus, keep=self.keep)
             plan.rules.append(Rule((0, self.band, self.width, self.band + max(2, round(6 * s))), c["accent"]))
         width = self.line_width
         title = upper(self.text.title, self.text.lang)

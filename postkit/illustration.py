@@ -108,10 +108,17 @@ def load_illustration(path: str | os.PathLike, min_size: tuple[int, int] | None 
             raise ImageError(msg) from None
 
 
-def cover(image: Image.Image, size: tuple[int, int], focus: tuple[float, float] = (0.5, 0.5)) -> Image.Image:
+def cover(
+    image: Image.Image,
+    size: tuple[int, int],
+    focus: tuple[float, float] = (0.5, 0.5),
+    keep: tuple[float, float, float, float] | None = None,
+) -> Image.Image:
     """Scale and crop the image to fill size exactly, without distortion.
 
-    ``focus`` (fractions of width and height) stays as central as the edges allow.
+    ``focus`` (fractions of width and height) stays as central as the edges allow. ``keep`` (left,
+    top, right, bottom as fractions: the people's heads) is never cut: the crop holds it whole,
+    moving as little as it can from the focus, or, too small to hold it, leaves it out.
     """
     width, height = size
     if image.size == (width, height):
@@ -124,6 +131,9 @@ def cover(image: Image.Image, size: tuple[int, int], focus: tuple[float, float] 
     fx, fy = (min(max(float(f), 0.0), 1.0) if math.isfinite(f) else 0.5 for f in focus)
     left = max(min(fx * image.width - crop_w / 2, image.width - crop_w), 0.0)
     top = max(min(fy * image.height - crop_h / 2, image.height - crop_h), 0.0)
+    if keep is not None:
+        left = _uncut(left, crop_w, image.width, keep[0] * image.width, keep[2] * image.width)
+        top = _uncut(top, crop_h, image.height, keep[1] * image.height, keep[3] * image.height)
     if scale == 1.0:
         # Same scale: a plain crop is exact and costs no resampling.
         left, top = round(left), round(top)
@@ -163,6 +173,21 @@ def _colour(value: str | tuple[int, int, int]) -> tuple[int, int, int]:
     return tuple(int(c) for c in value[:3])
 
 
+def _uncut(start: float, crop: float, full: float, keep_start: float, keep_end: float) -> float:
+    """Move a crop of length ``crop`` from ``start`` as little as needed to hold [keep_start, keep_end] or miss it."""
+    if keep_end - keep_start <= crop:
+        start = min(max(start, keep_end - crop), keep_start)
+        return max(min(start, full - crop), 0.0)
+    if start + crop <= keep_start or start >= keep_end:
+        return start  # already clear of it
+    # Too short for the whole: end where it starts, or start where it ends, whichever moves less.
+    choices = [c for c in (keep_start - crop, keep_end) if -0.5 <= c <= full - crop + 0.5]
+    if not choices:
+        return start  # no clear place in this picture: the focus decides
+    best = min(choices, key=lambda c: abs(c - start))
+    return max(min(best, full - crop), 0.0)
+
+
 def _backdrop(image: Image.Image, size: tuple[int, int]) -> Image.Image:
     """Blur and darken a cover-crop at 1/16 scale, then upscale: a full-size blur would cost ~100x more."""
     small_size = (max(1, math.ceil(size[0] / _BACKDROP_SCALE)), max(1, math.ceil(size[1] / _BACKDROP_SCALE)))
@@ -170,6 +195,17 @@ def _backdrop(image: Image.Image, size: tuple[int, int]) -> Image.Image:
     small = cover(source, small_size).filter(ImageFilter.GaussianBlur(_BACKDROP_BLUR))
     small = small.point([round(v * _BACKDROP_BRIGHTNESS) for v in range(256)] * 3)
     return small.resize(size, Image.Resampling.BICUBIC)
+
+
+def find_heads(image: Image.Image) -> tuple[float, float, float, float] | None:
+    """Return the box holding the heads in a picture (fractions: left, top, right, bottom), or None.
+
+    Needs a face detector (postkit.faces, the ``faces`` extra); without one, None.
+    """
+    from postkit.faces import find_faces, head_box
+
+    faces = find_faces(image)
+    return head_box(faces) if faces else None
 
 
 def smart_focus(image: Image.Image) -> tuple[float, float]:

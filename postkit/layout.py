@@ -274,6 +274,8 @@ class Picture:
     fit: str = "cover"  # "cover" crops to fill; "contain" shows it whole on a blurred extension; "exact" fills a box
     # already of the picture's shape (a framed print)
     focus: tuple[float, float] = (0.5, 0.5)
+    # What a crop keeps whole or leaves out, never cuts (the people's heads), as fractions of the picture.
+    keep: tuple[float, float, float, float] | None = None
     frame: int = 0  # width of a dark keyline around a contained print, px
     mat: int = 0  # width of the light mat inside the keyline, px
     blur: int = 0  # Gaussian blur radius, px (a picture behind text reads calmer blurred)

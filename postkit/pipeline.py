@@ -202,13 +202,28 @@ def make_post(
     theme_, uncovered = with_fallback_fonts(
         theme_, role_texts(article, settings.handle, lang), lang, Path(font_dir) if font_dir is not None else None
     )
-    focus_point = None
+    focus_point = band_focus = heads = None
     if illustration is not None:
-        from postkit.illustration import parse_focus, smart_focus
+        from postkit.illustration import find_heads, parse_focus, smart_focus
 
         given = focus or article.extra.get("focus")
-        focus_point = parse_focus(str(given)) if given else smart_focus(illustration)
-    design = Design(theme_, size, text, has_picture=picture_path is not None, focus=focus_point, fit=fit)
+        heads = None if given else find_heads(illustration)
+        # A given point or the people's heads also place the text slides' band; a salient point does not.
+        if given:
+            band_focus = parse_focus(str(given))
+        elif heads is not None:
+            band_focus = ((heads[0] + heads[2]) / 2, (heads[1] + heads[3]) / 2)
+        focus_point = band_focus or smart_focus(illustration)
+    design = Design(
+        theme_,
+        size,
+        text,
+        has_picture=picture_path is not None,
+        focus=focus_point,
+        fit=fit,
+        band_focus=band_focus,
+        keep=heads,
+    )
     chains = text_chains(theme_)
     style = text_style(theme_, chains, size)
     slicing = slice_paragraphs(paragraphs, style, design.text_box, settings.max_slides - 2, lang, source=str(source))
@@ -305,7 +320,17 @@ def make_post(
                 "lang": lang,
                 "source": {"file": recorded_name(article.source), "sha256": hashes["article"]},
                 "inputs_sha256": inputs,
-                "image": ({"file": recorded_name(picture_path), "sha256": hashes["image"]} if picture_path else None),
+                "image": (
+                    {
+                        "file": recorded_name(picture_path),
+                        "sha256": hashes["image"],
+                        # Where the crops look (fractions of the picture): given, the heads' middle, or the detail.
+                        "focus": [round(v, 4) for v in focus_point] if focus_point else None,
+                        "heads": [round(v, 4) for v in heads] if heads else None,
+                    }
+                    if picture_path
+                    else None
+                ),
                 "layout": {
                     "engine": layout_engine_name(),
                     "body_size": slicing.size,

@@ -1,0 +1,146 @@
+"""Faces on real photographs: found where they are, not where they are not, never cut by a crop or covered by text.
+
+The photographs are the corpus's (tests/corpus/SOURCES.md): scikit-image's astronaut (Eileen Collins,
+NASA), cat, coffee, rocket and coins (round shapes a single cascade takes for faces), a NASA map of the
+Earth, and the example's illustration.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from PIL import Image
+
+from postkit.compose import Painter
+from postkit.design import FORMATS, Design, PostText, plan_post, text_chains, text_style
+from postkit.faces import available, find_faces, head_box
+from postkit.illustration import _uncut, cover, find_heads
+from postkit.pipeline import make_post
+from postkit.slicing import slice_paragraphs
+from postkit.themes import list_themes, load_theme
+
+pytestmark = pytest.mark.skipif(not available(), reason="needs the faces extra (OpenCV)")
+
+CORPUS = Path(__file__).parent / "corpus"
+ASTRONAUT = CORPUS / "en-apollo-11.jpg"
+# Eileen Collins's face in the 512x512 photograph, eyebrows to chin, marked by hand.
+ASTRONAUT_FACE = (178 / 512, 64 / 512, 272 / 512, 165 / 512)
+TEXT = PostText("Apollo 11", "July 20, 1969", "themagickalearth", "Eileen Collins.", "Pictured")
+
+
+def overlap(a, b) -> float:
+    w = min(a[2], b[2]) - max(a[0], b[0])
+    h = min(a[3], b[3]) - max(a[1], b[1])
+    if w <= 0 or h <= 0:
+        return 0.0
+    inter = w * h
+    return inter / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter)
+
+
+def test_the_astronauts_face_is_found_where_it_is():
+    (face,) = find_faces(Image.open(ASTRONAUT))
+    assert overlap(face, ASTRONAUT_FACE) > 0.6, face
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "he-mishpat-eichmann.jpg",
+        "ja-osei-fukko.jpg",
+        "ar-althawra-alfaransiya.jpg",
+        "de-titanic.jpg",
+        "faces-none-coins.jpg",
+    ],
+)
+def test_no_face_where_there_is_none(name):
+    assert find_faces(Image.open(CORPUS / name)) == []
+
+
+def test_no_face_in_the_example_illustration(example_dir):
+    (picture,) = [p for p in example_dir.iterdir() if p.suffix.lower() in (".jpg", ".jpeg", ".png")]
+    assert find_faces(Image.open(picture)) == []
+
+
+def test_the_head_reaches_above_and_below_the_face():
+    (face,) = find_faces(Image.open(ASTRONAUT))
+    head = head_box([face])
+    assert head[1] < face[1] - 0.3 * (face[3] - face[1]) and head[3] > face[3]
+    assert head[0] < face[0] and head[2] > face[2]
+
+
+@given(
+    full=st.integers(50, 3000),
+    crop_share=st.floats(0.05, 1.0),
+    start_share=st.floats(0.0, 1.0),
+    keep=st.tuples(st.floats(0.0, 1.0), st.floats(0.0, 1.0)),
+)
+def test_a_crop_holds_what_it_keeps_whole_or_misses_it(full, crop_share, start_share, keep):
+    crop = full * crop_share
+    start = (full - crop) * start_share
+    keep_start, keep_end = sorted(k * full for k in keep)
+    placed = _uncut(start, crop, full, keep_start, keep_end)
+    assert -1e-6 <= placed <= full - crop + 1e-6
+    inside = placed <= keep_start + 1e-6 and placed + crop >= keep_end - 1e-6
+    clear = placed + crop <= keep_start + 0.5 or placed >= keep_end - 0.5
+    fits = keep_end - keep_start <= crop
+    room = keep_start - crop >= -0.5 or keep_end <= full - crop + 0.5
+    assert inside if fits else (clear or not room)
+
+
+def test_a_band_too_short_for_the_head_leaves_it_out():
+    picture = Image.open(ASTRONAUT)
+    heads = find_heads(picture)
+    band = cover(picture, (1080, 130), ((heads[0] + heads[2]) / 2, (heads[1] + heads[3]) / 2), heads)
+    assert find_faces(band) == []
+    # Without keep, the same band cuts through the face.
+    cut = cover(picture, (1080, 130), ((heads[0] + heads[2]) / 2, (heads[1] + heads[3]) / 2))
+    assert cut.tobytes() != band.tobytes()
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+@pytest.mark.parametrize("theme_name", list_themes())
+def test_the_cover_keeps_the_face_whole_and_clear_of_text(example_paragraphs, theme_name, fmt):
+    theme = load_theme(theme_name)
+    picture = Image.open(ASTRONAUT).convert("RGB")
+    heads = find_heads(picture)
+    middle = ((heads[0] + heads[2]) / 2, (heads[1] + heads[3]) / 2)
+    design = Design(theme, FORMATS[fmt], TEXT, has_picture=True, focus=middle, band_focus=middle, keep=heads)
+    chains = text_chains(theme)
+    slicing = slice_paragraphs(example_paragraphs, text_style(theme, chains, FORMATS[fmt]), design.text_box, 18)
+    plans = plan_post(design, slicing, chains, picture.size)
+    painter = Painter(picture, theme.colors["scrim"], theme.colors["ink"])
+    for plan in plans[:2]:  # the cover, and a text slide with its band
+        if plan.picture is None or plan.picture.blur:
+            continue  # no picture, or a blurred backdrop behind the text: no face to keep
+        # The picture as cropped, without the scrim and text that would hide a face from the detector.
+        card = painter.paint(dataclasses.replace(plan, scrim_top=None, lines=[], rules=[]))
+        faces = find_faces(card)
+        x0, y0, x1, y1 = plan.picture.box if plan.picture else (0, 0, *plan.size)
+        area = (x1 - x0) * (y1 - y0) / (plan.size[0] * plan.size[1])
+        if plan.kind == "cover" and area > 0.5:
+            assert len(faces) == 1, (plan.kind, faces)  # a full-bleed cover shows the face
+        for face in faces:
+            box = (face[0] * card.width, face[1] * card.height, face[2] * card.width, face[3] * card.height)
+            assert box[0] > x0 and box[1] > y0 and box[2] < x1 and box[3] < y1, (plan.kind, box)  # whole
+            for line in plan.lines:
+                assert overlap(box, line.box) == 0, (plan.kind, line.text, box)
+
+
+def test_make_post_crops_around_the_heads_and_records_them(tmp_path):
+    result = make_post(CORPUS / "en-apollo-11.txt", out=tmp_path / "post", format="landscape")
+    image = json.loads((result.folder / "post.json").read_text())["image"]
+    heads = image["heads"]
+    assert overlap(heads, head_box([ASTRONAUT_FACE])) > 0.6, heads
+    # The crop centres on the heads: before, it kept the most detailed region, the suit (y 0.54), cut above the mouth.
+    assert image["focus"] == pytest.approx([(heads[0] + heads[2]) / 2, (heads[1] + heads[3]) / 2], abs=2e-4)
+
+
+def test_a_given_focus_wins_and_no_heads_are_looked_for(tmp_path):
+    result = make_post(CORPUS / "en-apollo-11.txt", out=tmp_path / "post", format="landscape", focus="50%,60%")
+    image = json.loads((result.folder / "post.json").read_text())["image"]
+    assert image["focus"] == [0.5, 0.6] and image["heads"] is None
