@@ -263,11 +263,11 @@ class Design:
             plan.picture = Picture(box=(0, 0, *self.size), focus=focus, keep=self.keep, fit=self.fit)
             plan.scrim_top = max(0, min(round(self.height * self.theme["cover"]["scrim_from"]), bar_y - round(220 * s)))
         elif layout == "split":
-            plan.picture = Picture(box=(0, 0, self.width, picture_bottom), focus=focus, keep=self.keep)
+            plan.picture = Picture(box=(0, 0, self.width, picture_bottom), focus=focus, keep=self.keep, fit=self.fit)
         elif layout == "framed":
             inset = self.side
             plan.picture = Picture(
-                box=(inset, self.top, self.width - inset, picture_bottom), focus=focus, keep=self.keep
+                box=(inset, self.top, self.width - inset, picture_bottom), focus=focus, keep=self.keep, fit=self.fit
             )
         else:
             inset = round(40 * s)

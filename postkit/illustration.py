@@ -173,6 +173,34 @@ def _colour(value: str | tuple[int, int, int]) -> tuple[int, int, int]:
     return tuple(int(c) for c in value[:3])
 
 
+# Shown larger than this, a picture looks soft on a phone.
+MAX_ENLARGEMENT = 2.0
+
+
+def enlargement_warning(size: tuple[int, int], pictures) -> str | None:
+    """Say how much the most enlarged of ``pictures`` (postkit.layout.Picture) blows up a picture of ``size``.
+
+    Blurred backdrops and framed prints (fit "exact", always smaller) do not count. None when no
+    picture is shown more than MAX_ENLARGEMENT times its size.
+    """
+    width, height = size
+    worst, shown = 0.0, (0, 0)
+    for picture in pictures:
+        if picture.blur or picture.fit == "exact" or not width or not height:
+            continue
+        box_w, box_h = picture.box[2] - picture.box[0], picture.box[3] - picture.box[1]
+        pick = min if picture.fit == "contain" else max
+        scale = pick(box_w / width, box_h / height)
+        if scale > worst:
+            worst, shown = scale, (round(width * scale), round(height * scale))
+    if worst <= MAX_ENLARGEMENT:
+        return None
+    return (
+        f"is {width}x{height} px and is shown {worst:.1f} times larger ({shown[0]}x{shown[1]} px), so it will "
+        f"look soft; use a picture at least {math.ceil(width * worst / MAX_ENLARGEMENT)} px wide"
+    )
+
+
 def _uncut(start: float, crop: float, full: float, keep_start: float, keep_end: float) -> float:
     """Move a crop of length ``crop`` from ``start`` as little as needed to hold [keep_start, keep_end] or miss it."""
     if keep_end - keep_start <= crop:

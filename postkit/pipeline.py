@@ -24,7 +24,7 @@ from postkit.design import FORMATS, Design, PostText, TextChains, plan_post, tex
 from postkit.errors import CheckError, FontError, LayoutError, PostkitError
 from postkit.fonts import face, layout_engine_name, mark_emphasis
 from postkit.i18n import missing_catalog_warning
-from postkit.safeio import recorded_name, sha256_file
+from postkit.safeio import printable, recorded_name, sha256_file
 from postkit.slicing import sentences, slice_paragraphs
 from postkit.themes import Theme, load_theme
 
@@ -261,6 +261,12 @@ def make_post(
     warnings: list[str] = list(article.warnings)
     if no_catalog is not None:
         warnings.append(f"{source}: {no_catalog}")
+    if not dry_run and illustration is not None:
+        from postkit.illustration import enlargement_warning
+
+        soft = enlargement_warning(illustration.size, [plan.picture for plan in plans if plan.picture])
+        if soft is not None:
+            warnings.append(f"{printable(str(picture_path))} {soft}")
     if dry_run:
         count = len(slicing.slides) + 2
         return Post(
