@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import os
 import re
 import unicodedata
@@ -99,6 +100,8 @@ def check_post(folder: str | os.PathLike[str]) -> list[Violation]:
         found.append(Violation(ERROR, MANIFEST_FILE, manifest_problem))
     else:
         _check_manifest(manifest, names, caption, found)
+        if story:
+            _check_story_zones(manifest, slides, found)
     # Stable sort: errors first, each level in the order the files were checked.
     return sorted(found, key=lambda v: v.level != ERROR)
 
@@ -579,6 +582,48 @@ def _check_manifest_slides(slides: list[dict], names: list[str], add: Callable[[
                 ERROR,
                 f"{label} alt text is {length} characters; Instagram allows at most {limits.ALT_TEXT_MAX}; shorten it",
             )
+
+
+def _check_story_zones(manifest: Any, slides: list[_Slide], found: list[Violation]) -> None:
+    """Warn about text that post.json places where Instagram draws its story header or reply bar."""
+    entries = manifest.get("slides") if isinstance(manifest, dict) else None
+    if not isinstance(entries, list):
+        return
+    sizes = {slide.name: slide.size for slide in slides}
+    for entry in entries[: len(sizes)]:
+        if not isinstance(entry, dict) or entry.get("file") not in sizes:
+            continue
+        boxes = entry.get("text_boxes")
+        if not isinstance(boxes, list):
+            continue
+        height = sizes[entry["file"]][1]
+        header, reply_bar = limits.story_covered(height)
+        tops = [b[1] for b in boxes[:_MAX_BOXES] if _is_box(b)]
+        bottoms = [b[3] for b in boxes[:_MAX_BOXES] if _is_box(b)]
+        where = []
+        if tops and min(tops) < header:
+            where.append(f"from y {min(tops):g} under Instagram's story header (the top {header} px)")
+        if bottoms and max(bottoms) > height - reply_bar:
+            where.append(f"down to y {max(bottoms):g} under its reply bar (the bottom {reply_bar} px)")
+        if where:
+            found.append(
+                Violation(
+                    WARNING,
+                    entry["file"],
+                    f"has text {' and '.join(where)}; keep text between y {header} and {height - reply_bar}",
+                )
+            )
+
+
+_MAX_BOXES = 500  # text lines a slide can hold, with room to spare: post.json is untrusted
+
+
+def _is_box(value: Any) -> bool:
+    return (
+        isinstance(value, list)
+        and len(value) == 4
+        and all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in value)
+    )
 
 
 def _lines(text: str) -> str:

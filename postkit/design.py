@@ -10,6 +10,7 @@ from postkit.errors import LayoutError
 from postkit.fonts import Face, FontFile, face, styled_face
 from postkit.language import text_direction
 from postkit.layout import CardPlan, Line, Picture, Rule, chunks, ink_box, line_height, measure, wrap
+from postkit.limits import STORY_ASPECT, story_covered
 from postkit.segment import CLUSTER, WORD_JOINER, keep_phrases
 from postkit.slicing import Slicing, Slide, TextStyle
 from postkit.themes import Theme
@@ -56,6 +57,11 @@ class PostText:
         return self.tr.gettext("Swipe") + (" \u2190" if self.rtl else " \u2192")
 
     @property
+    def tap_cue(self) -> str:
+        """Return a story cover's cue: stories are tapped through, not swiped."""
+        return self.tr.gettext("Tap") + (" \u2190" if self.rtl else " \u2192")
+
+    @property
     def credit_heading(self) -> str:
         """Return the label above the credit: the article's own ("Фото"), else postkit's word for it."""
         return self.credit_label or self.tr.gettext("Pictured")
@@ -67,7 +73,7 @@ class PostText:
 
     def own_words(self) -> list[str]:
         """Return every word postkit itself sets on this post's cards (to find fonts for them)."""
-        return [self.swipe_cue, self.credit_heading, self.follow_line]
+        return [self.swipe_cue, self.tap_cue, self.credit_heading, self.follow_line]
 
 
 class Design:
@@ -107,6 +113,11 @@ class Design:
         self.vscale = vscale = self.height / 1080 if self.short else scale
         self.top = round(margins["top"] * vscale)
         self.bottom = round(margins["bottom"] * vscale)
+        # A story is tapped through, full screen, under Instagram's header and reply bar: no text there.
+        self.story = abs(self.width / self.height - STORY_ASPECT) < 0.01
+        if self.story:
+            header, reply_bar = story_covered(self.height)
+            self.top, self.bottom = max(self.top, header), max(self.bottom, reply_bar)
         types = theme["type"]
         self.colors = theme.colors
         self.tracking = types["tracking"]
@@ -256,7 +267,7 @@ class Design:
             handle = self._fit_one_line(self.text.at_handle, self.label, width * 0.6)
             plan.lines.append(self._start(handle, self.label, row_y, row_rgb))
         # The cue points the way the carousel moves: to the left on a right-to-left post.
-        cue = self.text.swipe_cue
+        cue = self.text.tap_cue if self.story else self.text.swipe_cue
         plan.lines.append(self._end(cue, self.label, row_y, row_rgb, rtl=self.text.rtl))
         focus = self.focus
         if layout == "full-bleed":

@@ -85,3 +85,18 @@ def mentions_in(text: str) -> list[str]:
 
 # Stories are full-screen 9:16 (1080x1920); Meta "IG User Media" image specs for STORIES.
 STORY_ASPECT = 9 / 16
+
+# What Instagram draws over a story, where text is hidden or hard to read: the header (progress
+# bars, the account's picture and name, the close button) over the top 250 px of 1080x1920, and the
+# reply bar and reactions over the bottom 250-340 px (the larger kept). Guidance, not a Meta rule.
+# Sources: "Instagram Story Dimensions: the 1080x1920 guide" (webbannerexperts.com, top and bottom
+# 250 px); "Instagram Story & Reels Ads: where text is actually safe" (imagefactory.co.kr, 2026-06-12:
+# top 250 px, bottom 340 px); the team's reference notes (networks.md, "Reels interface overlays").
+STORY_HEIGHT = 1920
+STORY_HEADER_PX = 250
+STORY_REPLY_BAR_PX = 340
+
+
+def story_covered(height: int) -> tuple[int, int]:
+    """Return the rows (from the top, from the bottom) Instagram covers on a story ``height`` px tall."""
+    return round(STORY_HEADER_PX * height / STORY_HEIGHT), round(STORY_REPLY_BAR_PX * height / STORY_HEIGHT)

@@ -298,6 +298,8 @@ def make_post(
                     "file": name,
                     "kind": plan.kind,
                     "text": slide_text,
+                    # Where each line of text sits (x0, y0, x1, y1 px): check finds text under a story's header.
+                    "text_boxes": [[round(v) for v in line.box] for line in plan.lines],
                     "alt": alt_text(
                         plan.kind,
                         title=article.title,
