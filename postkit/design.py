@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from postkit.bidi import paragraph_is_rtl
@@ -233,7 +234,11 @@ class Design:
         short = self.height < self.width  # landscape: smaller title, fewer lines
         # Stack from the bottom up: the handle row, the title, the date, an accent bar. Over a
         # full-bleed picture the stack sits low, under the scrim; a typographic cover centres it.
-        row_y = self.height - self.bottom - self._height(self.label)
+        bottom = self.bottom
+        frame_inset = round(40 * s)  # a typographic cover's frame; the handle row stays inside it
+        if layout == "typographic":
+            bottom = max(bottom, frame_inset + 2 + round(24 * self.vscale))
+        row_y = self.height - bottom - self._height(self.label)
         gap = round((28 if short else 56) * s)
         above = round(58 * s) + self._height(self.kicker_font)
         # The height a title may take at most: between the handle row and the date line with its bar
@@ -249,7 +254,7 @@ class Design:
         picture_bottom = 0
         if layout in ("split", "framed"):
             # The picture takes the top of the card, the text block the rest.
-            block = title_height + above + gap + self._height(self.label) + self.bottom + round(48 * s)
+            block = title_height + above + gap + self._height(self.label) + bottom + round(48 * s)
             picture_bottom = max(round(self.height * 0.35), self.height - block)
             title_top = max(title_top, picture_bottom + round(48 * s) + above)
         title_rtl = self._rtl(self.text.title)
@@ -281,7 +286,7 @@ class Design:
                 box=(inset, self.top, self.width - inset, picture_bottom), focus=focus, keep=self.keep, fit=self.fit
             )
         else:
-            inset = round(40 * s)
+            inset = frame_inset
             for box in (
                 (inset, inset, self.width - inset, inset + 2),
                 (inset, self.height - inset - 2, self.width - inset, self.height - inset),
@@ -467,7 +472,11 @@ class Design:
                 return max(2, round(4 * s))
             if kind == "sign":
                 return (len(payload) - 1) * sign_lh + self._height(sign_font)
-            return self._height(self.label) if payload else 0
+            if not payload:
+                return 0
+            # A fallback face's descenders (Arabic, Devanagari) can reach below the label's own descent.
+            ink_bottom = ink_box(self.label, payload, 0.0, self._rtl(payload))[3]
+            return max(self._height(self.label), math.ceil(ink_bottom))
 
         room = self.height - self.top - self.bottom
         # A short card cannot hold everything: drop the least needed parts until the rest fits.
