@@ -229,6 +229,7 @@ def make_post(
     slicing = slice_paragraphs(paragraphs, style, design.text_box, settings.max_slides - 2, lang, source=str(source))
     if uncovered:
         check_glyphs(design, slicing, chains, source)
+    log.info("%s: %s", source, balance_line(slicing))
     if not dry_run:
         try:
             plans = plan_post(design, slicing, chains, illustration.size if illustration is not None else None)
@@ -530,6 +531,17 @@ def role_texts(article: Article, handle: str | None, lang: str) -> dict[str, str
         # Labels show the date line and running head in capitals, the counter, the swipe arrow.
         "label": " ".join([*labels, *(upper(text, lang) for text in labels), "0123456789/\u00b7\u2026"]),
     }
+
+
+def balance_line(slicing) -> str:
+    """Say how evenly the text slides are filled: characters per slide (fewest, mean, most) and lines."""
+    chars = [len(slide.text) for slide in slicing.slides]
+    lines = [slide.line_count for slide in slicing.slides]
+    mean = sum(chars) / len(chars)
+    return (
+        f"{len(chars)} text slides of {min(chars)}-{max(chars)} characters (mean {mean:.0f}) and "
+        f"{min(lines)}-{max(lines)} lines, body text {slicing.size} px"
+    )
 
 
 def with_fallback_fonts(theme: Theme, texts: Mapping[str, str], lang: str, font_dir: Path | None = None):

@@ -282,3 +282,15 @@ def test_bad_focus_is_one_error_line(runner, example_dir, tmp_path):
     result = run(runner, "carousel", example_dir / "article.txt", "--focus", "left", "--out", tmp_path / "p")
     assert result.exit_code == 1
     assert "left" in error_line(result)
+
+
+def test_verbose_prints_how_evenly_the_slides_are_filled(runner, example_dir, tmp_path):
+    out = tmp_path / "p"
+    result = run(runner, "carousel", example_dir / "article.txt", "--out", out, "-v")
+    assert result.exit_code == 0
+    slides = json.loads((out / "post.json").read_text())["slides"]
+    chars = [len(s["text"]) for s in slides if s["kind"] == "text"]
+    expected = (
+        f"{len(chars)} text slides of {min(chars)}-{max(chars)} characters (mean {sum(chars) / len(chars):.0f}) and "
+    )
+    assert expected in result.stderr
