@@ -44,7 +44,14 @@ class Painter:
         return image
 
     def _picture(self, picture: Picture, size: tuple[int, int]) -> Image.Image:
-        key = Picture(box=(0, 0, *size), fit=picture.fit, focus=picture.focus, keep=picture.keep, blur=picture.blur)
+        key = Picture(
+            box=(0, 0, *size),
+            fit=picture.fit,
+            focus=picture.focus,
+            keep=picture.keep,
+            window=picture.window,
+            blur=picture.blur,
+        )
         if key not in self._pictures:
             if picture.fit == "exact":
                 # A print a third of the picture's size: bicubic after a box reduction looks the same.
@@ -59,7 +66,7 @@ class Painter:
                 blurred = small.filter(ImageFilter.GaussianBlur(picture.blur / 4))
                 image = blurred.resize(size, Image.Resampling.BICUBIC)
             else:
-                image = cover(self.illustration, size, picture.focus, picture.keep)
+                image = cover(self.illustration, size, picture.focus, picture.keep, picture.window)
             self._pictures[key] = image
         return self._pictures[key]
 

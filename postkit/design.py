@@ -276,7 +276,9 @@ class Design:
         plan.lines.append(self._end(cue, self.label, row_y, row_rgb, rtl=self.text.rtl))
         focus = self.focus
         if layout == "full-bleed":
-            plan.picture = Picture(box=(0, 0, *self.size), focus=focus, keep=self.keep, fit=self.fit)
+            # The profile grid shows the cover's central 3:4: the heads go there (a story is not on the grid).
+            tile = (1.0, 1.0) if self.story else (min(1.0, 0.75 * self.height / self.width), 1.0)
+            plan.picture = Picture(box=(0, 0, *self.size), focus=focus, keep=self.keep, window=tile, fit=self.fit)
             plan.scrim_top = max(0, min(round(self.height * self.theme["cover"]["scrim_from"]), bar_y - round(220 * s)))
         elif layout == "split":
             plan.picture = Picture(box=(0, 0, self.width, picture_bottom), focus=focus, keep=self.keep, fit=self.fit)

@@ -113,12 +113,15 @@ def cover(
     size: tuple[int, int],
     focus: tuple[float, float] = (0.5, 0.5),
     keep: tuple[float, float, float, float] | None = None,
+    window: tuple[float, float] = (1.0, 1.0),
 ) -> Image.Image:
     """Scale and crop the image to fill size exactly, without distortion.
 
     ``focus`` (fractions of width and height) stays as central as the edges allow. ``keep`` (left,
     top, right, bottom as fractions: the people's heads) is never cut: the crop holds it whole,
-    moving as little as it can from the focus, or, too small to hold it, leaves it out.
+    moving as little as it can from the focus, or, too small to hold it, leaves it out. ``window``
+    (fractions of the crop's width and height, centred) is where ``keep`` must be: the central 3:4
+    tile of a cover that Instagram's profile grid shows.
     """
     width, height = size
     if image.size == (width, height):
@@ -132,8 +135,21 @@ def cover(
     left = max(min(fx * image.width - crop_w / 2, image.width - crop_w), 0.0)
     top = max(min(fy * image.height - crop_h / 2, image.height - crop_h), 0.0)
     if keep is not None:
-        left = _uncut(left, crop_w, image.width, keep[0] * image.width, keep[2] * image.width)
-        top = _uncut(top, crop_h, image.height, keep[1] * image.height, keep[3] * image.height)
+        # Place the window around what is kept, then the crop around the window (the whole crop
+        # when what is kept is larger than the window).
+        margin_w, margin_h = crop_w * (1 - window[0]) / 2, crop_h * (1 - window[1]) / 2
+        if (keep[2] - keep[0]) * image.width > crop_w - 2 * margin_w:
+            margin_w = 0.0
+        if (keep[3] - keep[1]) * image.height > crop_h - 2 * margin_h:
+            margin_h = 0.0
+        inner_left = _uncut(
+            left + margin_w, crop_w - 2 * margin_w, image.width, keep[0] * image.width, keep[2] * image.width
+        )
+        inner_top = _uncut(
+            top + margin_h, crop_h - 2 * margin_h, image.height, keep[1] * image.height, keep[3] * image.height
+        )
+        left = max(min(inner_left - margin_w, image.width - crop_w), 0.0)
+        top = max(min(inner_top - margin_h, image.height - crop_h), 0.0)
     if scale == 1.0:
         # Same scale: a plain crop is exact and costs no resampling.
         left, top = round(left), round(top)

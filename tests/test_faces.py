@@ -144,3 +144,21 @@ def test_a_given_focus_wins_and_no_heads_are_looked_for(tmp_path):
     result = make_post(CORPUS / "en-apollo-11.txt", out=tmp_path / "post", format="landscape", focus="50%,60%")
     image = json.loads((result.folder / "post.json").read_text())["image"]
     assert image["focus"] == [0.5, 0.6] and image["heads"] is None
+
+
+@pytest.mark.parametrize(("fmt", "tile"), [("portrait", 1012), ("square", 810)])
+def test_the_face_is_in_the_profile_grids_3_4_tile(fmt, tile):
+    # The astronaut at the left edge of a wide picture: a crop centred on the detail would put her at the card's edge.
+    photo = Image.open(ASTRONAUT).convert("RGB")
+    wide = Image.new("RGB", (820, 512), (120, 110, 100))
+    wide.paste(photo, (0, 0))
+    heads = find_heads(wide)
+    assert heads is not None
+    theme = load_theme("classic")
+    design = Design(theme, FORMATS[fmt], TEXT, has_picture=True, focus=(0.5, 0.5), keep=heads)
+    cover_plan = design.cover()
+    painter = Painter(wide, theme.colors["scrim"], theme.colors["ink"])
+    card = painter.paint(dataclasses.replace(cover_plan, scrim_top=None, lines=[], rules=[]))
+    (face,) = find_faces(card)
+    left = (card.width - tile) / 2
+    assert left <= face[0] * card.width and face[2] * card.width <= left + tile, (face, left)
