@@ -550,7 +550,9 @@ def _check_manifest_slides(slides: list[dict], names: list[str], add: Callable[[
         on_disk = set(names)
         in_json = {n for n in listed if isinstance(n, str)}
         parts = []
-        if missing := [n if isinstance(n, str) else show_value(n) for n in listed if n not in on_disk]:
+        if missing := [
+            n if isinstance(n, str) else show_value(n) for n in listed if not isinstance(n, str) or n not in on_disk
+        ]:
             parts.append(f"listed but not in the folder: {_list(missing)}")
         if unlisted := [n for n in names if n not in in_json]:
             parts.append(f"in the folder but not listed: {_list(unlisted)}")
@@ -591,7 +593,7 @@ def _check_story_zones(manifest: Any, slides: list[_Slide], found: list[Violatio
         return
     sizes = {slide.name: slide.size for slide in slides}
     for entry in entries[: len(sizes)]:
-        if not isinstance(entry, dict) or entry.get("file") not in sizes:
+        if not isinstance(entry, dict) or not isinstance(entry.get("file"), str) or entry["file"] not in sizes:
             continue
         boxes = entry.get("text_boxes")
         if not isinstance(boxes, list):

@@ -197,23 +197,27 @@ def enlargement_warning(size: tuple[int, int], pictures) -> str | None:
     """Say how much the most enlarged of ``pictures`` (postkit.layout.Picture) blows up a picture of ``size``.
 
     Blurred backdrops and framed prints (fit "exact", always smaller) do not count. None when no
-    picture is shown more than MAX_ENLARGEMENT times its size.
+    picture is shown more than MAX_ENLARGEMENT times its size. The advice names the side that
+    sets the scale: a panorama on a tall card is short of height, not of width.
     """
     width, height = size
-    worst, shown = 0.0, (0, 0)
+    worst, shown, side = 0.0, (0, 0), "wide"
     for picture in pictures:
         if picture.blur or picture.fit == "exact" or not width or not height:
             continue
         box_w, box_h = picture.box[2] - picture.box[0], picture.box[3] - picture.box[1]
-        pick = min if picture.fit == "contain" else max
-        scale = pick(box_w / width, box_h / height)
+        by_width, by_height = box_w / width, box_h / height
+        # A crop fills the box (the larger scale); a contained picture fits inside it (the smaller).
+        scale = min(by_width, by_height) if picture.fit == "contain" else max(by_width, by_height)
         if scale > worst:
             worst, shown = scale, (round(width * scale), round(height * scale))
+            side = "wide" if scale == by_width else "tall"
     if worst <= MAX_ENLARGEMENT:
         return None
+    needed = math.ceil((width if side == "wide" else height) * worst / MAX_ENLARGEMENT)
     return (
         f"is {width}x{height} px and is shown {worst:.1f} times larger ({shown[0]}x{shown[1]} px), so it will "
-        f"look soft; use a picture at least {math.ceil(width * worst / MAX_ENLARGEMENT)} px wide"
+        f"look soft; use a picture at least {needed} px {side}"
     )
 
 

@@ -61,7 +61,7 @@ def test_a_panorama_blown_up_is_named_with_its_sizes(tmp_path):
     assert "Warning: " in result.stderr and "pano.jpg is 1000x180 px and is shown 7.5 times larger (7500x1350 px)" in (
         result.stderr
     )
-    assert "use a picture at least 3750 px wide" in result.stderr
+    assert "use a picture at least 675 px tall" in result.stderr  # its height sets the scale
     assert json.loads((tmp_path / "post" / "post.json").read_text())["image"]["file"] == "pano.jpg"
 
 
@@ -75,3 +75,7 @@ def test_enlargement_is_measured_as_each_fit_shows_the_picture():
     assert enlargement_warning((1000, 180), [contain]) is None  # whole, at 1.08x
     assert enlargement_warning((300, 300), [contain]).startswith("is 300x300 px and is shown 3.6 times larger")
     assert enlargement_warning((100, 100), [blurred, framed]) is None  # soft on purpose; a small print
+    # A panorama on a tall card: short of height, and the advice says so (not "2880000 px wide").
+    assert enlargement_warning((30000, 10), [Picture(box=(0, 0, 1080, 1920))]).endswith(
+        "so it will look soft; use a picture at least 960 px tall"
+    )

@@ -21,6 +21,7 @@ the same afterwards (check never writes).
 | a slide that is a shell script | "cannot be read as an image" |
 | names with a newline, a bidi override, invalid UTF-8; "٠١.jpg" | one line each, escaped; "٠١.jpg" is not slide 1 |
 | post.json slide name with control characters, kind a huge list | escaped, cut, one line |
+| post.json slide file a list, an object, a number, null | "do not match", no internal error |
 """
 
 from __future__ import annotations
@@ -328,3 +329,17 @@ def test_odd_names_and_kinds_in_post_json(post):
         "post.json: error: 02.jpg\\n\\x1b[2J has kind a JSON list; expected one of cover, text, closing; fix post.json"
     ) in lines
     assert all(len(line) < 300 for line in lines)
+
+
+@pytest.mark.parametrize("name", [["01.jpg"], {"a": 1}, 7, None])
+def test_a_slide_file_that_is_not_a_string(post, name):
+    """Found by a review: a list as a slide's file name was an "unexpected TypeError"."""
+    manifest = json.loads((post / "post.json").read_text())
+    manifest["slides"][0]["file"] = name
+    (post / "post.json").write_text(json.dumps(manifest))
+    code, lines = check(post)
+    assert code == 1
+    assert any(
+        line.startswith("post.json: error: its slides do not match the slide files (listed but not") for line in lines
+    )
+    assert not any("unexpected" in line for line in lines)
