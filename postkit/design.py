@@ -276,9 +276,12 @@ class Design:
         plan.lines.append(self._end(cue, self.label, row_y, row_rgb, rtl=self.text.rtl))
         focus = self.focus
         if layout == "full-bleed":
-            # The profile grid shows the cover's central 3:4: the heads go there (a story is not on the grid).
-            tile = (1.0, 1.0) if self.story else (min(1.0, 0.75 * self.height / self.width), 1.0)
-            plan.picture = Picture(box=(0, 0, *self.size), focus=focus, keep=self.keep, window=tile, fit=self.fit)
+            # The heads go above the text, and inside the central 3:4 that the profile grid shows
+            # (a story is not on the grid).
+            share = 1.0 if self.story else min(1.0, 0.75 * self.height / self.width)
+            text_top = min(line.box[1] for line in plan.lines) - round(24 * s)
+            window = ((1 - share) / 2, 0.0, (1 + share) / 2, max(0.0, text_top / self.height))
+            plan.picture = Picture(box=(0, 0, *self.size), focus=focus, keep=self.keep, window=window, fit=self.fit)
             plan.scrim_top = max(0, min(round(self.height * self.theme["cover"]["scrim_from"]), bar_y - round(220 * s)))
         elif layout == "split":
             plan.picture = Picture(box=(0, 0, self.width, picture_bottom), focus=focus, keep=self.keep, fit=self.fit)

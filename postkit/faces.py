@@ -15,11 +15,12 @@ from PIL import Image
 
 Box = tuple[float, float, float, float]  # left, top, right, bottom as fractions of the picture
 
-_SIDE = 300  # pixels of the longer side the cascades look at (at 360, coins on a tray pass for a face)
-_MIN_FACE = 1 / 10  # of the shorter side: a smaller face does not decide a crop
+_SHORT_SIDE = 300  # pixels the cascades look at on the picture's shorter side (at 360, coins pass for a face)
+_LONG_SIDE = 900  # and at most on its longer side: a group in a wide picture keeps faces big enough to find
+_MIN_FACE = 1 / 12  # of the shorter side: a smaller face does not decide a crop
 _AGREE = 0.5  # overlap (intersection over union) at which two cascades' boxes are the same face
-# A detected box runs from the eyebrows to the chin; the head goes further up (forehead, hair) and a little down.
-_HEAD_UP, _HEAD_DOWN, _HEAD_SIDE = 0.45, 0.15, 0.1
+# A detected box runs from the eyebrows to about the chin; the head goes further up (forehead, hair) and down (chin).
+_HEAD_UP, _HEAD_DOWN, _HEAD_SIDE = 0.45, 0.3, 0.1
 
 
 def available() -> bool:
@@ -50,7 +51,7 @@ def find_faces(image: Image.Image) -> list[Box]:
     import numpy
 
     gray = image.convert("L")
-    scale = min(1.0, _SIDE / max(gray.size))
+    scale = min(1.0, _SHORT_SIDE / min(gray.size), _LONG_SIDE / max(gray.size))
     if scale < 1.0:
         gray = gray.resize(
             (max(1, round(gray.width * scale)), max(1, round(gray.height * scale))), Image.Resampling.BOX

@@ -113,15 +113,15 @@ def cover(
     size: tuple[int, int],
     focus: tuple[float, float] = (0.5, 0.5),
     keep: tuple[float, float, float, float] | None = None,
-    window: tuple[float, float] = (1.0, 1.0),
+    window: tuple[float, float, float, float] = (0.0, 0.0, 1.0, 1.0),
 ) -> Image.Image:
     """Scale and crop the image to fill size exactly, without distortion.
 
     ``focus`` (fractions of width and height) stays as central as the edges allow. ``keep`` (left,
     top, right, bottom as fractions: the people's heads) is never cut: the crop holds it whole,
     moving as little as it can from the focus, or, too small to hold it, leaves it out. ``window``
-    (fractions of the crop's width and height, centred) is where ``keep`` must be: the central 3:4
-    tile of a cover that Instagram's profile grid shows.
+    (left, top, right, bottom as fractions of the crop) is where ``keep`` should be: the part of a
+    cover above its title, within the central 3:4 tile that Instagram's profile grid shows.
     """
     width, height = size
     if image.size == (width, height):
@@ -137,19 +137,8 @@ def cover(
     if keep is not None:
         # Place the window around what is kept, then the crop around the window (the whole crop
         # when what is kept is larger than the window).
-        margin_w, margin_h = crop_w * (1 - window[0]) / 2, crop_h * (1 - window[1]) / 2
-        if (keep[2] - keep[0]) * image.width > crop_w - 2 * margin_w:
-            margin_w = 0.0
-        if (keep[3] - keep[1]) * image.height > crop_h - 2 * margin_h:
-            margin_h = 0.0
-        inner_left = _uncut(
-            left + margin_w, crop_w - 2 * margin_w, image.width, keep[0] * image.width, keep[2] * image.width
-        )
-        inner_top = _uncut(
-            top + margin_h, crop_h - 2 * margin_h, image.height, keep[1] * image.height, keep[3] * image.height
-        )
-        left = max(min(inner_left - margin_w, image.width - crop_w), 0.0)
-        top = max(min(inner_top - margin_h, image.height - crop_h), 0.0)
+        left = _place(left, crop_w, image.width, (keep[0] * image.width, keep[2] * image.width), window[0::2])
+        top = _place(top, crop_h, image.height, (keep[1] * image.height, keep[3] * image.height), window[1::2])
     if scale == 1.0:
         # Same scale: a plain crop is exact and costs no resampling.
         left, top = round(left), round(top)
@@ -219,6 +208,15 @@ def enlargement_warning(size: tuple[int, int], pictures) -> str | None:
         f"is {width}x{height} px and is shown {worst:.1f} times larger ({shown[0]}x{shown[1]} px), so it will "
         f"look soft; use a picture at least {needed} px {side}"
     )
+
+
+def _place(start: float, crop: float, full: float, keep: tuple[float, float], window: tuple[float, float]) -> float:
+    """Place a crop of length ``crop`` so that ``keep`` lies in its ``window`` part (or, if larger, in the crop)."""
+    lo, hi = window
+    if keep[1] - keep[0] > (hi - lo) * crop:
+        lo, hi = 0.0, 1.0
+    inner = _uncut(start + lo * crop, (hi - lo) * crop, full, *keep)
+    return max(min(inner - lo * crop, full - crop), 0.0)
 
 
 def _uncut(start: float, crop: float, full: float, keep_start: float, keep_end: float) -> float:

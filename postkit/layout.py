@@ -276,7 +276,7 @@ class Picture:
     focus: tuple[float, float] = (0.5, 0.5)
     # What a crop keeps whole or leaves out, never cuts (the people's heads), as fractions of the picture.
     keep: tuple[float, float, float, float] | None = None
-    window: tuple[float, float] = (1.0, 1.0)  # the centred part of the box that must hold ``keep``
+    window: tuple[float, float, float, float] = (0.0, 0.0, 1.0, 1.0)  # the part of the box ``keep`` goes in
     frame: int = 0  # width of a dark keyline around a contained print, px
     mat: int = 0  # width of the light mat inside the keyline, px
     blur: int = 0  # Gaussian blur radius, px (a picture behind text reads calmer blurred)

@@ -162,3 +162,35 @@ def test_the_face_is_in_the_profile_grids_3_4_tile(fmt, tile):
     (face,) = find_faces(card)
     left = (card.width - tile) / 2
     assert left <= face[0] * card.width and face[2] * card.width <= left + tile, (face, left)
+
+
+def test_every_face_of_a_group_in_a_wide_picture_is_found():
+    """Found by a review: three people side by side (1536x512) were looked at 300 px wide, too small to find."""
+    photo = Image.open(ASTRONAUT).convert("RGB")
+    group = Image.new("RGB", (3 * 512, 512))
+    for k in range(3):
+        group.paste(photo, (k * 512, 0))
+    faces = find_faces(group)
+    assert len(faces) == 3
+    assert sorted(int(f[0] * 3) for f in faces) == [0, 1, 2]  # one in each third
+    heads = find_heads(group)
+    assert heads[0] < 1 / 3 and heads[2] > 2 / 3  # the box holds all three
+
+
+@pytest.mark.parametrize("fmt", ["square", "portrait", "story"])
+def test_the_crop_puts_the_face_above_the_cover_text_when_the_picture_allows(fmt):
+    """Found by a review: a face in the lower half of a tall picture was centred, under the title."""
+    photo = Image.open(ASTRONAUT).convert("RGB")
+    # A close-up (the head half the card's height), in the middle of a tall picture: centred, it reaches the title.
+    tall = Image.new("RGB", (800, 2400), (120, 110, 100))
+    tall.paste(photo.crop((96, 0, 416, 320)).resize((800, 800)), (0, 800))
+    heads = find_heads(tall)
+    assert heads is not None
+    theme = load_theme("classic")
+    middle = ((heads[0] + heads[2]) / 2, (heads[1] + heads[3]) / 2)
+    cover_plan = Design(theme, FORMATS[fmt], TEXT, has_picture=True, focus=middle, keep=heads).cover()
+    painter = Painter(tall, theme.colors["scrim"], theme.colors["ink"])
+    card = painter.paint(dataclasses.replace(cover_plan, scrim_top=None, lines=[], rules=[]))
+    (face,) = find_faces(card)
+    text_top = min(line.box[1] for line in cover_plan.lines)
+    assert face[3] * card.height < text_top, (face[3] * card.height, text_top)
