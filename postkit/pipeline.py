@@ -208,6 +208,11 @@ def make_post(
 
         given = focus or article.extra.get("focus")
         heads = None if given else find_heads(illustration)
+        if not given:
+            from postkit.faces import available
+
+            if not available():
+                log.info("No face detector: crops follow the picture's detail (pip install 'postkit[faces]')")
         # A given point or the people's heads also place the text slides' band; a salient point does not.
         if given:
             band_focus = parse_focus(str(given))
