@@ -119,7 +119,8 @@ def cover(
 
     ``focus`` (fractions of width and height) stays as central as the edges allow. ``keep`` (left,
     top, right, bottom as fractions: the people's heads) is never cut: the crop holds it whole,
-    moving as little as it can from the focus, or, too small to hold it, leaves it out. ``window``
+    moving as little as it can from the focus; a box too small for it (a band) shows the picture
+    smaller, the heads whole, on a blurred extension of itself. ``window``
     (left, top, right, bottom as fractions of the crop) is where ``keep`` should be: the part of a
     cover above its title, within the central 3:4 tile that Instagram's profile grid shows.
     """
@@ -135,6 +136,9 @@ def cover(
     left = max(min(fx * image.width - crop_w / 2, image.width - crop_w), 0.0)
     top = max(min(fy * image.height - crop_h / 2, image.height - crop_h), 0.0)
     if keep is not None:
+        kept_w, kept_h = (keep[2] - keep[0]) * image.width, (keep[3] - keep[1]) * image.height
+        if kept_w > crop_w or kept_h > crop_h:
+            return _around(image, size, keep)
         # Place the window around what is kept, then the crop around the window (the whole crop
         # when what is kept is larger than the window).
         left = _place(left, crop_w, image.width, (keep[0] * image.width, keep[2] * image.width), window[0::2])
@@ -208,6 +212,24 @@ def enlargement_warning(size: tuple[int, int], pictures) -> str | None:
         f"is {width}x{height} px and is shown {worst:.1f} times larger ({shown[0]}x{shown[1]} px), so it will "
         f"look soft; use a picture at least {needed} px {side}"
     )
+
+
+def _around(image: Image.Image, size: tuple[int, int], keep: tuple[float, float, float, float]) -> Image.Image:
+    """Fill ``size`` with the picture scaled so that ``keep`` fits with a little room, on its blurred backdrop."""
+    width, height = size
+    kept_w, kept_h = (keep[2] - keep[0]) * image.width, (keep[3] - keep[1]) * image.height
+    scale = min(height / (kept_h * _AROUND_ROOM), width / (kept_w * _AROUND_ROOM))
+    shown = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+    middle_x, middle_y = (keep[0] + keep[2]) / 2 * shown[0], (keep[1] + keep[3]) / 2 * shown[1]
+    # The heads' middle in the box's middle, as far as the picture reaches: no backdrop where it can show itself.
+    x = min(max(width / 2 - middle_x, min(0, width - shown[0])), max(0, width - shown[0]))
+    y = min(max(height / 2 - middle_y, min(0, height - shown[1])), max(0, height - shown[1]))
+    canvas = _backdrop(image, size)
+    canvas.paste(image.resize(shown, Image.Resampling.LANCZOS, reducing_gap=3.0), (round(x), round(y)))
+    return canvas
+
+
+_AROUND_ROOM = 1.1  # the box holds the heads with a tenth to spare
 
 
 def _place(start: float, crop: float, full: float, keep: tuple[float, float], window: tuple[float, float]) -> float:

@@ -92,14 +92,16 @@ def test_a_crop_holds_what_it_keeps_whole_or_misses_it(full, crop_share, start_s
     assert inside if fits else (clear or not room)
 
 
-def test_a_band_too_short_for_the_head_leaves_it_out():
-    picture = Image.open(ASTRONAUT)
+def test_a_band_too_short_for_the_head_shows_it_whole_and_smaller():
+    picture = Image.open(ASTRONAUT).convert("RGB")
     heads = find_heads(picture)
-    band = cover(picture, (1080, 130), ((heads[0] + heads[2]) / 2, (heads[1] + heads[3]) / 2), heads)
-    assert find_faces(band) == []
-    # Without keep, the same band cuts through the face.
-    cut = cover(picture, (1080, 130), ((heads[0] + heads[2]) / 2, (heads[1] + heads[3]) / 2))
-    assert cut.tobytes() != band.tobytes()
+    middle = ((heads[0] + heads[2]) / 2, (heads[1] + heads[3]) / 2)
+    band = cover(picture, (1080, 190), middle, heads)
+    (face,) = find_faces(band)
+    assert face[1] > 0 and face[3] < 1  # whole: not cut at the band's edges
+    assert abs((face[0] + face[2]) / 2 - 0.5) < 0.05  # in the middle of the band
+    # Without keep, the same band cuts through the face: no face to find.
+    assert find_faces(cover(picture, (1080, 190), middle)) == []
 
 
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
