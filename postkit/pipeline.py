@@ -307,6 +307,7 @@ def make_post(
                     # Where each line of text sits (x0, y0, x1, y1 px): check finds text under a story's header.
                     "text_boxes": [[round(v) for v in line.box] for line in plan.lines],
                     "picture_box": list(plan.picture.box) if plan.picture and illustration is not None else None,
+                    "rule_boxes": [list(rule.box) for rule in plan.rules],
                     "alt": alt_text(
                         plan.kind,
                         title=article.title,

@@ -6,10 +6,16 @@ Boxes are ink boxes (what the glyphs cover), from the plan that painting follows
 
 from __future__ import annotations
 
-import pytest
+import dataclasses
+import json
 
+import pytest
+from PIL import Image, ImageChops
+
+from postkit.compose import Painter
 from postkit.design import FORMATS, Design, PostText, plan_post, text_chains, text_style
 from postkit.layout import ink_box
+from postkit.pipeline import make_post
 from postkit.slicing import slice_paragraphs
 from postkit.themes import list_themes, load_theme
 
@@ -60,3 +66,26 @@ def test_nothing_collides_and_all_ink_stays_inside(example_paragraphs, theme_nam
                     if a[0] < left - 1 or a[1] < top - 1 or a[2] > right + 1 or a[3] > bottom + 1:
                         problems.append(f"{where}: {a_text!r} at {a} is outside the margins {plan.margins}")
     assert problems == []
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_each_lines_drawn_ink_stays_inside_its_recorded_box(example_dir, tmp_path, fmt):
+    """post.json's text boxes hold what was drawn: each line painted alone, its ink inside its box."""
+    post = make_post(example_dir / "article.txt", out=tmp_path / "post", format=fmt, max_slides=20)
+    recorded = json.loads((post.folder / "post.json").read_text())["slides"]
+    theme = load_theme("classic")
+    painter = Painter(None, theme.colors["scrim"], theme.colors["ink"])
+    for plan, slide in zip(post.plans, recorded, strict=True):
+        assert len(slide["text_boxes"]) == len(plan.lines)
+        assert slide["rule_boxes"] == [list(rule.box) for rule in plan.rules]
+        for line, box in zip(plan.lines, slide["text_boxes"], strict=True):
+            alone = dataclasses.replace(plan, picture=None, scrim_top=None, rules=[], lines=[line])
+            ink = ImageChops.difference(painter.paint(alone), Image.new("RGB", plan.size, plan.background)).getbbox()
+            if ink is None:
+                continue  # a line of spaces
+            assert box[0] - 1 <= ink[0] and box[1] - 1 <= ink[1] and ink[2] <= box[2] + 1 and ink[3] <= box[3] + 1, (
+                slide["file"],
+                line.text,
+                ink,
+                box,
+            )
