@@ -3,8 +3,8 @@
 Two of the Haar cascades that ship inside OpenCV's wheels (no model is downloaded) must agree on a
 face: each alone mistakes coins or a motorcycle's headlamp for one on scikit-image's sample
 photographs, together they find the astronaut and nothing else. The second runs only where the
-first found something. Without OpenCV, ``find_faces``
-returns nothing and the crop follows the picture's most detailed region instead.
+first found something. Without OpenCV, ``find_faces`` returns nothing and the crop follows the
+picture's most detailed region instead.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from PIL import Image
 
 Box = tuple[float, float, float, float]  # left, top, right, bottom as fractions of the picture
 
-_SHORT_SIDE = 300  # pixels the cascades look at on the picture's shorter side (at 360, coins pass for a face)
+_SHORT_SIDE = 300  # pixels the cascades look at on the picture's shorter side (at 360 coins passed for a face)
 _LONG_SIDE = 900  # and at most on its longer side: a group in a wide picture keeps faces big enough to find
 _MIN_FACE = 1 / 12  # of the shorter side: a smaller face does not decide a crop
 _AGREE = 0.5  # overlap (intersection over union) at which two cascades' boxes are the same face
