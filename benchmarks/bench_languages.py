@@ -26,26 +26,15 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 import tomllib
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench import ARTICLE, ROOT, machine  # noqa: E402
+from bench import ARTICLE, ROOT, machine, run_once  # noqa: E402
 
 CORPUS = ROOT / "tests" / "corpus"
-
-
-def run_once(cmd: list[str], env: dict[str, str]) -> float:
-    start = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
-    seconds = time.perf_counter() - start
-    if proc.returncode != 0:
-        sys.exit(f"FAILED (exit {proc.returncode}): {' '.join(cmd)}\n{proc.stdout}{proc.stderr}")
-    return seconds
 
 
 def main() -> None:

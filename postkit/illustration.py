@@ -233,27 +233,13 @@ _AROUND_ROOM = 1.1  # the box holds the heads with a tenth to spare
 
 
 def _place(start: float, crop: float, full: float, keep: tuple[float, float], window: tuple[float, float]) -> float:
-    """Place a crop of length ``crop`` so that ``keep`` lies in its ``window`` part (or, if larger, in the crop)."""
+    """Move a crop of length ``crop`` from ``start`` as little as needed for ``keep`` (no longer than
+    the crop) to lie in its ``window`` part, or, if longer than the window, anywhere in it."""
     lo, hi = window
     if keep[1] - keep[0] > (hi - lo) * crop:
         lo, hi = 0.0, 1.0
-    inner = _uncut(start + lo * crop, (hi - lo) * crop, full, *keep)
+    inner = min(max(start + lo * crop, keep[1] - hi * crop + lo * crop), keep[0])
     return max(min(inner - lo * crop, full - crop), 0.0)
-
-
-def _uncut(start: float, crop: float, full: float, keep_start: float, keep_end: float) -> float:
-    """Move a crop of length ``crop`` from ``start`` as little as needed to hold [keep_start, keep_end] or miss it."""
-    if keep_end - keep_start <= crop:
-        start = min(max(start, keep_end - crop), keep_start)
-        return max(min(start, full - crop), 0.0)
-    if start + crop <= keep_start or start >= keep_end:
-        return start  # already clear of it
-    # Too short for the whole: end where it starts, or start where it ends, whichever moves less.
-    choices = [c for c in (keep_start - crop, keep_end) if -0.5 <= c <= full - crop + 0.5]
-    if not choices:
-        return start  # no clear place in this picture: the focus decides
-    best = min(choices, key=lambda c: abs(c - start))
-    return max(min(best, full - crop), 0.0)
 
 
 def _backdrop(image: Image.Image, size: tuple[int, int]) -> Image.Image:

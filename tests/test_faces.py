@@ -12,14 +12,14 @@ import json
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 from PIL import Image
 
 from postkit.compose import Painter
 from postkit.design import FORMATS, Design, PostText, plan_post, text_chains, text_style
 from postkit.faces import available, find_faces, head_box
-from postkit.illustration import _uncut, cover, find_heads
+from postkit.illustration import _place, cover, find_heads
 from postkit.pipeline import make_post
 from postkit.slicing import slice_paragraphs
 from postkit.themes import list_themes, load_theme
@@ -78,18 +78,20 @@ def test_the_head_reaches_above_and_below_the_face():
     crop_share=st.floats(0.05, 1.0),
     start_share=st.floats(0.0, 1.0),
     keep=st.tuples(st.floats(0.0, 1.0), st.floats(0.0, 1.0)),
+    window=st.tuples(st.floats(0.0, 1.0), st.floats(0.0, 1.0)),
 )
-def test_a_crop_holds_what_it_keeps_whole_or_misses_it(full, crop_share, start_share, keep):
+def test_a_crop_holds_what_it_keeps_in_its_window_when_it_fits(full, crop_share, start_share, keep, window):
     crop = full * crop_share
     start = (full - crop) * start_share
     keep_start, keep_end = sorted(k * full for k in keep)
-    placed = _uncut(start, crop, full, keep_start, keep_end)
+    assume(keep_end - keep_start <= crop)  # cover() shows the picture smaller otherwise
+    lo, hi = sorted(window)
+    placed = _place(start, crop, full, (keep_start, keep_end), (lo, hi))
     assert -1e-6 <= placed <= full - crop + 1e-6
-    inside = placed <= keep_start + 1e-6 and placed + crop >= keep_end - 1e-6
-    clear = placed + crop <= keep_start + 0.5 or placed >= keep_end - 0.5
-    fits = keep_end - keep_start <= crop
-    room = keep_start - crop >= -0.5 or keep_end <= full - crop + 0.5
-    assert inside if fits else (clear or not room)
+    assert placed <= keep_start + 1e-6 and placed + crop >= keep_end - 1e-6  # whole in the crop
+    room = keep_start - lo * crop >= -1e-6 and keep_end + (1 - hi) * crop <= full + 1e-6
+    if keep_end - keep_start <= (hi - lo) * crop and room:  # and in the window, where the picture allows
+        assert placed + lo * crop <= keep_start + 1e-6 and keep_end <= placed + hi * crop + 1e-6
 
 
 def test_a_band_too_short_for_the_head_shows_it_whole_and_smaller():

@@ -1,7 +1,7 @@
 """Hostile text in the line breaker: no input, however long or odd, takes more than linear time to lay out.
 
 Time is bounded by counting the shaper's work (characters handed to HarfBuzz through Face.advance), which
-is deterministic, instead of timing on a shared machine; benchmarks/bench_layout.py times the same inputs.
+is deterministic, instead of timing on a shared machine; benchmarks/bench_layout.py times the same kinds.
 
 | attempt | what it checks |
 |---|---|
