@@ -544,9 +544,11 @@ def balance_line(slicing) -> str:
     chars = [len(slide.text) for slide in slicing.slides]
     lines = [slide.line_count for slide in slicing.slides]
     mean = sum(chars) / len(chars)
+    fills = [round(100 * fill) for fill in slicing.fills]
+    verdict = "even" if slicing.even else "uneven (no size in the theme's range evens these sentences)"
     return (
-        f"{len(chars)} text slides of {min(chars)}-{max(chars)} characters (mean {mean:.0f}) and "
-        f"{min(lines)}-{max(lines)} lines, body text {slicing.size} px"
+        f"{len(chars)} text slides of {min(chars)}-{max(chars)} characters (mean {mean:.0f}), "
+        f"{min(lines)}-{max(lines)} lines, {min(fills)}-{max(fills)}% full, body text {slicing.size} px: {verdict}"
     )
 
 

@@ -379,12 +379,28 @@ class Slicing:
     line_height: int
     paragraph_gap: int
     slides: tuple[Slide, ...]
+    fills: tuple[float, ...] = ()  # the share of the text area's height each slide's text takes
+
+    @property
+    def even(self) -> bool:
+        """Tell whether the slides are filled evenly: each but the last within ±25% of the mean length
+        in characters, and every slide's text at least half as tall as the text area."""
+        chars = [len(slide.text) for slide in self.slides]
+        if len(chars) < 2:
+            return True
+        mean = sum(chars) / len(chars)
+        return all(abs(c - mean) <= EVEN_SPREAD * mean for c in chars[:-1]) and min(self.fills) >= MIN_FILL
 
 
 # ---------------------------------------------------------------------------------------------
 # Packing
 
 _HEADING_WORDS = 8
+# Slides are even when each but the last is within this share of the mean length, and none is less
+# than MIN_FILL full; to even them, up to _MORE_SLIDES slides more than the fewest are tried.
+EVEN_SPREAD = 0.25
+MIN_FILL = 0.5
+_MORE_SLIDES = 2
 # A slide must hold at least this many lines of body text at the smallest size.
 _MIN_LINES = 3
 # Cost of leaving a paragraph's end for the next slide, in "empty lines squared".
@@ -501,7 +517,20 @@ def slice_paragraphs(
             low = mid
         else:
             high = mid - 1
-    return packer(low).pack()
+    largest = packer(low).pack()
+    if largest.even:
+        return largest
+    # Long sentences can leave slides of whole sentences uneven at the largest size. A smaller size
+    # within the theme's range, or a slide or two more, often evens them; the largest even size wins.
+    for size in range(low, style.min_size - 1, -1):
+        fewest = count_at(size)
+        for count in range(fewest, min(max_slides, fewest + _MORE_SLIDES) + 1):
+            if size == low and count == fewest:
+                continue
+            slicing = packer(size).pack(count)
+            if slicing is not None and slicing.even:
+                return slicing
+    return largest
 
 
 _MEASURE_CHUNK = 4096  # characters measured at once when bounding an article's length
@@ -773,10 +802,13 @@ class _Packer:
             raise LayoutError(msg)
         return best[n][1]
 
-    def pack(self) -> Slicing:
-        """Split into the fewest slides, then fill them as evenly as the sentences allow."""
+    def pack(self, count: int | None = None) -> Slicing | None:
+        """Split into ``count`` slides (by default the fewest), filled as evenly as the sentences allow.
+
+        Returns None if the text cannot be split into that many slides.
+        """
         n = len(self.units)
-        count = self.min_slides()
+        count = count or self.min_slides()
         inf = float("inf")
         cost = [[inf] * (n + 1) for _ in range(count + 1)]
         back = [[0] * (n + 1) for _ in range(count + 1)]
@@ -792,13 +824,17 @@ class _Packer:
                     c = cost[k - 1][i] + empty * empty + brk + lonely
                     if c < cost[k][j]:
                         cost[k][j], back[k][j] = c, i
+        if cost[count][n] == inf:
+            return None
         cuts, j = [], n
         for k in range(count, 0, -1):
             i = back[k][j]
             cuts.append((i, j))
             j = i
-        slides = tuple(self._slide(i, j) for i, j in reversed(cuts))
-        return Slicing(size=self.size, line_height=self.lh, paragraph_gap=self.gap, slides=slides)
+        cuts.reverse()
+        slides = tuple(self._slide(i, j) for i, j in cuts)
+        fills = tuple(self._measure(i, j)[0] / self.height for i, j in cuts)  # type: ignore[index]
+        return Slicing(size=self.size, line_height=self.lh, paragraph_gap=self.gap, slides=slides, fills=fills)
 
     def _slide(self, i: int, j: int) -> Slide:
         blocks = []

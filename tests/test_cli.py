@@ -291,6 +291,7 @@ def test_verbose_prints_how_evenly_the_slides_are_filled(runner, example_dir, tm
     slides = json.loads((out / "post.json").read_text())["slides"]
     chars = [len(s["text"]) for s in slides if s["kind"] == "text"]
     expected = (
-        f"{len(chars)} text slides of {min(chars)}-{max(chars)} characters (mean {sum(chars) / len(chars):.0f}) and "
+        f"{len(chars)} text slides of {min(chars)}-{max(chars)} characters (mean {sum(chars) / len(chars):.0f}), "
     )
     assert expected in result.stderr
+    assert "% full, body text 54 px: even" in result.stderr

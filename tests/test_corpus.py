@@ -121,3 +121,13 @@ def test_every_text_slide_but_the_last_ends_a_sentence(posts, expected, theme):
         assert re.search(r"[,;:،؛、，；：—–]$", last.rstrip()), last[-60:]
         before, after = last.split(), paragraph[end:].split()
         assert len(before) >= 4 and len(after) >= 4
+
+
+@pytest.mark.parametrize(("expected", "theme"), cases())
+def test_text_slides_are_filled_evenly(posts, expected, theme):
+    """Every text slide but the last within ±25% of the mean length: a smaller size in the theme's range
+    evens the slides where long sentences leave them uneven at the largest (README, design notes)."""
+    _, meta = posts[expected["file"], theme]
+    chars = [len(s["text"]) for s in meta["slides"] if s["kind"] == "text"]
+    mean = sum(chars) / len(chars)
+    assert all(abs(c - mean) <= 0.25 * mean for c in chars[:-1]), (chars, round(mean))

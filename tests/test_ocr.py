@@ -187,7 +187,7 @@ TESSERACT = {
 # Latin, Cyrillic and Greek must read back almost whole. For Arabic, Hebrew, Chinese and Japanese the
 # figure is measured and reported in the README; the floor is set well below it, and far above what
 # reversed or unjoined text reads (see test_reversed_hebrew_reads_back_near_zero).
-FLOORS = {"ar": 0.9, "he": 0.88, "ja": 0.95, "zh": 0.9}
+FLOORS = {"ar": 0.9, "he": 0.88, "ja": 0.95, "zh": 0.85}
 ELEMENT_HEIGHT = 70  # px: each element is set at this height for tesseract
 
 
