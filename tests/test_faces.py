@@ -118,18 +118,25 @@ def test_the_cover_keeps_the_face_whole_and_clear_of_text(example_paragraphs, th
     slicing = slice_paragraphs(example_paragraphs, text_style(theme, chains, FORMATS[fmt]), design.text_box, 18)
     plans = plan_post(design, slicing, chains, picture.size)
     painter = Painter(picture, theme.colors["scrim"], theme.colors["ink"])
-    for plan in plans[:2]:  # the cover, and a text slide with its band
+    for plan in (plans[0], plans[1], plans[-1]):  # the cover, a text slide with its band, the closing print
         if plan.picture is None or plan.picture.blur:
             continue  # no picture, or a blurred backdrop behind the text: no face to keep
         # The picture as cropped, without the scrim and text that would hide a face from the detector.
         card = painter.paint(dataclasses.replace(plan, scrim_top=None, lines=[], rules=[]))
-        faces = find_faces(card)
-        x0, y0, x1, y1 = plan.picture.box if plan.picture else (0, 0, *plan.size)
+        x0, y0, x1, y1 = plan.picture.box
+        # Looked for in the picture as shown (the closing print is small on its card).
+        shown = card.crop((max(0, x0), max(0, y0), min(card.width, x1), min(card.height, y1)))
+        faces = find_faces(shown)
         area = (x1 - x0) * (y1 - y0) / (plan.size[0] * plan.size[1])
-        if plan.kind == "cover" and area > 0.5:
-            assert len(faces) == 1, (plan.kind, faces)  # a full-bleed cover shows the face
+        if plan.kind == "closing" or (plan.kind == "cover" and area > 0.5):
+            assert len(faces) == 1, (plan.kind, faces)  # a full-bleed cover and the print show the face
         for face in faces:
-            box = (face[0] * card.width, face[1] * card.height, face[2] * card.width, face[3] * card.height)
+            box = (
+                max(0, x0) + face[0] * shown.width,
+                max(0, y0) + face[1] * shown.height,
+                max(0, x0) + face[2] * shown.width,
+                max(0, y0) + face[3] * shown.height,
+            )
             assert box[0] > x0 and box[1] > y0 and box[2] < x1 and box[3] < y1, (plan.kind, box)  # whole
             for line in plan.lines:
                 assert overlap(box, line.box) == 0, (plan.kind, line.text, box)
