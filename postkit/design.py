@@ -19,6 +19,9 @@ from postkit.themes import Theme
 # Feed shapes (Instagram accepts 4:5 to 1.91:1) and the Stories shape, for sharing slides there.
 FORMATS = {"portrait": (1080, 1350), "square": (1080, 1080), "landscape": (1080, 566), "story": (1080, 1920)}
 
+# The share of the card a split or framed cover's picture keeps when a long title needs the room.
+_STRIP = 0.2
+
 
 @dataclass(frozen=True)
 class PostText:
@@ -99,6 +102,8 @@ class Design:
         # The text slides' band: the given point or the heads, else the focus's x at the theme's height.
         self.band_focus = band_focus or (self.focus[0], theme["text"].get("band_focus", (0.5, 0.5))[1])
         self.keep = keep  # the people's heads: every crop holds them whole or leaves them out
+        self.notes: list[str] = []  # what the design changed from the theme to fit the text, for the user
+        self.picture_share = 0.35  # the least share of a split or framed cover's height its picture takes
         self.size = self.width, self.height = size
         self.text = text
         self.has_picture = has_picture
@@ -243,9 +248,30 @@ class Design:
         above = round(58 * s) + self._height(self.kicker_font)
         # The height a title may take at most: between the handle row and the date line with its bar
         # (below the picture of a split or framed cover).
-        ceiling = round(self.height * 0.35) + round(48 * s) if layout in ("split", "framed") else self.top
+        ceiling = round(self.height * self.picture_share) + round(48 * s) if layout in ("split", "framed") else self.top
         room = row_y - gap - ceiling - above - (0 if short else round(30 * s))  # landscape has no bar
-        title_font, title_lines = self._title(width, types, max_lines=2 if short else None, room=room)
+        try:
+            title_font, title_lines = self._title(width, types, max_lines=2 if short else None, room=room)
+        except LayoutError:
+            if layout not in ("split", "framed"):
+                raise
+            # Other arrangements, as a designer would: the picture as a strip above the title, then a
+            # cover of type alone, where the title has the card's height.
+            if self.picture_share > _STRIP:
+                self.picture_share = _STRIP
+                self.notes.append(
+                    f"the title is too long for the {layout} cover's text block even at the theme's smallest title "
+                    "size, so the picture is a strip above it; shorten the title to show more of the picture"
+                )
+            else:
+                self.cover_layout = "typographic"
+                self.notes[-1:] = [
+                    f"the title is too long for the {layout} cover even with the picture as a strip, so the cover "
+                    "is set in type alone"
+                    + ("" if self.shows_picture_after_cover else " and the post has no picture")
+                    + "; shorten the title to keep the picture on the cover"
+                ]
+            return self.cover()
         title_lh = line_height(title_font, self.theme["cover"].get("title_leading", 0.88))
         title_height = (len(title_lines) - 1) * title_lh + self._height(title_font)
         title_top = row_y - gap - title_height
@@ -255,7 +281,7 @@ class Design:
         if layout in ("split", "framed"):
             # The picture takes the top of the card, the text block the rest.
             block = title_height + above + gap + self._height(self.label) + bottom + round(48 * s)
-            picture_bottom = max(round(self.height * 0.35), self.height - block)
+            picture_bottom = max(round(self.height * self.picture_share), self.height - block)
             title_top = max(title_top, picture_bottom + round(48 * s) + above)
         title_rtl = self._rtl(self.text.title)
         for k, text in enumerate(title_lines):
@@ -300,6 +326,11 @@ class Design:
             ):
                 plan.rules.append(Rule(box, c["cover_kicker"]))
         return plan
+
+    @property
+    def shows_picture_after_cover(self) -> bool:
+        """Tell whether the text slides or the closing slide show the picture."""
+        return bool(self.band) or self.text_background == "picture" or self.closing_layout in ("print", "picture")
 
     def _title(self, width: float, types, max_lines: int | None = None, room: float = 0) -> tuple[object, list[str]]:
         """Choose the largest title size whose lines fit the width, in at most title_max_lines and ``room`` px.

@@ -273,6 +273,8 @@ def make_post(
         soft = enlargement_warning(illustration.size, [plan.picture for plan in plans if plan.picture])
         if soft is not None:
             warnings.append(f"{printable(str(picture_path))} {soft}")
+    if not dry_run:
+        warnings += [f"{source}: {note}" for note in design.notes]
     if dry_run:
         count = len(slicing.slides) + 2
         return Post(
@@ -308,6 +310,10 @@ def make_post(
                     "text_boxes": [[round(v) for v in line.box] for line in plan.lines],
                     "picture_box": list(plan.picture.box) if plan.picture and illustration is not None else None,
                     "rule_boxes": [list(rule.box) for rule in plan.rules],
+                    # The picture darkened behind text, from scrim_top to the card's foot.
+                    "scrim_box": [0, plan.scrim_top, *plan.size]
+                    if plan.scrim_top is not None and illustration is not None
+                    else None,
                     "alt": alt_text(
                         plan.kind,
                         title=article.title,

@@ -10,7 +10,7 @@ import dataclasses
 import json
 
 import pytest
-from PIL import Image, ImageChops
+from PIL import Image, ImageChops, ImageStat
 
 from postkit.compose import Painter
 from postkit.design import FORMATS, Design, PostText, plan_post, text_chains, text_style
@@ -25,6 +25,12 @@ TITLES = {
         "El descubrimiento de América y la llegada de Cristóbal Colón a la isla de Guanahaní en las Bahamas, "
         "tras setenta días de travesía",
         "es",
+    ),
+    # Longer than a split or framed cover's text block holds: the cover is set in type alone.
+    "thirty words": (
+        "The Storming of the Winter Palace in Petrograd and the Fall of the Provisional Government of Alexander "
+        "Kerensky in One Night While the Cruiser Aurora Fired Blank Rounds Across the Neva River at Ten",
+        "en",
     ),
     "Arabic": ("الثورة الفرنسية وسقوط سجن الباستيل في باريس", "ar"),
     "Japanese": ("関東大震災と東京・横浜の大火災", "ja"),
@@ -89,3 +95,79 @@ def test_each_lines_drawn_ink_stays_inside_its_recorded_box(example_dir, tmp_pat
                 ink,
                 box,
             )
+
+
+@pytest.mark.parametrize(
+    ("theme_name", "fmt", "arrangement"),
+    [("poster", "square", "strip"), ("poster", "landscape", "strip"), ("minimal", "square", "type alone")],
+)
+def test_a_title_too_long_for_the_cover_block_gets_another_arrangement(
+    example_paragraphs, theme_name, fmt, arrangement
+):
+    """Smaller within the theme's range first; then the picture as a strip, then a cover of type alone, said in
+    a warning; never an overlap (test_nothing_collides_and_all_ink_stays_inside has this title too)."""
+    theme = load_theme(theme_name)
+    chains = text_chains(theme)
+    title = TITLES["thirty words"][0]
+    text = PostText(title, "7 November 1917", "themagickalearth", "Pictured: a credit.", None, lang="en")
+    design = Design(theme, FORMATS[fmt], text, has_picture=True)
+    slicing = slice_paragraphs(example_paragraphs, text_style(theme, chains, FORMATS[fmt]), design.text_box, 18)
+    cover, *_, closing = plan_post(design, slicing, chains, (800, 1000))
+    assert theme["cover"]["layout"] in ("split", "framed")
+    title_lines = [line for line in cover.lines if line.font is cover.lines[0].font]
+    assert " ".join(line.text for line in title_lines) in title
+    assert len(design.notes) == 1
+    if arrangement == "strip":
+        assert "strip" in design.notes[0]
+        top = min(line.y for line in title_lines)
+        assert cover.picture is not None and 0.2 * cover.size[1] - 1 <= cover.picture.box[3] < 0.35 * cover.size[1]
+        assert cover.picture.box[3] < top
+    else:
+        assert "set in type alone" in design.notes[0] and cover.picture is None
+        assert closing.picture is not None  # the picture is still in the post, as the closing print
+    # A short title keeps the theme's cover.
+    short = Design(theme, FORMATS[fmt], dataclasses.replace(text, title="Apollo 11"), has_picture=True)
+    plan = plan_post(short, slicing, chains, (800, 1000))[0]
+    assert plan.picture is not None and plan.picture.box[3] >= 0.35 * plan.size[1] and short.notes == []
+
+
+def test_a_title_too_long_for_any_cover_is_a_clear_error(example_paragraphs):
+    theme = load_theme("poster")
+    chains = text_chains(theme)
+    text = PostText(" ".join([TITLES["thirty words"][0]] * 4), "", "h", "", None, lang="en")
+    design = Design(theme, FORMATS["landscape"], text, has_picture=True)
+    slicing = slice_paragraphs(example_paragraphs, text_style(theme, chains, FORMATS["landscape"]), design.text_box, 18)
+    with pytest.raises(Exception, match=r"the title is too long for the cover of a 1080x566 post.*shorten the title"):
+        plan_post(design, slicing, chains, (800, 1000))
+
+
+def test_make_post_warns_when_the_cover_is_set_in_type_alone(tmp_path, example_dir):
+    article = tmp_path / "long.txt"
+    source = (example_dir / "article.txt").read_text(encoding="utf-8")
+    article.write_text(source.replace("October Revolution", TITLES["thirty words"][0], 1), encoding="utf-8")
+    post = make_post(article, theme="minimal", format="square", image=example_dir / "article.jpg", out=tmp_path / "p")
+    assert any("set in type alone" in w and str(article) in w for w in post.warnings), post.warnings
+    cover = json.loads((post.folder / "post.json").read_text())["slides"][0]
+    assert cover.get("picture_box") is None
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_the_cover_scrim_is_where_post_json_says_and_behind_all_the_text(example_dir, tmp_path, fmt):
+    post = make_post(example_dir / "article.txt", out=tmp_path / "post", format=fmt, max_slides=20)
+    cover = json.loads((post.folder / "post.json").read_text())["slides"][0]
+    x0, top, x1, y1 = cover["scrim_box"]
+    assert (x0, x1, y1) == (0, *post.plans[0].size)
+    assert all(box[1] >= top for box in cover["text_boxes"])  # every line on the darkened part
+    theme = load_theme("classic")
+    with Image.open(example_dir / "article.jpg") as picture:
+        painter = Painter(picture.convert("RGB"), theme.colors["scrim"], theme.colors["ink"])
+        bare = dataclasses.replace(post.plans[0], lines=[], rules=[])
+        with_scrim = painter.paint(bare, theme["cover"]["scrim_min"]).convert("L")
+        without = painter.paint(dataclasses.replace(bare, scrim_top=None)).convert("L")
+    width, height = with_scrim.size
+    above = ImageChops.difference(with_scrim.crop((0, 0, width, top)), without.crop((0, 0, width, top)))
+    assert above.getbbox() is None  # untouched above the box
+    foot = (0, max(top, height - 40), width, height)
+    darker = ImageChops.subtract(without.crop(foot), with_scrim.crop(foot))
+    assert ImageStat.Stat(darker).mean[0] > 2  # darkened at the card's foot
+    assert ImageChops.subtract(with_scrim.crop(foot), without.crop(foot)).getbbox() is None  # nowhere lighter
