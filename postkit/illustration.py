@@ -143,6 +143,10 @@ def cover(
         # when what is kept is larger than the window).
         left = _place(left, crop_w, image.width, (keep[0] * image.width, keep[2] * image.width), window[0::2])
         top = _place(top, crop_h, image.height, (keep[1] * image.height, keep[3] * image.height), window[1::2])
+        if not _within(keep, (left, top, crop_w, crop_h), window, image.size):
+            # The picture's edges stop the crop short of the window (heads low in a wide picture):
+            # the picture moves so that the heads are in the window, its blurred extension filling the rest.
+            return _around(image, size, keep, window, most=scale)
     if scale == 1.0:
         # Same scale: a plain crop is exact and costs no resampling.
         left, top = round(left), round(top)
@@ -214,19 +218,51 @@ def enlargement_warning(size: tuple[int, int], pictures) -> str | None:
     )
 
 
-def _around(image: Image.Image, size: tuple[int, int], keep: tuple[float, float, float, float]) -> Image.Image:
-    """Fill ``size`` with the picture scaled so that ``keep`` fits with a little room, on its blurred backdrop."""
+def _around(
+    image: Image.Image,
+    size: tuple[int, int],
+    keep: tuple[float, float, float, float],
+    window: tuple[float, float, float, float] = (0.0, 0.0, 1.0, 1.0),
+    most: float = math.inf,
+) -> Image.Image:
+    """Show the picture at most ``most`` times its size with ``keep`` (heads, with a little room) inside
+    ``window`` (fractions of ``size``), covering as much of ``size`` as that allows; a blurred backdrop
+    of the picture fills the rest."""
     width, height = size
+    x0, y0, x1, y1 = window[0] * width, window[1] * height, window[2] * width, window[3] * height
     kept_w, kept_h = (keep[2] - keep[0]) * image.width, (keep[3] - keep[1]) * image.height
-    scale = min(height / (kept_h * _AROUND_ROOM), width / (kept_w * _AROUND_ROOM))
+    scale = min(most, (y1 - y0) / (kept_h * _AROUND_ROOM), (x1 - x0) / (kept_w * _AROUND_ROOM))
     shown = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
-    middle_x, middle_y = (keep[0] + keep[2]) / 2 * shown[0], (keep[1] + keep[3]) / 2 * shown[1]
-    # The heads' middle in the box's middle, as far as the picture reaches: no backdrop where it can show itself.
-    x = min(max(width / 2 - middle_x, min(0, width - shown[0])), max(0, width - shown[0]))
-    y = min(max(height / 2 - middle_y, min(0, height - shown[1])), max(0, height - shown[1]))
+
+    def offset(length: int, shown_length: int, start: float, end: float, first: float, last: float) -> float:
+        # The heads' middle in the window's middle, then moved to cover more of the box, as far as the
+        # heads stay in the window (between least and utmost).
+        middle = (first + last) / 2 * shown_length
+        least, utmost = start - first * shown_length, end - last * shown_length
+        covering = min(max((start + end) / 2 - middle, min(0, length - shown_length)), max(0, length - shown_length))
+        return min(max(covering, min(least, utmost)), max(least, utmost))
+
+    x = offset(width, shown[0], x0, x1, keep[0], keep[2])
+    y = offset(height, shown[1], y0, y1, keep[1], keep[3])
     canvas = _backdrop(image, size)
     canvas.paste(image.resize(shown, Image.Resampling.LANCZOS, reducing_gap=3.0), (round(x), round(y)))
     return canvas
+
+
+def _within(keep, crop, window, image_size) -> bool:
+    """Tell whether ``keep`` (fractions of the image) lies in ``window`` (fractions of the crop), or, on a side
+    where it is longer than the window, in the crop."""
+    left, top, crop_w, crop_h = crop
+    for first, last, start, length, full, lo, hi in (
+        (keep[0], keep[2], left, crop_w, image_size[0], window[0], window[2]),
+        (keep[1], keep[3], top, crop_h, image_size[1], window[1], window[3]),
+    ):
+        a, b = (first * full - start) / length, (last * full - start) / length
+        if b - a > hi - lo:
+            lo, hi = 0.0, 1.0
+        if a < lo - 1e-6 or b > hi + 1e-6:
+            return False
+    return True
 
 
 _AROUND_ROOM = 1.1  # the box holds the heads with a tenth to spare

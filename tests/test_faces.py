@@ -205,3 +205,24 @@ def test_the_crop_puts_the_face_above_the_cover_text_when_the_picture_allows(fmt
     (face,) = find_faces(card)
     text_top = min(line.box[1] for line in cover_plan.lines)
     assert face[3] * card.height < text_top, (face[3] * card.height, text_top)
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_a_face_low_in_a_wide_picture_is_raised_above_the_cover_text(fmt):
+    """The picture's edges stop the crop from moving a low face above the title: the picture itself moves up,
+    its blurred extension filling the foot of the card, and the face stays whole and clear of the text."""
+    photo = Image.open(ASTRONAUT).convert("RGB")
+    wide = Image.new("RGB", (1600, 700), (120, 110, 100))
+    wide.paste(photo, (544, 700 - 180))  # the face at 83-97% of the height
+    heads = find_heads(wide)
+    assert heads is not None and heads[1] > 0.75
+    theme = load_theme("classic")
+    middle = ((heads[0] + heads[2]) / 2, (heads[1] + heads[3]) / 2)
+    cover_plan = Design(theme, FORMATS[fmt], TEXT, has_picture=True, focus=middle, keep=heads).cover()
+    painter = Painter(wide, theme.colors["scrim"], theme.colors["ink"])
+    card = painter.paint(dataclasses.replace(cover_plan, scrim_top=None, lines=[], rules=[]))
+    (face,) = find_faces(card)
+    box = (face[0] * card.width, face[1] * card.height, face[2] * card.width, face[3] * card.height)
+    for line in cover_plan.lines:
+        assert overlap(box, line.box) == 0, (line.text, box)
+    assert box[3] < min(line.box[1] for line in cover_plan.lines)

@@ -171,3 +171,15 @@ def test_the_cover_scrim_is_where_post_json_says_and_behind_all_the_text(example
     darker = ImageChops.subtract(without.crop(foot), with_scrim.crop(foot))
     assert ImageStat.Stat(darker).mean[0] > 2  # darkened at the card's foot
     assert ImageChops.subtract(with_scrim.crop(foot), without.crop(foot)).getbbox() is None  # nowhere lighter
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+@pytest.mark.parametrize("theme_name", list_themes())
+def test_the_text_block_starts_at_the_same_place_on_every_text_slide(example_dir, tmp_path, theme_name, fmt):
+    post = make_post(example_dir / "article.txt", theme=theme_name, out=tmp_path / "post", format=fmt, max_slides=20)
+    starts = {
+        min(line.y for line in plan.lines if line.font.size == post.body_size)
+        for plan in post.plans
+        if plan.kind == "text"
+    }
+    assert len(starts) == 1, starts
