@@ -188,6 +188,18 @@ def test_every_face_of_a_group_in_a_wide_picture_is_found():
     assert heads[0] < 1 / 3 and heads[2] > 2 / 3  # the box holds all three
 
 
+def bare_cover(picture, fmt: str):
+    """Plan the classic cover around the heads found in ``picture``; return it and the picture as it paints it."""
+    heads = find_heads(picture)
+    assert heads is not None
+    theme = load_theme("classic")
+    middle = ((heads[0] + heads[2]) / 2, (heads[1] + heads[3]) / 2)
+    cover_plan = Design(theme, FORMATS[fmt], TEXT, has_picture=True, focus=middle, keep=heads).cover()
+    painter = Painter(picture, theme.colors["scrim"], theme.colors["ink"])
+    # Without the scrim and text that would hide a face from the detector.
+    return cover_plan, painter.paint(dataclasses.replace(cover_plan, scrim_top=None, lines=[], rules=[]))
+
+
 @pytest.mark.parametrize("fmt", ["square", "portrait", "story"])
 def test_the_crop_puts_the_face_above_the_cover_text_when_the_picture_allows(fmt):
     """Found by a review: a face in the lower half of a tall picture was centred, under the title."""
@@ -195,13 +207,7 @@ def test_the_crop_puts_the_face_above_the_cover_text_when_the_picture_allows(fmt
     # A close-up (the head half the card's height), in the middle of a tall picture: centred, it reaches the title.
     tall = Image.new("RGB", (800, 2400), (120, 110, 100))
     tall.paste(photo.crop((96, 0, 416, 320)).resize((800, 800)), (0, 800))
-    heads = find_heads(tall)
-    assert heads is not None
-    theme = load_theme("classic")
-    middle = ((heads[0] + heads[2]) / 2, (heads[1] + heads[3]) / 2)
-    cover_plan = Design(theme, FORMATS[fmt], TEXT, has_picture=True, focus=middle, keep=heads).cover()
-    painter = Painter(tall, theme.colors["scrim"], theme.colors["ink"])
-    card = painter.paint(dataclasses.replace(cover_plan, scrim_top=None, lines=[], rules=[]))
+    cover_plan, card = bare_cover(tall, fmt)
     (face,) = find_faces(card)
     text_top = min(line.box[1] for line in cover_plan.lines)
     assert face[3] * card.height < text_top, (face[3] * card.height, text_top)
@@ -214,13 +220,8 @@ def test_a_face_low_in_a_wide_picture_is_raised_above_the_cover_text(fmt):
     photo = Image.open(ASTRONAUT).convert("RGB")
     wide = Image.new("RGB", (1600, 700), (120, 110, 100))
     wide.paste(photo, (544, 700 - 180))  # the face at 83-97% of the height
-    heads = find_heads(wide)
-    assert heads is not None and heads[1] > 0.75
-    theme = load_theme("classic")
-    middle = ((heads[0] + heads[2]) / 2, (heads[1] + heads[3]) / 2)
-    cover_plan = Design(theme, FORMATS[fmt], TEXT, has_picture=True, focus=middle, keep=heads).cover()
-    painter = Painter(wide, theme.colors["scrim"], theme.colors["ink"])
-    card = painter.paint(dataclasses.replace(cover_plan, scrim_top=None, lines=[], rules=[]))
+    assert find_heads(wide)[1] > 0.75
+    cover_plan, card = bare_cover(wide, fmt)
     (face,) = find_faces(card)
     box = (face[0] * card.width, face[1] * card.height, face[2] * card.width, face[3] * card.height)
     for line in cover_plan.lines:
