@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from pathlib import Path
 
 import pytest
 from PIL import Image, ImageChops, ImageStat
@@ -74,27 +75,46 @@ def test_nothing_collides_and_all_ink_stays_inside(example_paragraphs, theme_nam
     assert problems == []
 
 
-@pytest.mark.parametrize("fmt", sorted(FORMATS))
-def test_each_lines_drawn_ink_stays_inside_its_recorded_box(example_dir, tmp_path, fmt):
-    """post.json's text boxes hold what was drawn: each line painted alone, its ink inside its box."""
-    post = make_post(example_dir / "article.txt", out=tmp_path / "post", format=fmt, max_slides=20)
+def inside(inner, outer, slack: float = 1) -> bool:
+    return (
+        outer[0] - slack <= inner[0]
+        and outer[1] - slack <= inner[1]
+        and inner[2] <= outer[2] + slack
+        and inner[3] <= outer[3] + slack
+    )
+
+
+CORPUS = Path(__file__).parent / "corpus"
+
+
+@pytest.mark.parametrize(
+    ("article", "theme_name", "fmt"),
+    [("example", theme, fmt) for theme in list_themes() for fmt in sorted(FORMATS)]
+    + [
+        (name, "classic", fmt)
+        for name in ("ar-althawra-alfaransiya.txt", "ja-osei-fukko.txt")
+        for fmt in ("portrait", "story")
+    ],
+)
+def test_each_lines_drawn_ink_stays_inside_its_recorded_box(example_dir, tmp_path, article, theme_name, fmt):
+    """post.json's text boxes hold what was drawn: each line painted alone, its ink inside its box and inside
+    the ink box that the collision test measures without drawing."""
+    source = example_dir / "article.txt" if article == "example" else CORPUS / article
+    post = make_post(source, theme=theme_name, out=tmp_path / "post", format=fmt, max_slides=20)
     recorded = json.loads((post.folder / "post.json").read_text())["slides"]
-    theme = load_theme("classic")
+    theme = load_theme(theme_name)
     painter = Painter(None, theme.colors["scrim"], theme.colors["ink"])
     for plan, slide in zip(post.plans, recorded, strict=True):
         assert len(slide["text_boxes"]) == len(plan.lines)
         assert slide["rule_boxes"] == [list(rule.box) for rule in plan.rules]
         for line, box in zip(plan.lines, slide["text_boxes"], strict=True):
             alone = dataclasses.replace(plan, picture=None, scrim_top=None, rules=[], lines=[line])
-            ink = ImageChops.difference(painter.paint(alone), Image.new("RGB", plan.size, plan.background)).getbbox()
-            if ink is None:
+            blank = Image.new("RGB", plan.size, plan.background)
+            drawn = ImageChops.difference(painter.paint(alone), blank).getbbox()
+            if drawn is None:
                 continue  # a line of spaces
-            assert box[0] - 1 <= ink[0] and box[1] - 1 <= ink[1] and ink[2] <= box[2] + 1 and ink[3] <= box[3] + 1, (
-                slide["file"],
-                line.text,
-                ink,
-                box,
-            )
+            assert inside(drawn, box), (slide["file"], line.text, drawn, box)
+            assert inside(drawn, ink(line)), (slide["file"], line.text, drawn, ink(line))
 
 
 @pytest.mark.parametrize(
