@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import regex
 
 from postkit.fonts import Face
-from postkit.segment import CJK, CLUSTER, break_units, clusters, hard_break_points, hyphenation_points
+from postkit.segment import CJK, CLUSTER, break_units, clusters, hard_break_points, hyphenations
 
 
 @dataclass(frozen=True)
@@ -166,7 +166,9 @@ def wrap_with_offsets(
     the width by more than ``margin`` pixels, which spares the shaper most calls without
     changing a break; ``margin=inf`` measures every candidate. A word wider than a line is
     hyphenated where the language's dictionary allows, else broken where a URL may break, else
-    between letters; a hyphen added this way is shown on the line but is not part of ``text``.
+    between letters; a hyphen added this way is shown on the line but is not part of ``text``, and
+    so are letters the dictionary changes at the break (Hungarian "asszonnyal" shows "asz-" then
+    "szonnyal"): a line's offset is where its source text ends, the next line starts there.
     """
     if margin is None:
         margin = 2.0 + width * 0.004
@@ -222,10 +224,10 @@ def _break_long_word(word: str, font, width: float, lang: str | None) -> tuple[s
     if end >= len(word) and measure(font, word) <= width:
         return None
     # Hyphenation patterns look a few letters past a break point: give the dictionary some context.
-    for point in sorted(hyphenation_points(word[: end + 16], lang), reverse=True):
+    for point, head in sorted(hyphenations(word[: end + 16], lang), reverse=True):
         if point > end:
             continue
-        shown = word[:point] + ("" if word[point - 1] in "-‐‑" else "-")
+        shown = head + ("" if head[-1] in "-‐‑" else "-")
         if measure(font, shown) <= width:
             return shown, point
     points = [p for p in hard_break_points(word[: end + 1]) if 0 < p <= end and p < len(word)]

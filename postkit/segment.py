@@ -213,21 +213,60 @@ def _grapheme_boundaries(word: str) -> list[int]:
 
 def hyphenation_points(word: str, lang: str | None) -> list[int]:
     """Return the indices inside ``word`` where a hyphen may be inserted (none without a dictionary)."""
+    return [point for point, _ in hyphenations(word, lang)]
+
+
+def hyphenations(word: str, lang: str | None) -> list[tuple[int, str]]:
+    """Return where ``word`` may be hyphenated: each index, with what a line shows before the hyphen.
+
+    That is ``word[:index]``, except where the dictionary changes the spelling at the break: Hungarian
+    "asszonnyal" breaks as "asz-" / "szonnyal" and "mennyi" as "meny-" / "nyi". The next line always
+    starts at ``word[index:]``, so a line's end stays an offset into the source text.
+    """
     if not lang or any(char.isdigit() for char in word) or _URL.search(word):
         return []
     dictionary = _dictionary(lang.strip())
     if dictionary is None:
         return []
-    boundaries = set(_grapheme_boundaries(word))
-    points: list[int] = []
+    boundaries = {0, *_grapheme_boundaries(word), len(word)}
+    breaks: list[tuple[int, str]] = []
     # Hyphenate each run of letters on its own, so punctuation ("revolution,") and apostrophes don't
     # confuse the dictionary.
     for run in _LETTERS.finditer(word):
-        for index in dictionary.positions(run.group()):
-            point = run.start() + index
+        for position in dictionary.positions(run.group()):
+            point = run.start() + position
             if _EDGE <= point <= len(word) - _EDGE and point in boundaries:
-                points.append(point)
-    return points
+                head = _head(word, run, point, position.data, boundaries)
+                if head:
+                    breaks.append((point, head))
+    return breaks
+
+
+def _head(
+    word: str, run: regex.Match, point: int, data: tuple[str, int, int] | None, boundaries: set[int]
+) -> str | None:
+    """Return what a line shows before a hyphen at ``point``, or None if the break can't be kept.
+
+    pyphen's ``data`` marks a nonstandard point: ``change`` replaces ``cut`` letters from ``point +
+    shift``, its part before "=" ending this line and its part after starting the next. Only when that
+    part is the source's own letters from ``point`` on does the next line start at ``point``; every
+    rule in pyphen's dictionaries is so ("ny=ny" replaces "nny", "sz=" one "s"), except one written
+    for the "ﬁ" ligature.
+    """
+    if data is None:
+        return word[:point]
+    change, shift, cut = data
+    start, end = point + shift, point + shift + cut
+    if not start <= point <= end:
+        # pyphen gives a pattern's change to each of its points; libhyphen only to one among the letters
+        # it replaces, the others are standard ("masszázs-zokni").
+        return word[:point]
+    before, _, after = change.partition("=")
+    if not (run.start() <= start and end <= run.end() and {start, end} <= boundaries):
+        return None
+    if word[point:end].lower() != after:
+        return None
+    return word[:start] + (before.upper() if word[start:end].isupper() else before)
 
 
 def hard_break_points(word: str) -> list[int]:

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from postkit.fonts import face
 from postkit.layout import chunks, estimate, measure, wrap, wrap_with_offsets
+from postkit.segment import hyphenations
 
 WIDTH = 888
 
@@ -77,6 +78,51 @@ def test_over_long_word_is_hyphenated_by_the_dictionary(body_font):
     lines = wrap("Counterrevolutionaries everywhere", body_font, 300, lang="en")
     assert lines[0].endswith("-") and all(body_font.getlength(line) <= 300 for line in lines)
     assert "".join(line.removesuffix("-") for line in lines).replace(" ", "") == "Counterrevolutionarieseverywhere"
+
+
+def test_english_hyphenation_is_unchanged(body_font):
+    assert wrap_with_offsets("Counterrevolutionaries everywhere", body_font, 200, lang="en") == [
+        ("Counterre-", 9),
+        ("volutionar-", 19),
+        ("ies", 22),
+        ("everywhere", 33),
+    ]
+
+
+def test_a_hungarian_word_is_hyphenated_as_hungarian_spells_it(body_font):
+    # pyphen's hu_HU breaks "asszonnyal" as "asz-szonnyal" or "asszony-nyal"; a line's offset stays
+    # where its letters end in the source ("as", "asszon").
+    wide = measure(body_font, "asszony-") + 1
+    assert wrap_with_offsets("asszonnyal", body_font, wide, lang="hu") == [("asszony-", 6), ("nyal", 10)]
+    narrow = measure(body_font, "asz-") + 1
+    assert wrap_with_offsets("asszonnyal", body_font, narrow, lang="hu")[0] == ("asz-", 2)
+
+
+HYPHENATED = {
+    "en": "Counterrevolutionaries everywhere demanded internationalisation",
+    "de": "Donaudampfschifffahrtsgesellschaftskapitän Rechtsschutzversicherungsgesellschaften",
+    "ru": "Контрреволюционеры повсеместно требовали достопримечательностей",
+    "hu": "Az asszonnyal hosszú beszélgetést folytatott: mennyi összeggyel és kulccsal jött.",
+}
+
+
+@pytest.mark.parametrize("lang", sorted(HYPHENATED))
+def test_lines_show_their_source_text_but_where_hungarian_changes_it(body_font, lang):
+    text, changed = HYPHENATED[lang], 0
+    for width in range(60, 420, 7):
+        start = 0
+        for line, end in wrap_with_offsets(text, body_font, width, lang=lang):
+            source = text[start:end].strip()
+            if line not in (source, f"{source}-"):
+                # Only the word broken at the line's end (or what a break above left of it) may differ.
+                first = max(start, text.rfind(" ", 0, end) + 1)
+                word = text[first : (text + " ").find(" ", end)]
+                head = dict(hyphenations(word, lang))[end - first]
+                assert line == (text[start:first] + head).lstrip() + "-"
+                changed += 1
+            start = end
+        assert not text[start:].strip()  # the slices between offsets join back into the text
+    assert (changed > 0) == (lang == "hu")  # only Hungarian's dictionary changes letters
 
 
 def test_url_breaks_after_a_slash(body_font):

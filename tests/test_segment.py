@@ -12,6 +12,7 @@ from postkit.segment import (
     break_units,
     hard_break_points,
     hyphenation_points,
+    hyphenations,
     line_break_units,
     uax14_units,
 )
@@ -118,6 +119,43 @@ def test_no_hyphenation_points(word, lang):
 def test_hyphenation_points_stay_inside_the_word(word, lang):
     for point in hyphenation_points(word, lang):
         assert 2 <= point <= len(word) - 2
+
+
+def test_english_hyphenation_is_a_plain_split():
+    # pyphen's "en" is its en_GB dictionary: "re-volu-tion".
+    assert hyphenations("revolution", "en") == [(2, "re"), (6, "revolu")]
+    assert hyphenations("revolution,", "en") == hyphenations("revolution", "en")
+
+
+@settings(deadline=None)
+@given(st.text(alphabet=st.characters(categories=["L", "M"]), max_size=30), st.sampled_from(["en", "ru", "de"]))
+def test_a_standard_dictionary_shows_the_word_as_written(word, lang):
+    assert all(head == word[:point] for point, head in hyphenations(word, lang))
+
+
+def test_a_hungarian_break_changes_the_letters_at_the_break():
+    # pyphen's hu_HU (iterate): "asz" + "szonnyal", "asszony" + "nyal". The line ends at the source's
+    # "as" and "asszon"; the next starts at the source's own letters.
+    assert hyphenations("asszonnyal", "hu") == [(2, "asz"), (6, "asszony")]
+    assert hyphenation_points("asszonnyal", "hu") == [2, 6]
+    assert hyphenations("„ASSZONNYAL”", "hu") == [(3, "„ASZ"), (7, "„ASSZONY")]
+
+
+@pytest.mark.parametrize(
+    "word", ["asszonnyal", "Asszonnyal", "ASSZONNYAL", "hosszú", "mennyi", "kulccsal", "összeggyel"]
+)
+def test_hungarian_breaks_are_pyphens(word):
+    import pyphen
+
+    expected = set(pyphen.Pyphen(lang="hu_HU").iterate(word))
+    assert {(head, word[point:]) for point, head in hyphenations(word, "hu")} == expected
+
+
+def test_a_change_meant_for_another_point_is_not_applied():
+    # pyphen gives a pattern's change to each of its points ("sz" + "3asszázszokni", "filmesz" + "szé" at
+    # "film|esszé"); libhyphen only to the point among the letters it replaces.
+    assert (8, "masszázs") in hyphenations("masszázszokni", "hu")
+    assert hyphenations("filmesszé", "hu") == [(4, "film"), (6, "filmesz")]
 
 
 def test_hard_break_points_of_a_url():
