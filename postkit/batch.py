@@ -315,13 +315,13 @@ def run_batch(
 
 def _check_settings(lib: Library, flags: dict[str, Any]) -> None:
     """Fail the whole batch once for a bad flag or postkit.toml theme, not once per article."""
-    from postkit.config import resolve_settings
+    from postkit.settings import Layer, resolve_settings
     from postkit.themes import load_theme
 
-    layer = {k: v for k, v in lib.settings.items() if k != "out"}
-    settings = resolve_settings({}, flags, library=layer)
+    layer = {k: v for k, v in lib.settings.items() if k not in ("out", "lang")}
+    settings = resolve_settings([(Layer("postkit.toml", str(lib.settings_file)), layer), (Layer("flag"), flags)])
     # A path only from the command line: postkit.toml may name a theme, not point at a folder.
-    load_theme(settings.theme, flags.get("theme_dirs", ()), allow_path=flags.get("theme") is not None)
+    load_theme(settings.theme, settings.theme_dirs, allow_path=settings.origin("theme").kind == "flag")
 
 
 def _plan(

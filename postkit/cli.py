@@ -84,22 +84,53 @@ class PostkitGroup(click.Group):
             raise click.ClickException(msg) from None
 
 
-def _language_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    from postkit.i18n import known_language
+# How the command line types the settings declared in postkit.settings (their checks are there).
+_CLICK_TYPES = {
+    "theme_dirs": click.Path(exists=True, file_okay=False, path_type=Path),
+    "max_slides": click.INT,
+    "image": click.Path(exists=True, dir_okay=False, path_type=Path),
+    "out": click.Path(path_type=Path),
+    "font_dir": click.Path(exists=True, file_okay=False, path_type=Path),
+}
 
-    if value is not None and not known_language(value):
-        msg = f"'{value}' is not a language code postkit knows; write one like en, ru, ar, ja or pt-BR"
-        raise click.BadParameter(msg)
-    return value
+
+def settings_options(*names: str, **helps: str):
+    """Add the settings ``names`` (declared once in postkit.settings.OPTIONS) to a command as options.
+
+    ``helps`` replaces the help of some, for a command where they mean a little more.
+    """
+    from postkit.settings import BY_NAME
+
+    def decorate(command):
+        for name in reversed(names):
+            option = BY_NAME[name]
+            kind = click.Choice(option.choices) if option.choices else _CLICK_TYPES.get(name)
+            help_ = helps.get(name) or option.describe()
+            command = click.option(
+                option.flag, name, type=kind, metavar=option.metavar, multiple=option.repeatable, help=help_
+            )(command)
+        return command
+
+    return decorate
 
 
-_theme_dir_option = click.option(
-    "--theme-dir",
-    "theme_dirs",
-    multiple=True,
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help="A folder of themes, searched before ./themes and the built-ins (repeatable).",
-)
+def flag_settings(values: dict):
+    """Return the command line's settings (the options of settings_options), checked, as flags."""
+    from postkit.settings import Layer, SettingsError, resolve_settings
+
+    try:
+        return resolve_settings([(Layer("flag"), {k: None if v == () else v for k, v in values.items()})])
+    except SettingsError as exc:
+        raise _FlagError(str(exc)) from None
+
+
+class _FlagError(click.ClickException):
+    """A flag's value postkit cannot use: one 'Error:' line, and the exit status of a usage error."""
+
+    exit_code = 2
+
+
+_POST_SETTINGS = ("theme", "theme_dirs", "format", "max_slides", "handle", "hashtags", "fit", "lang", "font_dir")
 
 
 @click.group(cls=PostkitGroup, context_settings=CONTEXT_SETTINGS)
@@ -120,74 +151,14 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 @cli.command()
 @click.argument("article", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "--image",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="The illustration. Default: front matter 'image', else a picture beside the article "
-    "with the same name (article.jpg).",
-)
-@click.option("--handle", help="Account name shown on the cards, without '@'. Default: the article's handle.")
-@click.option("--theme", help="A theme's name or the path to a theme folder.  [default: classic]")
-@_theme_dir_option
-@click.option(
-    "--focus",
-    metavar="X,Y",
-    help="The picture's point to keep in view when cropping, e.g. 0.3,0.4 (default: the heads found, else the detail).",
-)
-@click.option(
-    "--fit",
-    type=click.Choice(["cover", "contain"]),
-    help="Fill the cover by cropping the picture, or show it whole on a blurred extension.  [default: the theme's]",
-)
-@click.option(
-    "--format",
-    "format_",
-    type=click.Choice(["portrait", "square", "landscape", "story"]),
-    help="Card shape: portrait 1080x1350, square 1080x1080, landscape 1080x566, or story 1080x1920 "
-    "(for sharing slides to Stories).  [default: portrait]",
-)
-@click.option(
-    "--max-slides",
-    type=click.IntRange(3, 20),
-    help="Most slides, cover and closing included: 10 is the limit for the Instagram API, "
-    "20 for the app.  [default: 10]",
-)
-@click.option(
-    "--lang",
-    metavar="CODE",
-    callback=_language_option,
-    help="The article's language (e.g. ru, ar, ja, pt-BR).  [default: front matter 'lang', else detected]",
-)
-@click.option("--out", type=click.Path(path_type=Path), help="The post folder to write.  [default: out/DATE-TITLE]")
+@settings_options("image", *_POST_SETTINGS, "focus", "out")
 @click.option("--force", is_flag=True, help="Replace the post folder if it exists.")
-@click.option(
-    "--font-dir",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help="A folder of extra fonts for scripts the theme's fonts lack (e.g. CJK); tried after them.",
-)
 @click.option(
     "--preview", "preview_", is_flag=True, help="Also write preview.html and contact.png (see postkit preview)."
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
 @click.option("-v", "--verbose", is_flag=True, help="Print more about what happens.")
-def carousel(
-    article: Path,
-    image,
-    handle,
-    theme,
-    theme_dirs,
-    focus,
-    fit,
-    format_,
-    max_slides,
-    lang,
-    out,
-    force,
-    font_dir,
-    preview_,
-    quiet,
-    verbose,
-) -> None:
+def carousel(article: Path, force: bool, preview_: bool, quiet: bool, verbose: bool, **settings) -> None:
     """Make a carousel from ARTICLE: cover, text slides, closing slide, caption.
 
     ARTICLE is a plain draft ('DATE - TITLE' heading line, optional 'Pictured -' credit, then
@@ -205,24 +176,10 @@ def carousel(
     from postkit.pipeline import make_post
 
     _setup_logging(quiet, verbose)
+    flags = flag_settings(settings)
     show_bar = not quiet and sys.stderr.isatty()
     with _ProgressBar(show_bar) as progress:
-        post = make_post(
-            article,
-            image=image,
-            handle=handle,
-            theme=theme,
-            theme_dirs=theme_dirs,
-            focus=focus,
-            fit=fit,
-            format=format_,
-            max_slides=max_slides,
-            lang=lang,
-            out=out,
-            font_dir=font_dir,
-            force=force,
-            progress=progress,
-        )
+        post = make_post(article, flags, force=force, progress=progress)
     if not quiet:
         click.echo(
             f"Wrote {post.slide_count} slides to {_display(post.folder)}/ in {post.seconds:.1f} s "
@@ -303,11 +260,12 @@ def check(folder: Path, strict: bool) -> None:
 @click.option(
     "--article",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="The article the post was made from (needed by --watch).",
+    help="The article the post was made from (with --watch).  [default: the one post.json records]",
 )
+@settings_options("image", *_POST_SETTINGS, "focus")
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
 @click.option("-v", "--verbose", is_flag=True, help="Print more about what happens.")
-def preview(folder: Path, open_, serve, port, watch, article, quiet, verbose) -> None:
+def preview(folder: Path, open_, serve, port, watch, article, quiet, verbose, **settings) -> None:
     """Write preview.html into a post FOLDER: the post as followers see it, in a browser.
 
     The page shows the carousel (arrows, dots, swipe, left/right keys), the caption cut at
@@ -318,28 +276,32 @@ def preview(folder: Path, open_, serve, port, watch, article, quiet, verbose) ->
     Example:
         postkit preview out/1917-11-07-october-revolution --open
         postkit preview out/1917-11-07-october-revolution --serve
-        postkit preview out/today --serve --watch --article notes/today.md
+        postkit preview out/today --serve --watch
+        postkit preview out/today --serve --watch --article notes/today.md --format square
     """
     from postkit import preview as preview_lib
+    from postkit.settings import BY_NAME, settings_layer
 
     if not serve:
         for flag, given in (("--port", port is not None), ("--watch", watch), ("--article", article is not None)):
             if given:
                 msg = f"{flag} works only with --serve; add --serve"
                 raise click.UsageError(msg)
-    if watch and article is None:
-        msg = "--watch needs --article ARTICLE, the article the post was made from"
-        raise click.UsageError(msg)
-    if article is not None and not watch:
-        msg = "--article is only used by --watch; add --watch or leave it out"
-        raise click.UsageError(msg)
+    given = [BY_NAME[name].flag for name, value in settings.items() if value not in (None, ())]
+    for flag in (["--article"] if article is not None else []) + given:
+        if not watch:
+            msg = f"{flag} is only used by --watch, to re-make the post; add --watch or leave it out"
+            raise click.UsageError(msg)
+    flags = settings_layer(flag_settings(settings))[1]
     _setup_logging(quiet, verbose)
     if serve:
 
         def ready(url: str) -> None:
             click.echo(f"Serving {_display(folder / preview_lib.PREVIEW_FILE)} at {url} (Ctrl-C to stop)")
 
-        preview_lib.serve(folder, port=port or 0, watch=watch, article=article, open_browser=open_, ready=ready)
+        preview_lib.serve(
+            folder, port=port or 0, watch=watch, article=article, open_browser=open_, ready=ready, settings=flags
+        )
         if not quiet:
             click.echo("Stopped serving.", err=True)
         return
@@ -395,26 +357,10 @@ def _month_day(ctx: click.Context, param: click.Parameter, value: str | None):
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder for the posts.  [default: the library's postkit.toml 'out', else out]",
 )
-@click.option("--handle", help="Account name shown on the cards, without '@'.")
-@click.option("--theme", help="A theme's name or the path to a theme folder.")
-@_theme_dir_option
-@click.option(
-    "--font-dir",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help="A folder of extra fonts for scripts the theme's fonts lack.",
+@settings_options(
+    *_POST_SETTINGS, lang="Every article's language.  [default: each article's front matter 'lang', else detected]"
 )
-@click.option("--fit", type=click.Choice(["cover", "contain"]), help="How pictures fill the covers.")
 @click.option("--preview", "preview_", is_flag=True, help="Also write each new post's preview.html and contact.png.")
-@click.option(
-    "--format", "format_", type=click.Choice(["portrait", "square", "landscape", "story"]), help="Card shape."
-)
-@click.option("--max-slides", type=click.IntRange(3, 20), help="Most slides per post, cover and closing included.")
-@click.option(
-    "--lang",
-    metavar="CODE",
-    callback=_language_option,
-    help="Every article's language.  [default: each article's front matter 'lang', else detected]",
-)
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors; no progress bar.")
 @click.option("-v", "--verbose", is_flag=True, help="List every post made or skipped.")
 @click.pass_context
@@ -433,17 +379,10 @@ def batch(
     timeout: float | None,
     series: bool,
     out,
-    handle,
-    theme,
-    theme_dirs,
-    font_dir,
-    fit,
     preview_,
-    format_,
-    max_slides,
-    lang,
     quiet: bool,
     verbose: bool,
+    **settings,
 ) -> None:
     """Make "on this day" posts from LIBRARY, a folder of dated articles or a CSV / JSON Lines file.
 
@@ -461,6 +400,7 @@ def batch(
     import datetime
 
     from postkit.batch import DEFAULT_TIMEOUT, Selection, run_batch
+    from postkit.settings import settings_layer
 
     given = {"--on": on is not None, "--today": today, "--from/--to": start or end, "--all": all_}
     modes = [name for name, yes in given.items() if yes]
@@ -499,16 +439,7 @@ def batch(
                 out=out,
                 progress=progress,
                 timeout=timeout if timeout is not None else DEFAULT_TIMEOUT,
-                settings={
-                    "handle": handle,
-                    "theme": theme,
-                    "format": format_,
-                    "max_slides": max_slides,
-                    "lang": lang,
-                    "theme_dirs": theme_dirs or None,
-                    "font_dir": font_dir,
-                    "fit": fit,
-                },
+                settings=settings_layer(flag_settings(settings))[1],
             )
     except KeyboardInterrupt as exc:
         click.echo("Interrupted; the posts already made are complete. Run the batch again to make the rest.", err=True)
@@ -551,7 +482,7 @@ def batch(
 
 
 @cli.group(invoke_without_command=True)
-@_theme_dir_option
+@settings_options("theme_dirs")
 @click.pass_context
 def themes(ctx: click.Context, theme_dirs) -> None:
     """List the themes: --theme-dir folders, ./themes, then the built-ins.
@@ -574,11 +505,10 @@ def themes(ctx: click.Context, theme_dirs) -> None:
 
 @themes.command("show")
 @click.argument("name")
-@click.option("--format", "format_", type=click.Choice(["portrait", "square", "landscape", "story"]))
-@click.option("--out", type=click.Path(path_type=Path), help="Where to write it.  [default: out/specimen-NAME]")
+@settings_options("format", "out", out="Where to write it.  [default: out/specimen-NAME]")
 @click.option("--force", is_flag=True, help="Replace the folder if it exists (an older specimen, say).")
 @click.pass_context
-def themes_show(ctx: click.Context, name: str, format_, out, force: bool) -> None:
+def themes_show(ctx: click.Context, name: str, format: str | None, out: Path | None, force: bool) -> None:
     """Render a specimen post of theme NAME from the bundled example.
 
     An existing folder is replaced only with --force, as with postkit carousel.
@@ -590,7 +520,7 @@ def themes_show(ctx: click.Context, name: str, format_, out, force: bool) -> Non
     """
     from postkit.pipeline import make_specimen
 
-    post = make_specimen(name, theme_dirs=ctx.obj.get("theme_dirs", ()), format=format_, out=out, force=force)
+    post = make_specimen(name, theme_dirs=ctx.obj.get("theme_dirs", ()), format=format, out=out, force=force)
     click.echo(f"Wrote a specimen of '{name}' ({post.slide_count} slides) to {_display(post.folder)}/")
 
 

@@ -11,13 +11,11 @@ from postkit.errors import LayoutError
 from postkit.fonts import Face, FontFile, face, styled_face
 from postkit.language import text_direction
 from postkit.layout import CardPlan, Line, Picture, Rule, chunks, ink_box, line_height, measure, wrap
+from postkit.limits import FORMATS as FORMATS  # the card shapes, for those who plan cards
 from postkit.limits import STORY_ASPECT, story_covered
 from postkit.segment import CLUSTER, WORD_JOINER, keep_phrases
 from postkit.slicing import Slicing, Slide, TextStyle
 from postkit.themes import Theme
-
-# Feed shapes (Instagram accepts 4:5 to 1.91:1) and the Stories shape, for sharing slides there.
-FORMATS = {"portrait": (1080, 1350), "square": (1080, 1080), "landscape": (1080, 566), "story": (1080, 1920)}
 
 # The share of the card a split or framed cover's picture keeps when a long title needs the room.
 _STRIP = 0.2
@@ -98,7 +96,7 @@ class Design:
         # How the picture fills the cover: "cover" (cropped around the focus) or "contain" (whole).
         self.fit = fit or theme.settings.get("picture", {}).get("fit", "cover")
         # The picture's point to keep in view: given, found by smart_focus, or the theme's default.
-        self.focus = focus or tuple(theme["cover"]["focus"])
+        self.focus = focus or (0.5, 0.5)
         # The text slides' band: the given point or the heads, else the focus's x at the theme's height.
         self.band_focus = band_focus or (self.focus[0], theme["text"].get("band_focus", (0.5, 0.5))[1])
         self.keep = keep  # the people's heads: every crop holds them whole or leaves them out

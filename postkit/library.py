@@ -13,7 +13,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from postkit import limits
 from postkit.article import (
     Article,
     article_language,
@@ -21,21 +20,18 @@ from postkit.article import (
     read_article,
     split_hashtags,
 )
-from postkit.config import FORMATS, MIN_SLIDES
 from postkit.dates import read_date
 from postkit.errors import ArticleError, PostkitError
 from postkit.i18n import known_language
-from postkit.themes import is_theme_name
+from postkit.settings import Layer, SettingsError, resolve_settings
 
 SETTINGS_FILE = "postkit.toml"
 MAX_SETTINGS_BYTES = 256 * 1024
 MAX_TABLE_BYTES = 64 * 1024 * 1024  # a year of articles in a CSV is a few MB
-SETTINGS_KEYS = ("handle", "theme", "hashtags", "out", "format", "max_slides", "lang")
 ARTICLE_SUFFIXES = (".txt", ".md", ".markdown")
 TABLE_SUFFIXES = (".csv", ".jsonl", ".ndjson")
 COLUMNS = ("date", "title", "body", "image", "credit", "hashtags", "lang")
 REQUIRED_COLUMNS = ("date", "title", "body")
-_HANDLE = re.compile(r"[A-Za-z0-9._]{1,30}")
 
 
 class LibraryError(PostkitError):
@@ -116,63 +112,13 @@ def read_settings(path: Path) -> dict[str, Any]:
         reason = getattr(exc, "strerror", None) or exc
         msg = f"{path}: cannot read the library settings ({reason}); fix the TOML syntax"
         raise LibraryError(msg) from exc
-    base = path.parent
-    errors: list[str] = []
-    settings: dict[str, Any] = {}
-    for key, value in data.items():
-        if key not in SETTINGS_KEYS:
-            errors.append(f"unknown key '{key}'; use only {', '.join(SETTINGS_KEYS)}")
-            continue
-        if key == "max_slides":
-            whole = isinstance(value, int) and not isinstance(value, bool)
-            if not whole or not MIN_SLIDES <= value <= limits.MAX_SLIDES_APP:
-                errors.append(
-                    f"'max_slides' must be a whole number from {MIN_SLIDES} to {limits.MAX_SLIDES_APP}, not {value!r}"
-                )
-            else:
-                settings[key] = value
-            continue
-        if key == "hashtags":
-            try:
-                settings[key] = split_hashtags(value)
-            except ValueError as exc:
-                errors.append(f"'hashtags' {exc}")
-            continue
-        if not isinstance(value, str) or not value.strip():
-            errors.append(f"'{key}' must be a non-empty text in quotes, not {value!r}")
-            continue
-        value = value.strip()
-        if key == "format" and value not in FORMATS:
-            errors.append(f"'format' must be one of {', '.join(FORMATS)}, not '{value}'")
-        elif key == "handle" and not _HANDLE.fullmatch(value.lstrip("@")):
-            errors.append(
-                f"'handle' must be an Instagram username (letters, digits, '.', '_'; up to 30), not '{value}'"
-            )
-        elif key == "handle":
-            settings[key] = value.lstrip("@")
-        elif key == "out":
-            # A library may come from anyone: its posts go inside it, never anywhere on the disk
-            # (--out, given on the command line, may name any folder).
-            parts = Path(value).parts
-            if Path(value).is_absolute() or value.startswith("~") or ".." in parts:
-                errors.append(
-                    f"'out' must be a folder inside the library (a relative path without '..'), not '{value}'; "
-                    "pass another folder with --out"
-                )
-            else:
-                settings[key] = base / value
-        elif key == "theme" and not is_theme_name(value):
-            errors.append(
-                f"'theme' must be a theme name (letters, digits, '-', '_'), not '{value}'; a library cannot "
-                "choose a theme by path: pass the theme folder with --theme, or its parent with --theme-dir"
-            )
-        elif key == "lang" and not known_language(value):
-            errors.append(f"'lang' must be a language code like en, ru or pt-BR, not '{value}'")
-        else:
-            settings[key] = value
-    if errors:
-        msg = f"{path}: " + "; ".join(errors)
-        raise LibraryError(msg)
+    try:
+        checked = resolve_settings([(Layer("postkit.toml", str(path)), data)])
+    except SettingsError as exc:
+        raise LibraryError(str(exc)) from exc
+    settings = {key: getattr(checked, key) for key in data}
+    if "out" in settings:
+        settings["out"] = path.parent / settings["out"]
     return settings
 
 

@@ -18,6 +18,10 @@ MAX_SLIDES_API = 10
 # A carousel has at least two items. Source: Meta "IG User Media" (children: 2-10 containers).
 MIN_SLIDES = 2
 
+# The card shapes postkit makes, in px: the feed's 4:5, 1:1 and 1.91:1 (Instagram accepts 4:5 to
+# 1.91:1 at 1080 wide) and the Stories shape 9:16, for sharing slides there.
+FORMATS = {"portrait": (1080, 1350), "square": (1080, 1080), "landscape": (1080, 566), "story": (1080, 1920)}
+
 # Caption: "Maximum 2200 characters, 30 hashtags, and 20 @ tags".
 # Source: Meta "IG User Media" reference (caption parameter).
 CAPTION_MAX_CHARS = 2200

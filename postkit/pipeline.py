@@ -19,19 +19,19 @@ from postkit.article import Article, read_article, slug
 from postkit.bidi import has_rtl
 from postkit.caption import CaptionFields, alt_text, check_caption, render_caption
 from postkit.check import SLIDE_NAME, check_post
-from postkit.config import Settings, resolve_settings
-from postkit.design import FORMATS, Design, PostText, TextChains, plan_post, text_chains, text_style
+from postkit.design import Design, PostText, TextChains, plan_post, text_chains, text_style
 from postkit.errors import CheckError, FontError, LayoutError, PostkitError
 from postkit.fonts import face, layout_engine_name, mark_emphasis
 from postkit.i18n import missing_catalog_warning
+from postkit.limits import FORMATS
 from postkit.safeio import printable, recorded_name, sha256_file
+from postkit.settings import DEFAULT_OUT, Layer, Settings, resolve_settings, settings_layer
 from postkit.slicing import sentences, slice_paragraphs
 from postkit.themes import Theme, load_theme
 
 log = logging.getLogger("postkit")
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".gif", ".bmp", ".avif")
-DEFAULT_OUT = Path("out")
 
 
 @dataclass(frozen=True)
@@ -99,29 +99,23 @@ def default_hashtags(title: str, lang: str | None = "en") -> tuple[str, ...]:
 
 def make_post(
     source: str | os.PathLike | Article,
+    settings: Settings | Mapping[str, Any] | None = None,
     *,
-    image: str | os.PathLike | None = None,
-    handle: str | None = None,
-    theme: str | None = None,
-    theme_dirs: tuple[str | os.PathLike, ...] = (),
-    focus: str | None = None,
-    fit: str | None = None,
-    format: str | None = None,
-    max_slides: int | None = None,
-    lang: str | None = None,
-    out: str | os.PathLike | None = None,
-    font_dir: str | os.PathLike | None = None,
     force: bool = False,
     progress: Callable[[int, int], None] | None = None,
     library: Mapping[str, Any] | None = None,
     caption_vars: Mapping[str, Any] | None = None,
     skip_unchanged: bool = False,
     dry_run: bool = False,
+    **options: Any,
 ) -> Post:
     """Make a carousel from the article at ``source`` and write it to a new post folder.
 
     :param source: an article file, or an Article already read (e.g. a row of a CSV library).
-    :param lang: the article's language (BCP 47, e.g. "ru", "pt-BR"), over its front matter and detection.
+    :param settings: the caller's settings (a :class:`Settings` or a mapping of its field names), over
+        the article's front matter, a library's postkit.toml and the theme; ``options`` (the same
+        names as keywords, e.g. ``format="story"``) go over those.
+    :param force: replace the post folder if it exists.
     :param progress: called after each card with the number of cards made so far and the total.
     :param library: settings from a library's postkit.toml, between the theme and the front matter.
     :param caption_vars: more variables for the caption template (postkit batch: years_ago, anniversary).
@@ -130,42 +124,18 @@ def make_post(
     :param dry_run: do everything but decode the illustration, draw and write; status "dry-run".
     """
     started = time.perf_counter()
-    if isinstance(source, Article):
-        article, source = source, source.source  # messages name the article's file
-        if lang is not None:
-            article = replace(article, lang=lang, lang_source="flag")
-    else:
-        article = read_article(source, lang=lang)
-    log.info("%s: language %s (%s)", source, article.lang, article.lang_source)
-    front = {
-        "handle": article.handle,
-        "image": article.image,
-        "theme": article.theme,
-        "hashtags": article.hashtags or None,
-        "format": article.extra.get("format"),
-    }
-    flags = {
-        "handle": handle,
-        "image": Path(image) if image is not None else None,
-        "theme": theme,
-        "format": format,
-        "max_slides": max_slides,
-        "out": Path(out) if out is not None else None,
-    }
-    settings = resolve_settings(front, flags, library=dict(library or {}))
-    # Only a theme the user names on the command line may be a path; an article or library names one.
-    theme_ = load_theme(settings.theme, theme_dirs, allow_path=theme is not None)
-    size = FORMATS[settings.format]
-
+    caller = caller_layer(settings, options)
+    article = _read(source, caller[1].get("lang"))
+    name = str(article.source if isinstance(source, Article) else source)  # messages name the file as given
+    settings, theme_ = post_settings(article, caller, library, name=name)
     picture_path = find_image(article, settings.image)
     target = settings.out if settings.out is not None else DEFAULT_OUT / slug(article)
-    font_stamp = _font_folder_stamp(Path(font_dir)) if font_dir else None
-    options = {"focus": focus, "fit": fit, "font_dir": font_stamp, "lang": article.lang}
     hashes = {
         "article": _article_sha256(article),
         "image": sha256_file(picture_path) if picture_path is not None and picture_path.is_file() else None,
     }
-    inputs = inputs_sha256(hashes, theme_, settings, caption_vars or {}, options)
+    font_stamp = _font_folder_stamp(settings.font_dir) if settings.font_dir else None
+    inputs = inputs_sha256(hashes, theme_, settings, caption_vars or {}, {"font_dir": font_stamp, "lang": article.lang})
     if skip_unchanged and (existing := _existing_post(target, inputs)) is not None:
         return Post(
             folder=target,
@@ -176,17 +146,138 @@ def make_post(
             status="unchanged",
             inputs_sha256=inputs,
         )
+    cards = compose_cards(article, settings, theme_, picture_path, name=name, dry_run=dry_run)
+    caption, hashtags = _caption(article, settings, cards.theme, caption_vars, name)
+    warnings = [*article.warnings, *cards.warnings]
+    if dry_run:
+        return Post(
+            folder=target,
+            files=tuple(f"{k:02d}.jpg" for k in range(1, len(cards.slicing.slides) + 3)) + ("caption.txt", "post.json"),
+            caption=caption,
+            body_size=cards.slicing.size,
+            warnings=tuple(warnings),
+            seconds=time.perf_counter() - started,
+            status="dry-run",
+            inputs_sha256=inputs,
+        )
+    manifest = {
+        "postkit_version": __version__,
+        "title": article.title,
+        "date": article.date.isoformat() if article.date else None,
+        "handle": settings.handle,
+        "format": settings.format,
+        "size": list(FORMATS[settings.format]),
+        "theme": cards.theme.name,
+        "lang": cards.lang,
+        "source": {"file": recorded_name(article.source), "sha256": hashes["article"]},
+        "inputs_sha256": inputs,
+        "rebuild": rebuild_record(name, settings),
+        "image": _image_record(picture_path, hashes["image"], cards),
+        "caption": caption,
+        "hashtags": list(hashtags),
+    }
+    folder, problems = _write(target, cards, article, settings, manifest, name=name, force=force, progress=progress)
+    warnings += problems
+    for warning in warnings:
+        log.warning(warning)
+    return Post(
+        folder=folder,
+        files=tuple(f"{k:02d}.jpg" for k in range(1, len(cards.plans) + 1)) + ("caption.txt", "post.json"),
+        caption=caption,
+        body_size=cards.slicing.size,
+        warnings=tuple(warnings),
+        seconds=time.perf_counter() - started,
+        inputs_sha256=inputs,
+        plans=tuple(cards.plans),
+    )
+
+
+def caller_layer(settings: Settings | Mapping[str, Any] | None, options: Mapping[str, Any]) -> tuple[Layer, dict]:
+    """Return the caller's settings and keyword options as one layer (a flag layer if the CLI made it)."""
+    layer, values = settings_layer(settings)
+    return layer, {**values, **{k: v for k, v in options.items() if v is not None}}
+
+
+def _read(source: str | os.PathLike | Article, lang: str | None) -> Article:
+    if isinstance(source, Article):
+        return source if lang is None else replace(source, lang=lang, lang_source="flag")
+    return read_article(source, lang=lang)
+
+
+def post_settings(
+    article: Article,
+    caller: tuple[Layer, Mapping[str, Any]],
+    library: Mapping[str, Any] | None = None,
+    name: str | None = None,
+) -> tuple[Settings, Theme]:
+    """Merge a post's settings from the theme, a library's postkit.toml, the front matter and the caller.
+
+    The theme is chosen by the layers above it, then sets what it may (fit, focus) below them.
+    Returns the settings and the theme.
+    """
+    name = name or str(article.source)
+    log.info("%s: language %s (%s)", name, article.lang, article.lang_source)
+    front = {
+        "handle": article.handle,
+        "image": article.image,
+        "theme": article.theme,
+        "hashtags": article.hashtags or None,
+        **article.extra,  # format, focus
+    }
+    layers = [
+        (Layer("postkit.toml", "postkit.toml"), {k: v for k, v in (library or {}).items() if k not in ("out", "lang")}),
+        (Layer("front matter", name), front),
+        caller,
+    ]
+    settings = resolve_settings(layers)
+    # Only a theme the caller names (--theme) may be a path; an article or library names one.
+    theme_ = load_theme(settings.theme, settings.theme_dirs, allow_path=settings.origin("theme").kind in _CALLERS)
+    theme_layer = {"fit": theme_.settings.get("picture", {}).get("fit"), "focus": theme_["cover"].get("focus")}
+    return resolve_settings([(Layer("theme", str(theme_.folder / "theme.toml")), theme_layer), *layers]), theme_
+
+
+_CALLERS = ("flag", "argument")
+
+
+@dataclass
+class Cards:
+    """A post's cards as planned: the design, the slicing, each card's plan, and what was found on the way."""
+
+    theme: Theme
+    design: Design
+    slicing: Any
+    chains: TextChains
+    plans: list
+    lang: str
+    illustration: Any = None
+    focus: tuple[float, float] | None = None
+    heads: tuple[float, float, float, float] | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def compose_cards(
+    article: Article,
+    settings: Settings,
+    theme_: Theme,
+    picture_path: Path | None,
+    *,
+    name: str | None = None,
+    dry_run: bool = False,
+) -> Cards:
+    """Plan every card of the post (not drawn): slice the text at one size and lay out each card.
+
+    :param name: the article's file as messages name it (by default its full path).
+    """
+    source = name or str(article.source)
+    size = FORMATS[settings.format]
     illustration = None
     if picture_path is not None and not dry_run:
         from postkit.illustration import load_illustration
 
         illustration = load_illustration(picture_path, min_size=size)
-
-    # Body paragraphs carry their Markdown emphasis as marker characters (see fonts.mark_emphasis).
     theme_ = resolve_colors(theme_, illustration)
     if illustration is not None:
         illustration = treat(illustration, theme_)
-    paragraphs = [(p.text if p.heading else mark_emphasis(p.text, p.emphasis), p.heading) for p in article.paragraphs]
     lang = article.lang or "en"
     # Asked before anything translates: the first to ask is the one told, once per process.
     no_catalog = missing_catalog_warning(lang)
@@ -199,49 +290,66 @@ def make_post(
         lang=lang,
     )
     check_text_support(article, source)
-    theme_, uncovered = with_fallback_fonts(
-        theme_, role_texts(article, settings.handle, lang), lang, Path(font_dir) if font_dir is not None else None
-    )
-    focus_point = band_focus = heads = None
-    if illustration is not None:
-        from postkit.illustration import find_heads, parse_focus, smart_focus
-
-        given = focus or article.extra.get("focus")
-        heads = None if given else find_heads(illustration)
-        if not given:
-            from postkit.faces import available
-
-            if not available():
-                log.info("No face detector: crops follow the picture's detail (pip install 'postkit[faces]')")
-        # A given point or the people's heads also place the text slides' band; a salient point does not.
-        if given:
-            band_focus = parse_focus(str(given))
-        elif heads is not None:
-            band_focus = ((heads[0] + heads[2]) / 2, (heads[1] + heads[3]) / 2)
-        focus_point = band_focus or smart_focus(illustration)
+    theme_, uncovered = with_fallback_fonts(theme_, role_texts(article, settings.handle, lang), lang, settings.font_dir)
+    focus, band_focus, heads = _focus(illustration, settings.focus)
     design = Design(
-        theme_,
-        size,
-        text,
-        has_picture=picture_path is not None,
-        focus=focus_point,
-        fit=fit,
-        band_focus=band_focus,
-        keep=heads,
-    )
+        theme_, size, text, has_picture=picture_path is not None, focus=focus, fit=settings.fit,
+        band_focus=band_focus, keep=heads,
+    )  # fmt: skip
     chains = text_chains(theme_)
+    # Body paragraphs carry their Markdown emphasis as marker characters (see fonts.mark_emphasis).
+    paragraphs = [(p.text if p.heading else mark_emphasis(p.text, p.emphasis), p.heading) for p in article.paragraphs]
     style = text_style(theme_, chains, size)
     slicing = slice_paragraphs(paragraphs, style, design.text_box, settings.max_slides - 2, lang, source=str(source))
     if uncovered:
         check_glyphs(design, slicing, chains, source)
     log.info("%s: %s", source, balance_line(slicing))
-    if not dry_run:
-        try:
-            plans = plan_post(design, slicing, chains, illustration.size if illustration is not None else None)
-        except LayoutError as exc:
-            msg = f"{source}: {exc}"
-            raise LayoutError(msg) from exc
+    cards = Cards(theme_, design, slicing, chains, [], lang, illustration, focus, heads)
+    if no_catalog is not None:
+        cards.warnings.append(f"{source}: {no_catalog}")
+    if dry_run:
+        return cards
+    try:
+        cards.plans = plan_post(design, slicing, chains, illustration.size if illustration is not None else None)
+    except LayoutError as exc:
+        msg = f"{source}: {exc}"
+        raise LayoutError(msg) from exc
+    if illustration is not None:
+        from postkit.illustration import enlargement_warning
 
+        soft = enlargement_warning(illustration.size, [plan.picture for plan in cards.plans if plan.picture])
+        if soft is not None:
+            cards.warnings.append(f"{printable(str(picture_path))} {soft}")
+    cards.warnings += [f"{source}: {note}" for note in design.notes]
+    return cards
+
+
+def _focus(illustration, given: tuple[float, float] | None):
+    """Return where crops look (the cover's focus, the band's focus) and the heads found, if any.
+
+    A given point or the people's heads also place the text slides' band; a salient point does not.
+    """
+    if illustration is None:
+        return None, None, None
+    from postkit.illustration import find_heads, smart_focus
+
+    if given is not None:
+        return given, given, None
+    heads = find_heads(illustration)
+    if heads is None:
+        from postkit.faces import available
+
+        if not available():
+            log.info("No face detector: crops follow the picture's detail (pip install 'postkit[faces]')")
+        return smart_focus(illustration), None, None
+    middle = ((heads[0] + heads[2]) / 2, (heads[1] + heads[3]) / 2)
+    return middle, middle, heads
+
+
+def _caption(
+    article: Article, settings: Settings, theme_: Theme, caption_vars, name: str
+) -> tuple[str, tuple[str, ...]]:
+    lang = article.lang or "en"
     hashtags = settings.hashtags if settings.hashtags is not None else default_hashtags(article.title, lang)
     if article.caption is not None:
         caption = article.caption.strip() + "\n"
@@ -261,130 +369,105 @@ def make_post(
                 extra=dict(caption_vars or {}),
             ),
         )
-    check_caption(caption, str(source))
-    # Said about the article as it was read (a heading that looks dated but is not a date...), and a
-    # language postkit has no words for: a batch reports these with the post, as its workers log nothing.
-    warnings: list[str] = list(article.warnings)
-    if no_catalog is not None:
-        warnings.append(f"{source}: {no_catalog}")
-    if not dry_run and illustration is not None:
-        from postkit.illustration import enlargement_warning
+    check_caption(caption, name)
+    return caption, tuple(hashtags)
 
-        soft = enlargement_warning(illustration.size, [plan.picture for plan in plans if plan.picture])
-        if soft is not None:
-            warnings.append(f"{printable(str(picture_path))} {soft}")
-    if not dry_run:
-        warnings += [f"{source}: {note}" for note in design.notes]
-    if dry_run:
-        count = len(slicing.slides) + 2
-        return Post(
-            folder=target,
-            files=tuple(f"{k:02d}.jpg" for k in range(1, count + 1)) + ("caption.txt", "post.json"),
-            caption=caption,
-            body_size=slicing.size,
-            warnings=tuple(warnings),
-            seconds=time.perf_counter() - started,
-            status="dry-run",
-            inputs_sha256=inputs,
-        )
 
+def _image_record(picture_path: Path | None, sha256: str | None, cards: Cards) -> dict[str, Any] | None:
+    if picture_path is None:
+        return None
+    return {
+        "file": recorded_name(picture_path),
+        "sha256": sha256,
+        # Where the crops look (fractions of the picture): given, the heads' middle, or the detail.
+        "focus": [round(v, 4) for v in cards.focus] if cards.focus else None,
+        "heads": [round(v, 4) for v in cards.heads] if cards.heads else None,
+    }
+
+
+def rebuild_record(name: str, settings: Settings) -> dict[str, Any]:
+    """What rebuilds the post (postkit preview --watch): the article's path as given and the settings.
+
+    A path that is not text (a file name in bytes that are not UTF-8) is recorded as None.
+    """
+
+    def text(value: Any) -> Any:
+        if isinstance(value, list):
+            return [text(item) for item in value]
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                return None
+        return value
+
+    return {k: text(v) for k, v in {"article": name, **settings.record()}.items() if k != "out"}
+
+
+def _write(target: Path, cards: Cards, article: Article, settings: Settings, manifest: dict, *, name, force, progress):
+    """Draw and write the cards, caption.txt and post.json all or nothing; return the folder and check's warnings."""
     from postkit.compose import Painter
     from postkit.output import PostWriter
 
-    painter = Painter(illustration, theme_.colors["scrim"], theme_.colors["ink"])
-    scrim_min = theme_["cover"]["scrim_min"]
+    painter = Painter(cards.illustration, cards.theme.colors["scrim"], cards.theme.colors["ink"])
+    scrim_min = cards.theme["cover"]["scrim_min"]
+    text = cards.design.text
     slides = []
     with PostWriter(target, force=force) as writer:
-        for number, plan in enumerate(plans, start=1):
+        for number, plan in enumerate(cards.plans, start=1):
             name = f"{number:02d}.jpg"
             writer.write_jpeg(name, painter.paint(plan, scrim_min))
             slide_text = {"cover": _cover_text(article), "closing": _closing_text(article, text)}.get(plan.kind)
             if slide_text is None:
-                slide_text = slicing.slides[number - 2].text
-            slides.append(
-                {
-                    "file": name,
-                    "kind": plan.kind,
-                    "text": slide_text,
-                    # Where each line of text sits (x0, y0, x1, y1 px): check finds text under a story's header.
-                    "text_boxes": [[round(v) for v in line.box] for line in plan.lines],
-                    "picture_box": list(plan.picture.box) if plan.picture and illustration is not None else None,
-                    "rule_boxes": [list(rule.box) for rule in plan.rules],
-                    # The picture darkened behind text, from scrim_top to the card's foot.
-                    "scrim_box": [0, plan.scrim_top, *plan.size]
-                    if plan.scrim_top is not None and illustration is not None
-                    else None,
-                    "alt": alt_text(
-                        plan.kind,
-                        title=article.title,
-                        date_text=article.date_text,
-                        credit=article.credit,
-                        handle=settings.handle,
-                        text=slide_text,
-                        has_picture=illustration is not None,
-                        lang=lang,
-                    ),
-                }
-            )
+                slide_text = cards.slicing.slides[number - 2].text
+            slides.append(_slide_record(name, plan, slide_text, article, settings, cards))
             if progress is not None:
-                progress(number, len(plans))
-        writer.write_text("caption.txt", caption)
-        writer.write_json(
-            "post.json",
-            {
-                "postkit_version": __version__,
-                "title": article.title,
-                "date": article.date.isoformat() if article.date else None,
-                "handle": settings.handle,
-                "format": settings.format,
-                "size": list(size),
-                "theme": theme_.name,
-                "lang": lang,
-                "source": {"file": recorded_name(article.source), "sha256": hashes["article"]},
-                "inputs_sha256": inputs,
-                "image": (
-                    {
-                        "file": recorded_name(picture_path),
-                        "sha256": hashes["image"],
-                        # Where the crops look (fractions of the picture): given, the heads' middle, or the detail.
-                        "focus": [round(v, 4) for v in focus_point] if focus_point else None,
-                        "heads": [round(v, 4) for v in heads] if heads else None,
-                    }
-                    if picture_path
-                    else None
-                ),
-                "layout": {
-                    "engine": layout_engine_name(),
-                    "body_size": slicing.size,
-                    "body_fonts": [path.name for path in chains.body],
-                    "added_fonts": [path.name for path in theme_.extra_fonts],
-                    "line_height": slicing.line_height,
-                },
-                "caption": caption,
-                "hashtags": list(hashtags),
-                "slides": slides,
-            },
-        )
+                progress(number, len(cards.plans))
+        writer.write_text("caption.txt", manifest["caption"])
+        writer.write_json("post.json", {**manifest, "layout": _layout_record(cards), "slides": slides})
         problems = check_post(writer.staging)
         errors = [v for v in problems if v.level == "error"]
         if errors:
-            msg = f"the post for {source} breaks Instagram's limits: " + "; ".join(str(v) for v in errors)
+            msg = f"the post for {name} breaks Instagram's limits: " + "; ".join(str(v) for v in errors)
             raise CheckError(msg)
-        # Said of the post as a whole ("."), or of one of its files.
-        warnings += [v.message if v.file == "." else f"{v.file}: {v.message}" for v in problems]
         folder = writer.commit()
-    for warning in warnings:
-        log.warning(warning)
-    return Post(
-        folder=folder,
-        files=tuple(s["file"] for s in slides) + ("caption.txt", "post.json"),
-        caption=caption,
-        body_size=slicing.size,
-        warnings=tuple(warnings),
-        seconds=time.perf_counter() - started,
-        inputs_sha256=inputs,
-        plans=tuple(plans),
-    )
+    # Said of the post as a whole ("."), or of one of its files.
+    return folder, [v.message if v.file == "." else f"{v.file}: {v.message}" for v in problems]
+
+
+def _layout_record(cards: Cards) -> dict[str, Any]:
+    return {
+        "engine": layout_engine_name(),
+        "body_size": cards.slicing.size,
+        "body_fonts": [path.name for path in cards.chains.body],
+        "added_fonts": [path.name for path in cards.theme.extra_fonts],
+        "line_height": cards.slicing.line_height,
+    }
+
+
+def _slide_record(name: str, plan, slide_text: str, article: Article, settings: Settings, cards: Cards) -> dict:
+    shown = cards.illustration is not None
+    return {
+        "file": name,
+        "kind": plan.kind,
+        "text": slide_text,
+        # Where each line of text sits (x0, y0, x1, y1 px): check finds text under a story's header.
+        "text_boxes": [[round(v) for v in line.box] for line in plan.lines],
+        "picture_box": list(plan.picture.box) if plan.picture and shown else None,
+        "rule_boxes": [list(rule.box) for rule in plan.rules],
+        # The picture darkened behind text, from scrim_top to the card's foot.
+        "scrim_box": [0, plan.scrim_top, *plan.size] if plan.scrim_top is not None and shown else None,
+        "alt": alt_text(
+            plan.kind,
+            title=article.title,
+            date_text=article.date_text,
+            credit=article.credit,
+            handle=settings.handle,
+            text=slide_text,
+            has_picture=shown,
+            lang=cards.lang,
+        ),
+    }
 
 
 def inputs_sha256(

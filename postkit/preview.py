@@ -15,7 +15,7 @@ import tempfile
 import threading
 import warnings
 import webbrowser
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -398,22 +398,22 @@ class WatchTarget:
 
 
 def watch_target(post_dir: str | os.PathLike[str], article: str | os.PathLike[str] | None = None) -> WatchTarget:
-    """Find what the post in ``post_dir`` was made from: its article (post.json's, unless given), image and theme.
+    """Find what the post in ``post_dir`` was made from: post.json's record of its article and settings.
 
-    post.json is untrusted: its theme is taken by *name* only, from the theme search path; the article it
-    names must be an article file inside the folder that holds the post; its illustration must lie in
-    the article's folder.
+    post.json is untrusted: its theme is taken by *name* only, from the theme search path (or from a
+    theme folder it recorded that lies in the current folder or beside the post); the article it names
+    must be an article file there too; its illustration must lie in the article's folder. Its settings
+    are checked as a caller's are. ``article`` (from --article) overrides the recorded one.
     """
     from postkit.article import read_article
-    from postkit.config import Settings
 
     folder = Path(post_dir)
     post = load_post(folder)
-    source = post.get("source") if isinstance(post.get("source"), dict) else {}
+    rebuild = post.get("rebuild") if isinstance(post.get("rebuild"), dict) else {}
     if article is not None:
         article_path = Path(article)  # named by the user on the command line
-    elif isinstance(source.get("path"), str):
-        article_path = _recorded_article(folder, source["path"])
+    elif isinstance(rebuild.get("article"), str):
+        article_path = _recorded_path(folder, rebuild["article"], "article", _ARTICLE_SUFFIXES)
     else:
         msg = f"{_name(folder)}/post.json does not say where its article is; pass --article PATH to watch it"
         raise CheckError(msg)
@@ -426,15 +426,42 @@ def watch_target(post_dir: str | os.PathLike[str], article: str | os.PathLike[st
     recorded = post.get("image")
     if isinstance(recorded, dict) and isinstance(recorded.get("file"), str):
         image = _recorded_image(folder, article_path, parsed.image, recorded["file"])
-    theme_dir = _theme_by_name(folder, post.get("theme"))
-    count = len(post["slides"])
-    settings = {
-        "handle": post.get("handle") if isinstance(post.get("handle"), str) else None,
-        "format": post.get("format") if isinstance(post.get("format"), str) else None,
-        # Not recorded in post.json: a post with more slides than the default allows was allowed at least as many.
-        "max_slides": count if count > Settings().max_slides else None,
-    }
+    dirs = rebuild.get("theme_dirs") if isinstance(rebuild.get("theme_dirs"), list) else []
+    theme_dirs = tuple(_recorded_path(folder, d, "theme folder") for d in dirs if isinstance(d, str))
+    theme = rebuild.get("theme", post.get("theme"))
+    theme_dir = _theme_by_name(folder, theme, theme_dirs)
+    settings = {key: rebuild.get(key) for key in ("format", "max_slides", "handle", "fit", "focus", "lang")}
+    settings.update(theme=theme_dir.name if theme is None else theme, theme_dirs=theme_dirs)
+    if isinstance(rebuild.get("font_dir"), str):
+        settings["font_dir"] = _recorded_path(folder, rebuild["font_dir"], "font folder")
+    if not rebuild:  # a post made before post.json recorded its settings
+        count = len(post["slides"])
+        settings = {
+            "handle": post.get("handle"),
+            "format": post.get("format"),
+            # A post with more slides than the default allows was allowed at least as many.
+            "max_slides": count if count > limits.MAX_SLIDES_API else None,
+            "theme": theme_dir.name,
+        }
     return WatchTarget(article=article_path, image=image, theme_dir=theme_dir, settings=settings)
+
+
+def _recorded_path(folder: Path, recorded: str, what: str, suffixes: tuple[str, ...] = ()) -> Path:
+    """Return a path post.json records, if it lies in the current folder or in the folder holding the post."""
+    path = Path(recorded)
+    places = (Path.cwd(), folder.resolve().parent)
+    if (
+        "\0" in recorded
+        or (suffixes and path.suffix.lower() not in suffixes)
+        or not any(_inside(path, place) for place in places)
+    ):
+        kind = f"an {what} file ({', '.join(sorted(suffixes))})" if suffixes else f"a {what}"
+        msg = (
+            f"{_name(folder)}/post.json names the {what} {show_value(recorded)}, which is not {kind} inside "
+            f"{_name(places[0])} or {_name(places[1])}; pass --article PATH (and --theme-dir DIR) to watch it"
+        )
+        raise CheckError(msg)
+    return path
 
 
 def _inside(path: Path, root: Path) -> bool:
@@ -443,24 +470,6 @@ def _inside(path: Path, root: Path) -> bool:
         return path.resolve().is_relative_to(root.resolve())
     except (OSError, RuntimeError):  # a symlink loop
         return False
-
-
-def _recorded_article(folder: Path, recorded: str) -> Path:
-    """Return the article post.json names, if it is an article file inside the folder that holds the post."""
-    outside = folder.resolve().parent
-    path = folder / recorded
-    if (
-        "\0" in recorded
-        or Path(recorded).is_absolute()
-        or path.suffix.lower() not in _ARTICLE_SUFFIXES
-        or not _inside(path, outside)
-    ):
-        msg = (
-            f"{_name(folder)}/post.json names the article {show_value(recorded)}, which is not an article file "
-            f"(.txt, .md) inside {_name(outside)}; pass --article PATH to watch it"
-        )
-        raise CheckError(msg)
-    return path
 
 
 def _recorded_image(folder: Path, article: Path, front_matter: Path | None, name: str) -> Path:
@@ -483,7 +492,7 @@ def _recorded_image(folder: Path, article: Path, front_matter: Path | None, name
     raise CheckError(msg)
 
 
-def _theme_by_name(folder: Path, recorded: Any) -> Path:
+def _theme_by_name(folder: Path, recorded: Any, theme_dirs: tuple[Path, ...] = ()) -> Path:
     """Find post.json's theme by name on the theme search path: a post folder may not choose a theme by path."""
     from postkit.errors import ThemeError
     from postkit.themes import find_theme, is_theme_name, list_themes
@@ -496,7 +505,7 @@ def _theme_by_name(folder: Path, recorded: Any) -> Path:
         )
         raise CheckError(msg)
     try:
-        return find_theme(name, allow_path=False)
+        return find_theme(name, theme_dirs, allow_path=False)
     except ThemeError:
         msg = (
             f"{_name(folder)}/post.json names the theme '{name}', which is not installed "
@@ -516,9 +525,11 @@ class PreviewServer:
         watch: bool = False,
         article: str | os.PathLike[str] | None = None,
         interval: float = POLL_SECONDS,
+        settings: Mapping[str, Any] | None = None,
     ) -> None:
         self.folder = Path(post_dir)
         self.interval = interval
+        self.overrides = dict(settings or {})  # the command line's settings, over those post.json records
         self.target = watch_target(self.folder, article) if watch else None
         # Taken now, before anything is served: a change from here on is caught however soon it comes.
         self._seen = _stamps(self.target.files()) if self.target is not None else {}
@@ -579,14 +590,8 @@ class PreviewServer:
         if target is None:
             return
         try:
-            make_post(
-                target.article,
-                image=target.image,
-                theme=str(target.theme_dir),
-                out=self.folder,
-                force=True,
-                **target.settings,
-            )
+            options = {"image": target.image, **target.settings, **self.overrides}
+            make_post(target.article, out=self.folder, force=True, **options)
             write_preview(self.folder)
         except PostkitError as exc:
             log.warning("Could not re-make %s: %s", self.folder, exc)
@@ -717,13 +722,15 @@ def serve(
     article: str | os.PathLike[str] | None = None,
     open_browser: bool = False,
     ready: Callable[[str], None] | None = None,
+    settings: Mapping[str, Any] | None = None,
 ) -> None:
     """Write the preview, then serve the post folder on 127.0.0.1 until Ctrl-C.
 
     :param ready: called with the page's URL once the server listens.
     :param watch: re-make the post and reload the page when its article, image or theme changes.
+    :param settings: settings for the re-made post over those its post.json records (with ``watch``).
     """
-    with PreviewServer(post_dir, port=port, watch=watch, article=article) as server:
+    with PreviewServer(post_dir, port=port, watch=watch, article=article, settings=settings) as server:
         if ready is not None:
             ready(server.url)
         if open_browser:

@@ -471,7 +471,8 @@ def _validate(data: dict[str, Any], origin, toml_path: Path) -> list[str]:
         if table is None:
             continue
         if key not in table:
-            errors.append(f"[{section}] is missing '{key}'; add it ([x, y], each from 0 to 1)")
+            if (section, key) != ("cover", "focus"):  # a theme may leave the cover's crop to the picture
+                errors.append(f"[{section}] is missing '{key}'; add it ([x, y], each from 0 to 1)")
             continue
         value = table[key]
         pair_ok = isinstance(value, list) and len(value) == 2

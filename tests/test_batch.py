@@ -646,10 +646,7 @@ def test_batch_passes_its_options_to_run_batch(tmp_path):
         "format": "square",
         "max_slides": 12,
         "lang": "ru",
-        "theme_dirs": None,
-        "font_dir": None,
-        "fit": None,
-    }
+    }  # only what the flags set: the library and the articles set the rest
 
 
 def test_the_batch_language_reaches_the_library(library, tmp_path):

@@ -140,7 +140,7 @@ def test_existing_post_needs_force(runner, example_dir, tmp_path):
 
 def test_bad_flag_values_are_usage_errors(runner, example_dir):
     result = run(runner, "carousel", example_dir / "article.txt", "--max-slides", "25")
-    assert result.exit_code == 2 and "25 is not in the range 3<=x<=20" in result.output
+    assert result.exit_code == 2 and "Error: --max-slides must be a whole number from 3 to 20, not 25" in result.output
     result = run(runner, "carousel", example_dir / "article.txt", "--format", "round")
     assert result.exit_code == 2 and "'round' is not one of 'portrait', 'square'" in result.output
 
@@ -203,11 +203,14 @@ def test_carousel_passes_its_options_to_make_post(runner, tmp_path):
         )
     assert result.exit_code == 0, result.output
     args, kwargs = make_post.call_args
-    assert args == (Path(article),)
-    assert kwargs["image"] == Path(image) and kwargs["handle"] == "me" and kwargs["theme"] == "classic"
-    assert kwargs["format"] == "square" and kwargs["max_slides"] == 12
-    assert kwargs["out"] == tmp_path / "out" and kwargs["force"] is True
-    assert callable(kwargs["progress"])
+    path, settings = args
+    assert path == Path(article)
+    assert settings.image == Path(image) and settings.handle == "me" and settings.theme == "classic"
+    assert settings.format == "square" and settings.max_slides == 12 and settings.out == tmp_path / "out"
+    assert {name: layer.kind for name, layer in settings.origins.items()} == dict.fromkeys(
+        ("image", "handle", "theme", "format", "max_slides", "out"), "flag"
+    )
+    assert kwargs["force"] is True and callable(kwargs["progress"])
 
 
 def test_only_cli_imports_click():
@@ -280,8 +283,11 @@ def test_carousel_with_a_theme_from_a_theme_dir_and_a_story_format(runner, examp
 
 def test_bad_focus_is_one_error_line(runner, example_dir, tmp_path):
     result = run(runner, "carousel", example_dir / "article.txt", "--focus", "left", "--out", tmp_path / "p")
-    assert result.exit_code == 1
-    assert "left" in error_line(result)
+    assert result.exit_code == 2  # a usage error, like every bad flag value
+    assert error_line(result) == (
+        "Error: --focus must be a point X,Y of the picture, as fractions or percentages of its width and height "
+        "(e.g. 0.3,0.4 or 30%,40%), not 'left'"
+    )
 
 
 def test_verbose_prints_how_evenly_the_slides_are_filled(runner, example_dir, tmp_path):

@@ -206,8 +206,8 @@ def test_every_settings_problem_is_listed_once(tmp_path):
         "not 'wide'",
         "'max_slides' must be a whole number from 3 to 20, not 40",
         "'hashtags' must be a list of words",
-        "unknown key 'colour'; use only handle, theme, hashtags, out, format, max_slides, lang",
-        "'out' must be a non-empty text in quotes, not 1",
+        "unknown key 'colour'; use only theme, format, max_slides, handle, hashtags, out, fit, lang",
+        "'out' must be a non-empty text, not 1",
     ):
         assert part in message
     assert "\n" not in message

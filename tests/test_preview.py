@@ -318,21 +318,27 @@ def test_broken_json_is_refused(tmp_path):
 # What --watch watches
 
 
-def test_watch_needs_the_article(post):
-    manifest = json.loads((post / "post.json").read_text())
-    if "path" in manifest["source"]:
-        pytest.skip("post.json records the article's path")
-    with pytest.raises(CheckError) as info:
-        watch_target(post)
-    assert str(info.value) == f"{post}/post.json does not say where its article is; pass --article PATH to watch it"
-
-
-def test_watch_finds_image_theme_and_settings(post, module_example_dir):
-    target = watch_target(post, module_example_dir / "article.txt")
+def test_watch_takes_the_article_and_settings_post_json_records(post, module_example_dir, monkeypatch):
+    monkeypatch.chdir(post.parent.parent)  # the folder holding the article and the post, as a user's project
+    target = watch_target(post)
+    assert target.article.resolve() == (module_example_dir / "article.txt").resolve()
     assert target.image == module_example_dir / "article.jpg"
     assert target.theme_dir.name == "classic" and target.theme_dir / "theme.toml" in target.files()
-    assert target.settings == {"handle": "themagickalearth", "format": "portrait", "max_slides": None}
-    assert target.files()[:2] == [module_example_dir / "article.txt", module_example_dir / "article.jpg"]
+    assert target.settings == {
+        "format": "portrait", "max_slides": 10, "handle": "themagickalearth", "fit": None, "focus": None, "lang": None,
+        "theme": "classic", "theme_dirs": (),
+    }  # fmt: skip
+
+
+def test_watch_without_a_record_needs_the_article(post, tmp_path):
+    copy = tmp_path / "copy"
+    shutil.copytree(post, copy)
+    manifest = json.loads((copy / "post.json").read_text())
+    del manifest["rebuild"]  # a post made before post.json recorded what made it
+    (copy / "post.json").write_text(json.dumps(manifest))
+    with pytest.raises(CheckError) as info:
+        watch_target(copy)
+    assert str(info.value) == f"{copy}/post.json does not say where its article is; pass --article PATH to watch it"
 
 
 def test_watch_without_the_illustration_says_so(post, tmp_path, module_example_dir):
@@ -684,7 +690,37 @@ def test_served_page_reloads_when_the_post_changes(tab, post, served):
     page.goto("about:blank")
 
 
-def test_cli_watch_without_the_article_is_a_usage_error(post):
-    result = CliRunner().invoke(cli, ["preview", str(post), "--serve", "--watch"])
+def test_cli_settings_without_watch_are_a_usage_error(post):
+    result = CliRunner().invoke(cli, ["preview", str(post), "--serve", "--format", "square"])
     assert result.exit_code == 2
-    assert "--watch needs --article ARTICLE, the article the post was made from" in result.output
+    assert "--format is only used by --watch, to re-make the post; add --watch or leave it out" in result.output
+
+
+def test_watch_rebuilds_a_post_made_with_a_theme_dir_and_a_focus_from_post_json_alone(
+    example_dir, tmp_path, served, monkeypatch
+):
+    """Found by a review: --watch needed --article, and a rebuild lost --theme-dir, fit and focus."""
+    monkeypatch.chdir(tmp_path)
+    themes = tmp_path / "themes-here"
+    (themes / "mine").mkdir(parents=True)
+    (themes / "mine" / "theme.toml").write_text('extends = "night"\n')
+    shutil.copytree(example_dir, tmp_path / "notes")
+    made = make_post(
+        Path("notes/article.txt"), out=tmp_path / "out" / "post", theme="mine", theme_dirs=(themes,),
+        focus="0.2,0.3", fit="contain", format="square",
+    )  # fmt: skip
+    before = json.loads((made.folder / "post.json").read_text())
+    assert before["rebuild"]["article"] == "notes/article.txt" and before["theme"] == "mine"
+    server = served(made.folder, watch=True)  # no article: post.json says what made the post
+    article = tmp_path / "notes" / "article.txt"
+    article.write_text(article.read_text().replace("toppled the Tsar", "toppled Tsar Nicholas II"))
+    server.rebuild()
+    assert server.state() == {"version": 1, "error": None}
+    after = json.loads((made.folder / "post.json").read_text())
+    assert "Tsar Nicholas II" in after["slides"][1]["text"]
+    for key in ("theme", "format", "size"):
+        assert after[key] == before[key], key
+    assert after["image"]["focus"] == [0.2, 0.3]
+    assert {k: after["rebuild"][k] for k in ("fit", "focus", "theme_dirs")} == {
+        "fit": "contain", "focus": [0.2, 0.3], "theme_dirs": [str(themes)],
+    }  # fmt: skip

@@ -411,7 +411,9 @@ def watched(tmp_path):
 
 
 def edit(folder: Path, **changes) -> None:
+    """Change post.json's top-level keys; ``rebuild`` updates the record of what made the post."""
     manifest = json.loads((folder / "post.json").read_text())
+    manifest.setdefault("rebuild", {}).update(changes.pop("rebuild", {}))
     manifest.update(changes)
     (folder / "post.json").write_text(json.dumps(manifest))
 
@@ -419,7 +421,7 @@ def edit(folder: Path, **changes) -> None:
 @pytest.mark.parametrize("theme", ["../../evil", "/tmp/evil", "evil/x", "", ".hidden", 7])
 def test_watch_takes_a_theme_by_name_only(watched, theme):
     folder, article = watched
-    edit(folder, theme=theme)
+    edit(folder, rebuild={"theme": theme})
     with pytest.raises(CheckError) as info:
         watch_target(folder, article)
     shown = repr(theme)
@@ -431,7 +433,7 @@ def test_watch_takes_a_theme_by_name_only(watched, theme):
 
 def test_watch_theme_must_be_installed(watched):
     folder, article = watched
-    edit(folder, theme="evil")
+    edit(folder, rebuild={"theme": "evil"})
     with pytest.raises(CheckError, match=r"names the theme 'evil', which is not installed \(.*classic.*\); install it"):
         watch_target(folder, article)
 
@@ -469,22 +471,36 @@ def test_watch_illustration_may_not_link_out(watched, tmp_path):
 
 
 @pytest.mark.parametrize("path", ["/etc/passwd", "../../../etc/passwd", "../../notes/article.txt", "article.py"])
-def test_watch_article_named_by_post_json_stays_in_the_output_folder(watched, path):
+def test_watch_article_named_by_post_json_stays_in_the_current_or_the_output_folder(watched, path):
     folder, _ = watched
-    edit(folder, source={"file": "article.txt", "path": path})
+    edit(folder, rebuild={"article": path})
     with pytest.raises(CheckError) as info:
         watch_target(folder)
     assert str(info.value) == (
-        f"{folder}/post.json names the article {path!r}, which is not an article file (.txt, .md) inside "
-        f"{folder.parent}; pass --article PATH to watch it"
+        f"{folder}/post.json names the article {path!r}, which is not an article file (.markdown, .md, .txt) inside "
+        f"{Path.cwd()} or {folder.parent}; pass --article PATH (and --theme-dir DIR) to watch it"
     )
 
 
 def test_watch_article_named_by_post_json_inside_the_output_folder_is_taken(watched):
     folder, article = watched
     shutil.copy(article, folder.parent / "article.txt")
-    edit(folder, source={"file": "article.txt", "path": "../article.txt"})
-    assert watch_target(folder).article == folder / "../article.txt"
+    edit(folder, rebuild={"article": str(folder.parent / "article.txt")})
+    assert watch_target(folder).article == folder.parent / "article.txt"
+
+
+def test_watch_takes_a_theme_folder_post_json_records_only_beside_the_post(watched, tmp_path):
+    folder, article = watched
+    themes = tmp_path / "themes-elsewhere"
+    (themes / "mine").mkdir(parents=True)
+    (themes / "mine" / "theme.toml").write_text('extends = "classic"\n')
+    edit(folder, rebuild={"theme": "mine", "theme_dirs": [str(themes)]})
+    with pytest.raises(CheckError, match=r"names the theme folder .*, which is not a theme folder inside"):
+        watch_target(folder, article)
+    inside = folder.parent / "themes"
+    shutil.copytree(themes, inside)
+    edit(folder, rebuild={"theme_dirs": [str(inside)]})
+    assert watch_target(folder, article).theme_dir == inside / "mine"
 
 
 def test_watch_theme_name_is_not_a_folder_of_the_current_directory(watched, tmp_path, monkeypatch):
@@ -493,7 +509,7 @@ def test_watch_theme_name_is_not_a_folder_of_the_current_directory(watched, tmp_
     evil.mkdir(parents=True)
     (evil / "theme.toml").write_text('extends = "classic"\n')
     monkeypatch.chdir(tmp_path / "cwd")  # ./evil holds a theme, but ./evil is a path, not the search path
-    edit(folder, theme="evil")
+    edit(folder, rebuild={"theme": "evil"})
     with pytest.raises(CheckError, match=r"names the theme 'evil', which is not installed"):
         watch_target(folder, article)
 
