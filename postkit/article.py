@@ -10,15 +10,17 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import regex
 
 from postkit import dates
 from postkit.errors import ArticleError
-from postkit.i18n import known_language
 from postkit.language import detect_language
 from postkit.safeio import short_repr
+
+if TYPE_CHECKING:
+    import yaml
 
 MARKDOWN_SUFFIXES = {".md", ".markdown"}
 FRONT_MATTER_KEYS = (
@@ -155,7 +157,7 @@ class Article:
         return "\n\n".join(p.text for p in self.paragraphs)
 
 
-def read_article(path: str | os.PathLike, lang: str | None = None, *, default_lang: str | None = None) -> Article:
+def read_article(path: str | os.PathLike[str], lang: str | None = None, *, default_lang: str | None = None) -> Article:
     """Read an article file, detect its format and parse it.
 
     :param lang: the article's language (``--lang``), over the front matter's ``lang``.
@@ -464,10 +466,11 @@ def _clean(text: str, name: str) -> str:
 def _control_warning(text: str, name: str) -> tuple[str, ...]:
     """Warn about the control characters _clean removes: they have no glyph and would show as boxes."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    found = _CONTROL.findall(text)
-    if not found:
+    first = _CONTROL.search(text)
+    if first is None:
         return ()
-    line = text.count("\n", 0, _CONTROL.search(text).start()) + 1
+    found = _CONTROL.findall(text)
+    line = text.count("\n", 0, first.start()) + 1
     return (
         f"{name}: removed {len(found)} control character(s) (the first, U+{ord(found[0]):04X}, on line {line}); "
         "they cannot be shown on a card",
@@ -599,15 +602,15 @@ class _Timestamp(str):
 
 
 @lru_cache(maxsize=1)
-def _yaml_loader():
+def _yaml_loader() -> type[yaml.SafeLoader]:
     import yaml  # here, not at the top: plain drafts never pay for importing it
 
-    class Loader(yaml.SafeLoader):
+    class Loader(yaml.SafeLoader):  # type: ignore[misc]  # PyYAML is untyped: SafeLoader is Any
         """SafeLoader that leaves dates as text (YAML's own reading fails on 1917-02-31 or 0000-01-01)
         and refuses aliases: nine levels of lists of aliases ("billion laughs") expand a 1 KB front
         matter into a billion values."""
 
-        def compose_node(self, parent, index):
+        def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
             if self.check_event(yaml.AliasEvent):
                 mark = self.peek_event().start_mark
                 raise yaml.composer.ComposerError(
@@ -666,9 +669,9 @@ def _front_matter(text: str, name: str) -> tuple[dict[Any, Any], str]:
         raise ArticleError(msg) from exc
     if meta is None:
         return {}, body
-    if (where := _surrogate(meta)) is not None:
+    if (surrogate := _surrogate(meta)) is not None:
         msg = (
-            f"{name}: front matter {where} has an escape for half a character (a lone surrogate such as \\ud800); "
+            f"{name}: front matter {surrogate} has an escape for half a character (a lone surrogate such as \\ud800); "
             "write the character itself"
         )
         raise ArticleError(msg)
@@ -716,23 +719,19 @@ def _validate(meta: dict[Any, Any], source: Path, name: str) -> dict[str, Any]:
     handle = text("handle")
     image = text("image")
     lang = text("lang")
-    if lang is not None and not known_language(lang):
-        msg = f"{name}: front matter 'lang' must be a language code like en or ru, not {lang!r}"
-        raise ArticleError(msg)
+    if lang is not None:
+        from postkit.settings import BY_NAME  # the same check as --lang's and postkit.toml's
+
+        try:
+            BY_NAME["lang"].check(lang)
+        except ValueError as exc:
+            msg = f"{name}: front matter 'lang' {exc}"
+            raise ArticleError(msg) from None
     calendar = (text("calendar") or "gregorian").lower()
     if calendar not in CALENDARS:
         msg = f"{name}: front matter 'calendar' must be gregorian or julian (Old Style dates), not {calendar!r}"
         raise ArticleError(msg)
-    theme = text("theme")
-    if theme is not None:
-        from postkit.themes import is_theme_name
-
-        if not is_theme_name(theme):
-            msg = (
-                f"{name}: front matter 'theme' must be a theme name (letters, digits, '-', '_'), not {theme!r}; "
-                "an article cannot choose a theme by path: pass the theme folder with --theme"
-            )
-            raise ArticleError(msg)
+    theme = text("theme")  # checked with the post's other settings (postkit.settings)
     title = text("title")
     return {
         "title": _squash(title) if title else None,
@@ -946,3 +945,21 @@ def _markdown_paragraphs(body: str) -> list[tuple[str, int, int]]:
             buffer.append(line)
     flush()
     return parts
+
+
+def article_from_text(
+    text: str, name: str = "article.txt", lang: str | None = None, *, folder: str | os.PathLike[str] = "."
+) -> Article:
+    """Read an article from a string, as :func:`read_article` reads a file called ``name`` in ``folder``.
+
+    ``name``'s suffix chooses the format (.md: Markdown with front matter; else a plain draft, unless the
+    text starts with front matter); messages name it; a picture beside it is looked for in ``folder``.
+    """
+    source = Path(folder) / name
+    cleaned = _clean(text, name)
+    if not cleaned.strip():
+        msg = f"{name} is empty; write the article (a 'DATE - TITLE' heading line, then the text)"
+        raise ArticleError(msg)
+    if source.suffix.lower() in MARKDOWN_SUFFIXES or _has_front_matter(cleaned):
+        return parse_markdown(cleaned, source, lang)
+    return parse_plain(cleaned, source, lang)

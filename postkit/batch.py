@@ -20,7 +20,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote
 
 from postkit.article import Article, Paragraph, slug
@@ -28,6 +28,11 @@ from postkit.errors import LayoutError, OutputError, PostkitError
 from postkit.library import Entry, Library, load_library
 from postkit.output import FolderLock, check_generated, clean_leftovers, signals_held, write_generated
 from postkit.safeio import printable, read_inside, recorded_name
+
+if TYPE_CHECKING:
+    from types import FrameType
+
+    from postkit.pipeline import Post
 
 log = logging.getLogger("postkit")
 
@@ -248,14 +253,14 @@ class _Task:
 
 
 def run_batch(
-    library: str | os.PathLike | Library,
+    library: str | os.PathLike[str] | Library,
     selection: Selection,
     *,
     jobs: int | None = None,
     force: bool = False,
     dry_run: bool = False,
     series: bool = False,
-    out: str | os.PathLike | None = None,
+    out: str | os.PathLike[str] | None = None,
     progress: Callable[[int, int], None] | None = None,
     settings: dict[str, Any] | None = None,
     timeout: float | None = DEFAULT_TIMEOUT,
@@ -324,6 +329,10 @@ def _check_settings(lib: Library, flags: dict[str, Any]) -> None:
     load_theme(settings.theme, settings.theme_dirs, allow_path=settings.origin("theme").kind == "flag")
 
 
+# The order of outcomes: anniversary, the article's date, its file (failures of unread entries last).
+_SortKey = tuple[datetime.date, datetime.date | None, str]
+
+
 def _plan(
     lib: Library,
     selection: Selection,
@@ -334,11 +343,11 @@ def _plan(
     dry_run: bool,
     series: bool,
     timeout: float | None = None,
-) -> tuple[list[_Task], list[tuple[tuple, Outcome]]]:
+) -> tuple[list[_Task], list[tuple[_SortKey, Outcome]]]:
     """Turn the library into tasks for the selected anniversaries, plus the entries that already failed."""
     layer = {k: v for k, v in lib.settings.items() if k != "out"}
-    failed: list[tuple[tuple, Outcome]] = []
-    chosen: list[tuple[tuple, _Task]] = []
+    failed: list[tuple[_SortKey, Outcome]] = []
+    chosen: list[tuple[_SortKey, _Task]] = []
     for entry in lib.entries:
         if _is_undated(entry):
             continue  # no day selects it: a note for the run (see _undated), not a failure of every run
@@ -347,6 +356,7 @@ def _plan(
             failed.append(((datetime.date.max, datetime.date.max, entry.name), _failure(entry, reason)))
             continue
         article = entry.article
+        assert article.date is not None  # undated entries were skipped above
         day = selection.pick(article.date)
         if day is None:
             continue
@@ -395,6 +405,7 @@ def _undated(lib: Library) -> list[str]:
     notes = []
     for entry in lib.entries:
         if _is_undated(entry):
+            assert entry.article is not None
             notes += [*entry.article.warnings] or [_strip_name(entry.error or "", entry) or f"{entry.name} has no date"]
     return notes
 
@@ -415,7 +426,7 @@ def _strip_name(reason: str, entry: Entry) -> str:
 
 
 def _ordered(
-    failed: list[tuple[tuple, Outcome]], tasks: Sequence[_Task], results: Sequence[list[Outcome]]
+    failed: list[tuple[_SortKey, Outcome]], tasks: Sequence[_Task], results: Sequence[list[Outcome]]
 ) -> tuple[Outcome, ...]:
     keyed = list(failed)
     for task, outcomes in zip(tasks, results, strict=True):
@@ -487,6 +498,10 @@ class _Links:
     main_pgrp: int | None
 
 
+# A task handed to the pool; its result is None if it never started (the batch was stopping).
+_Pending = Future[list[Outcome] | None]
+
+
 class _Run:
     """The main process's side of a batch: hand out tasks, collect results, stop runaway posts."""
 
@@ -523,8 +538,8 @@ class _Run:
         pool = ProcessPoolExecutor(
             max_workers=workers, mp_context=context, initializer=_init_worker, initargs=(themes, self.links)
         )
-        futures: dict[Future, int] = {}
-        waiting: set[Future] = set()
+        futures: dict[_Pending, int] = {}
+        waiting: set[_Pending] = set()
         killed: set[int] = set()
         retry: list[int] = []
         stop: BaseException | None = None
@@ -568,7 +583,7 @@ class _Run:
         return retry
 
     def _collect(
-        self, future: Future, i: int, wave: Sequence[int], killed: set[int], retry: list[int], *, stopping: bool
+        self, future: _Pending, i: int, wave: Sequence[int], killed: set[int], retry: list[int], *, stopping: bool
     ) -> None:
         if future.cancelled():
             return
@@ -601,7 +616,7 @@ class _Run:
         if self.progress is not None:
             self.progress(self.done, len(self.tasks))
 
-    def _stop_runaways(self, waiting: set[Future], futures: dict[Future, int], killed: set[int]) -> None:
+    def _stop_runaways(self, waiting: set[_Pending], futures: dict[_Pending, int], killed: set[int]) -> None:
         if self.hard_limit is None:
             return
         now = time.monotonic()
@@ -612,7 +627,7 @@ class _Run:
                 killed.add(i)
                 self._kill(self.links.pids[i], _KILL)
 
-    def _signal_workers(self, waiting: set[Future], futures: dict[Future, int], signum: int) -> None:
+    def _signal_workers(self, waiting: set[_Pending], futures: dict[_Pending, int], signum: int) -> None:
         for future in waiting:
             i = futures[future]
             if self.links.starts[i]:
@@ -780,6 +795,7 @@ def _work_timed(task: _Task) -> list[Outcome]:
         and signal.getsignal(signal.SIGALRM) is _on_alarm
     )
     if timed:
+        assert task.timeout is not None
         _deadline = True
         signal.setitimer(signal.ITIMER_REAL, task.timeout)
     try:
@@ -815,7 +831,7 @@ def _caption_vars(task: _Task, part: int | None = None, parts: int | None = None
 
 
 def _make(task: _Task) -> list[Outcome]:
-    from postkit.pipeline import make_post
+    from postkit.pipeline import build_post
 
     foreign = _foreign_title(
         task.target, lambda title: slug(replace(task.article, title=title)) == task.target.name, task.article
@@ -825,13 +841,13 @@ def _make(task: _Task) -> list[Outcome]:
             # Another article's post is in the folder. Unless this article becomes a series (which
             # does not use that folder), it fails, and the other post stays as it is.
             kwargs = {**_post_kwargs(task), "dry_run": True, "skip_unchanged": False}
-            make_post(task.article, out=task.target, caption_vars=_caption_vars(task), **kwargs)
+            build_post(task.article, out=task.target, caption_vars=_caption_vars(task), **kwargs)
             msg = (
                 f"its post would go to {task.target}, which holds the post of another article, {foreign}; "
                 "change its title so that each post has its own folder"
             )
             raise OutputError(msg)
-        post = make_post(task.article, out=task.target, caption_vars=_caption_vars(task), **_post_kwargs(task))
+        post = build_post(task.article, out=task.target, caption_vars=_caption_vars(task), **_post_kwargs(task))
     except LayoutError as exc:
         if not task.series:
             hint = "; or pass --series to make it a series of posts" if "--max-slides" in str(exc) else ""
@@ -845,7 +861,7 @@ def _make(task: _Task) -> list[Outcome]:
     return [_outcome(task, post, warnings)]
 
 
-def _outcome(task: _Task, post, warnings: Iterable[str]) -> Outcome:
+def _outcome(task: _Task, post: Post, warnings: Iterable[str]) -> Outcome:
     status = SKIPPED if post.status == "unchanged" else MADE
     return Outcome(
         task.name,
@@ -859,7 +875,7 @@ def _outcome(task: _Task, post, warnings: Iterable[str]) -> Outcome:
 
 def _make_series(task: _Task, error: LayoutError) -> list[Outcome]:
     """Split an article that is too long for one carousel into the fewest parts that each fit."""
-    from postkit.pipeline import make_post
+    from postkit.pipeline import build_post
 
     parts = split_series(task.article, lambda article: _fits(task, article), error)
     # Every part's folder is checked before the first part is written: no part may take the folder
@@ -873,9 +889,11 @@ def _make_series(task: _Task, error: LayoutError) -> list[Outcome]:
                 "change one of the titles so that each post has its own folder"
             )
             raise OutputError(msg)
-        foreign = _foreign_title(
-            target, lambda title, number=number: title in _part_titles(task.article, number), task.article
-        )
+
+        def ours(title: str, number: int = number) -> bool:
+            return title in _part_titles(task.article, number)
+
+        foreign = _foreign_title(target, ours, task.article)
         if foreign is not None:
             msg = (
                 f"its part {number} would go to {target}, which holds the post of another article, {foreign}; "
@@ -886,7 +904,7 @@ def _make_series(task: _Task, error: LayoutError) -> list[Outcome]:
     for number, paragraphs in enumerate(parts, start=1):
         article = _part(task.article, paragraphs, number, len(parts))
         variables = _caption_vars(task, number, len(parts))
-        post = make_post(article, out=_part_folder(task, number), caption_vars=variables, **_post_kwargs(task))
+        post = build_post(article, out=_part_folder(task, number), caption_vars=variables, **_post_kwargs(task))
         outcomes.append(_outcome(task, post, post.warnings))
     stale = _part_folder(task, len(parts) + 1)
     if _is_our_part(task, stale, len(parts) + 1):
@@ -902,11 +920,11 @@ def _part_folder(task: _Task, number: int) -> Path:
 
 
 def _fits(task: _Task, article: Article) -> bool:
-    from postkit.pipeline import make_post
+    from postkit.pipeline import build_post
 
     kwargs = {**_post_kwargs(task), "dry_run": True, "skip_unchanged": False}
     try:
-        make_post(article, out=task.target, caption_vars=_caption_vars(task, *_PROBE_PART), **kwargs)
+        build_post(article, out=task.target, caption_vars=_caption_vars(task, *_PROBE_PART), **kwargs)
     except LayoutError:
         return False
     return True
@@ -916,7 +934,7 @@ def _part(article: Article, paragraphs: Sequence[Paragraph], number: int, count:
     return replace(article, title=_part_title(article, number, count), paragraphs=tuple(paragraphs))
 
 
-def _part_title(article: Article, number: int, count: int, lang: str | None | bool = True) -> str:
+def _part_title(article: Article, number: int, count: int, lang: str | None | Literal[True] = True) -> str:
     """Title a part of a series in the article's language ("Long story (Part 1/3)"); lang=None: English."""
     from postkit.i18n import series_title
 
@@ -978,7 +996,7 @@ def _existing_post(folder: Path) -> tuple[str, str | None] | None:
     else:
         meta = meta if isinstance(meta, dict) else {}
         title = meta.get("title")
-        source = meta.get("source") if isinstance(meta.get("source"), dict) else {}
+        source = meta["source"] if isinstance(meta.get("source"), dict) else {}
         file = source.get("file")
         return (title if isinstance(title, str) else "", file if isinstance(file, str) else None)
     msg = (
@@ -1080,7 +1098,7 @@ def _post_folders(folder: Path) -> list[Path]:
     return [p for p in children if not p.name.startswith(".") and (p / "post.json").is_file()]
 
 
-def write_index(folder: str | os.PathLike, *, force: bool = False) -> Path:
+def write_index(folder: str | os.PathLike[str], *, force: bool = False) -> Path:
     """Write ``folder/index.html``: a card per post found in the folder, linking to its preview or folder.
 
     An index.html postkit did not write (no INDEX_MARKER) is replaced only with ``force``.
@@ -1093,7 +1111,7 @@ def write_index(folder: str | os.PathLike, *, force: bool = False) -> Path:
     from postkit.themes import html_environment
 
     root = Path(folder)
-    posts = []
+    posts: list[dict[str, Any]] = []
     for post in _post_folders(root):
         try:
             meta = parse_manifest(read_inside(post, MANIFEST_FILE, MANIFEST_MAX_BYTES))
@@ -1102,7 +1120,7 @@ def write_index(folder: str | os.PathLike, *, force: bool = False) -> Path:
         if not isinstance(meta, dict):
             continue
         date = meta.get("date") if isinstance(meta.get("date"), str) else None
-        slides = meta.get("slides") if isinstance(meta.get("slides"), list) else []
+        slides = meta["slides"] if isinstance(meta.get("slides"), list) else []
         link = f"{post.name}/{PREVIEW_FILE}" if (post / PREVIEW_FILE).is_file() else f"{post.name}/"
         posts.append(
             {
@@ -1131,7 +1149,7 @@ def write_index(folder: str | os.PathLike, *, force: bool = False) -> Path:
 
 # Preloaded by the fork server (see _pool_context): tie it to the main process there, and only there.
 def _in_fork_server() -> bool:
-    frame = sys._getframe()
+    frame: FrameType | None = sys._getframe()
     while frame is not None:
         if frame.f_code.co_name == "main" and frame.f_globals.get("__name__") == "multiprocessing.forkserver":
             return True

@@ -86,7 +86,7 @@ def needs_bidi(text: str, rtl: bool) -> bool:
 
 
 @cache
-def _fribidi():
+def _fribidi() -> ctypes.CDLL:
     for name in (ctypes.util.find_library("fribidi"), *_LIBRARY_NAMES):
         if not name:
             continue

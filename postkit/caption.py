@@ -7,12 +7,15 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from postkit import limits
 from postkit.errors import CheckError
 from postkit.i18n import catalog_name, format_message, install_translations, sentence_separator, translations
 from postkit.themes import Theme, jinja_environment, render_template
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 log = logging.getLogger("postkit")
 
@@ -78,10 +81,10 @@ def lead(sentences: Sequence[str], budget: int, separator: str = " ") -> str:
     return shorten(text, max(budget, 40))
 
 
-_environments: dict[tuple[tuple[str, ...], str | None], Any] = {}
+_environments: dict[tuple[tuple[str, ...], str | None], Environment] = {}
 
 
-def _environment(theme: Theme, lang: str | None = None):
+def _environment(theme: Theme, lang: str | None = None) -> Environment:
     """Return one Jinja environment per template search path and catalog: a batch compiles a template once.
 
     The gettext callables live in the environment, so a worker making posts in two languages gets two

@@ -12,7 +12,7 @@ import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 from PIL import Image, UnidentifiedImageError
 
@@ -544,7 +544,7 @@ def _check_manifest(manifest: Any, names: list[str], caption: str | None, found:
         )
 
 
-def _check_manifest_slides(slides: list[dict], names: list[str], add: Callable[[str, str], None]) -> None:
+def _check_manifest_slides(slides: list[dict[str, Any]], names: list[str], add: Callable[[str, str], None]) -> None:
     listed = [s.get("file") for s in slides]
     if listed != names:
         on_disk = set(names)
@@ -556,8 +556,8 @@ def _check_manifest_slides(slides: list[dict], names: list[str], add: Callable[[
             parts.append(f"listed but not in the folder: {_list(missing)}")
         if unlisted := [n for n in names if n not in in_json]:
             parts.append(f"in the folder but not listed: {_list(unlisted)}")
-        if not parts:
-            parts.append(f"listed order {_list(listed, most=len(listed))}")
+        if not parts:  # every listed name is a str naming a file here, in another order
+            parts.append(f"listed order {_list(cast(list[str], listed), most=len(listed))}")
         add(
             ERROR,
             f"its slides do not match the slide files ({'; '.join(parts)}); regenerate the post or fix post.json",

@@ -6,14 +6,23 @@ import logging
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from postkit import __version__
 from postkit.errors import PostkitError
 
+if TYPE_CHECKING:
+    import datetime
+
+    from postkit.settings import Settings
+
 log = logging.getLogger("postkit")
+
+_Command = TypeVar("_Command", bound=Callable[..., Any])
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -54,10 +63,10 @@ _STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if
 class PostkitGroup(click.Group):
     """Turn every PostkitError into one 'Error: ...' line (exit 1); tracebacks only with --debug."""
 
-    def invoke(self, ctx: click.Context):
+    def invoke(self, ctx: click.Context) -> Any:
         # SIGTERM and SIGHUP stop postkit as cleanly as Ctrl-C does; one ignored (nohup) stays ignored.
-        handled = _STOP_SIGNALS if threading.current_thread() is threading.main_thread() else ()
-        handled = [signum for signum in handled if signal.getsignal(signum) is not signal.SIG_IGN]
+        here = _STOP_SIGNALS if threading.current_thread() is threading.main_thread() else ()
+        handled = [signum for signum in here if signal.getsignal(signum) is not signal.SIG_IGN]
         previous = {signum: signal.signal(signum, _terminate) for signum in handled}
         try:
             return self._invoke(ctx)
@@ -65,7 +74,7 @@ class PostkitGroup(click.Group):
             for signum, handler in previous.items():
                 signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
 
-    def _invoke(self, ctx: click.Context):
+    def _invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except PostkitError as exc:
@@ -94,14 +103,14 @@ _CLICK_TYPES = {
 }
 
 
-def settings_options(*names: str, **helps: str):
+def settings_options(*names: str, **helps: str) -> Callable[[_Command], _Command]:
     """Add the settings ``names`` (declared once in postkit.settings.OPTIONS) to a command as options.
 
     ``helps`` replaces the help of some, for a command where they mean a little more.
     """
     from postkit.settings import BY_NAME
 
-    def decorate(command):
+    def decorate(command: _Command) -> _Command:
         for name in reversed(names):
             option = BY_NAME[name]
             kind = click.Choice(option.choices) if option.choices else _CLICK_TYPES.get(name)
@@ -114,7 +123,7 @@ def settings_options(*names: str, **helps: str):
     return decorate
 
 
-def flag_settings(values: dict):
+def flag_settings(values: dict[str, Any]) -> Settings:
     """Return the command line's settings (the options of settings_options), checked, as flags."""
     from postkit.settings import Layer, SettingsError, resolve_settings
 
@@ -158,7 +167,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
 @click.option("-v", "--verbose", is_flag=True, help="Print more about what happens.")
-def carousel(article: Path, force: bool, preview_: bool, quiet: bool, verbose: bool, **settings) -> None:
+def carousel(article: Path, force: bool, preview_: bool, quiet: bool, verbose: bool, **settings: Any) -> None:
     """Make a carousel from ARTICLE: cover, text slides, closing slide, caption.
 
     ARTICLE is a plain draft ('DATE - TITLE' heading line, optional 'Pictured -' credit, then
@@ -199,10 +208,10 @@ class _ProgressBar:
     def __init__(self, show: bool, label: str = "Rendering slides"):
         self.show = show
         self.label = label
-        self.bar = None
+        self.bar: Any = None  # click's progress bar, once the total is known
         self.done = 0
 
-    def __enter__(self):
+    def __enter__(self) -> _ProgressBar:
         return self
 
     def __call__(self, done: int, total: int) -> None:
@@ -214,10 +223,9 @@ class _ProgressBar:
         self.bar.update(done - self.done)
         self.done = done
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         if self.bar is not None:
             self.bar.__exit__(*exc)
-        return False
 
 
 @cli.command()
@@ -265,7 +273,17 @@ def check(folder: Path, strict: bool) -> None:
 @settings_options("image", *_POST_SETTINGS, "focus")
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
 @click.option("-v", "--verbose", is_flag=True, help="Print more about what happens.")
-def preview(folder: Path, open_, serve, port, watch, article, quiet, verbose, **settings) -> None:
+def preview(
+    folder: Path,
+    open_: bool,
+    serve: bool,
+    port: int | None,
+    watch: bool,
+    article: Path | None,
+    quiet: bool,
+    verbose: bool,
+    **settings: Any,
+) -> None:
     """Write preview.html into a post FOLDER: the post as followers see it, in a browser.
 
     The page shows the carousel (arrows, dots, swipe, left/right keys), the caption cut at
@@ -287,8 +305,8 @@ def preview(folder: Path, open_, serve, port, watch, article, quiet, verbose, **
             if given:
                 msg = f"{flag} works only with --serve; add --serve"
                 raise click.UsageError(msg)
-    given = [BY_NAME[name].flag for name, value in settings.items() if value not in (None, ())]
-    for flag in (["--article"] if article is not None else []) + given:
+    set_here = [BY_NAME[name].flag for name, value in settings.items() if value not in (None, ())]
+    for flag in (["--article"] if article is not None else []) + set_here:
         if not watch:
             msg = f"{flag} is only used by --watch, to re-make the post; add --watch or leave it out"
             raise click.UsageError(msg)
@@ -310,7 +328,7 @@ def preview(folder: Path, open_, serve, port, watch, article, quiet, verbose, **
         click.echo(f"Wrote {_display(page)} and contact.png")
 
 
-def _month_day(ctx: click.Context, param: click.Parameter, value: str | None):
+def _month_day(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[int, int] | None:
     from postkit.batch import SelectionError, parse_month_day
 
     if value is None:
@@ -366,23 +384,24 @@ def _month_day(ctx: click.Context, param: click.Parameter, value: str | None):
 @click.pass_context
 def batch(
     ctx: click.Context,
+    /,
     library: Path,
-    on,
+    on: tuple[int, int] | None,
     today: bool,
-    today_date,
-    start,
-    end,
+    today_date: datetime.datetime | None,
+    start: tuple[int, int] | None,
+    end: tuple[int, int] | None,
     all_: bool,
-    jobs,
+    jobs: int | None,
     force: bool,
     dry_run: bool,
     timeout: float | None,
     series: bool,
-    out,
-    preview_,
+    out: Path | None,
+    preview_: bool,
     quiet: bool,
     verbose: bool,
-    **settings,
+    **settings: Any,
 ) -> None:
     """Make "on this day" posts from LIBRARY, a folder of dated articles or a CSV / JSON Lines file.
 
@@ -420,7 +439,7 @@ def batch(
         selection = Selection.on(on, now)
     elif today:
         selection = Selection.for_today(now)
-    elif start is not None:
+    elif start is not None and end is not None:
         selection = Selection.span(start, end, now)
     else:
         selection = Selection.every(now)
@@ -446,7 +465,7 @@ def batch(
         ctx.exit(_interrupt_status(exc))
 
     for outcome in result.outcomes:
-        if outcome.status == "failed":
+        if outcome.status == "failed" or outcome.folder is None:
             click.echo(f"Could not make {outcome.name}: {outcome.reason}", err=True)
         elif dry_run and not quiet:
             what = "would make" if outcome.status == "made" else "unchanged "
@@ -475,7 +494,8 @@ def batch(
         from postkit.preview import write_preview
 
         for outcome in result.made:
-            write_preview(outcome.folder)
+            if outcome.folder is not None:
+                write_preview(outcome.folder)
         write_index(result.out, force=force)  # now linking each new post to its preview
     if result.failed:
         ctx.exit(1)
@@ -484,7 +504,7 @@ def batch(
 @cli.group(invoke_without_command=True)
 @settings_options("theme_dirs")
 @click.pass_context
-def themes(ctx: click.Context, theme_dirs) -> None:
+def themes(ctx: click.Context, /, theme_dirs: tuple[Path, ...]) -> None:
     """List the themes: --theme-dir folders, ./themes, then the built-ins.
 
     \b

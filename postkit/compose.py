@@ -5,6 +5,7 @@ from __future__ import annotations
 from PIL import Image, ImageDraw, ImageFilter
 
 from postkit.contrast import MIN_CONTRAST, worst_contrast
+from postkit.fonts import TextFace
 from postkit.illustration import contain, cover
 from postkit.layout import CardPlan, Line, Picture, measure
 from postkit.segment import clusters
@@ -38,12 +39,12 @@ class Painter:
         """Paint what lies behind the card's text: background, picture and scrim."""
         image = Image.new("RGB", plan.size, plan.background)
         if plan.picture and self.illustration is not None:
-            self._paste_picture(image, plan.picture)
+            self._paste_picture(image, plan.picture, self.illustration)
         if plan.scrim_top is not None and self.illustration is not None:
-            image = self._scrim(image, plan, scrim_min)
+            image = self._scrim(image, plan, plan.scrim_top, scrim_min)
         return image
 
-    def _picture(self, picture: Picture, size: tuple[int, int]) -> Image.Image:
+    def _picture(self, illustration: Image.Image, picture: Picture, size: tuple[int, int]) -> Image.Image:
         key = Picture(
             box=(0, 0, *size),
             fit=picture.fit,
@@ -55,22 +56,20 @@ class Painter:
         if key not in self._pictures:
             if picture.fit == "exact":
                 # A print a third of the picture's size: bicubic after a box reduction looks the same.
-                image = self.illustration.resize(size, Image.Resampling.BICUBIC, reducing_gap=2.0)
+                image = illustration.resize(size, Image.Resampling.BICUBIC, reducing_gap=2.0)
             elif picture.fit == "contain":
-                image = contain(self.illustration, size, "blur")
+                image = contain(illustration, size, "blur")
             elif picture.blur:
                 # Blur a quarter-size copy and scale it up: the same look for a fraction of the cost.
-                small = cover(
-                    self.illustration, (max(1, size[0] // 4), max(1, size[1] // 4)), picture.focus, picture.keep
-                )
+                small = cover(illustration, (max(1, size[0] // 4), max(1, size[1] // 4)), picture.focus, picture.keep)
                 blurred = small.filter(ImageFilter.GaussianBlur(picture.blur / 4))
                 image = blurred.resize(size, Image.Resampling.BICUBIC)
             else:
-                image = cover(self.illustration, size, picture.focus, picture.keep, picture.window)
+                image = cover(illustration, size, picture.focus, picture.keep, picture.window)
             self._pictures[key] = image
         return self._pictures[key]
 
-    def _paste_picture(self, image: Image.Image, picture: Picture) -> None:
+    def _paste_picture(self, image: Image.Image, picture: Picture, illustration: Image.Image) -> None:
         x0, y0, x1, y1 = picture.box
         if picture.frame or picture.mat:
             draw = ImageDraw.Draw(image)
@@ -79,12 +78,11 @@ class Painter:
             draw.rectangle((x0 + f, y0 + f, x1 - 1 - f, y1 - 1 - f), fill=MAT)
             inset = picture.frame + picture.mat
             x0, y0, x1, y1 = x0 + inset, y0 + inset, x1 - inset, y1 - inset
-        image.paste(self._picture(picture, (x1 - x0, y1 - y0)), (x0, y0))
+        image.paste(self._picture(illustration, picture, (x1 - x0, y1 - y0)), (x0, y0))
 
-    def _scrim(self, image: Image.Image, plan: CardPlan, strength: float) -> Image.Image:
-        """Darken the picture from scrim_top down, as little as keeps all text legible."""
+    def _scrim(self, image: Image.Image, plan: CardPlan, top: int, strength: float) -> Image.Image:
+        """Darken the picture from ``top`` (the plan's scrim_top) down, as little as keeps all text legible."""
         width, height = plan.size
-        top = plan.scrim_top
         ramp = max(1, round((height - top) * plan.scrim_ramp))
         solid = Image.new("RGB", plan.size, self.scrim_rgb)
         while True:
@@ -114,10 +112,10 @@ def draw_line(image: Image.Image, draw: ImageDraw.ImageDraw, line: Line) -> None
     image.paste(tile, (round(line.x), round(line.y)), tile)
 
 
-_tiles: dict[tuple[object, str, float, tuple[int, int, int]], Image.Image] = {}
+_tiles: dict[tuple[TextFace, str, float, tuple[int, ...]], Image.Image] = {}
 
 
-def _tracked_tile(face, text: str, tracking: float, fill) -> Image.Image:
+def _tracked_tile(face: TextFace, text: str, tracking: float, fill: tuple[int, int, int]) -> Image.Image:
     """Draw a letter-spaced label once, cluster by cluster, into a transparent tile for reuse.
 
     Running heads and handles repeat on every slide; one tile saves a draw call per letter.

@@ -294,6 +294,7 @@ def _read_dual(text: str, bracket: re.Match[str], lang: str | None) -> DateReadi
     if first is None:
         return None
     inner = bracket["inner"].strip()
+    second: tuple[int, int, int] | None
     if inner.isdigit():
         second = (first[0], first[1], int(inner))
     else:
@@ -366,7 +367,7 @@ def _month_name(month: int) -> str:
 @lru_cache(maxsize=64)
 def _month_first(lang: str | None) -> bool:
     """Tell whether ``lang`` writes numeric dates month first (en-US "11/7/1917"), from CLDR."""
-    pattern = babel_locale(lang).date_formats["short"].pattern
+    pattern: str = babel_locale(lang).date_formats["short"].pattern
     return pattern.find("M") < pattern.find("d")
 
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import gettext
 import math
 from dataclasses import dataclass
+from typing import Any
 
 from postkit.bidi import paragraph_is_rtl
 from postkit.casing import tracking_allowed, upper
 from postkit.errors import LayoutError
-from postkit.fonts import Face, FontFile, face, styled_face
+from postkit.fonts import Face, FontFile, TextFace, face, styled_face
 from postkit.language import text_direction
 from postkit.layout import CardPlan, Line, Picture, Rule, chunks, ink_box, line_height, measure, wrap
 from postkit.limits import FORMATS as FORMATS  # the card shapes, for those who plan cards
@@ -33,7 +35,7 @@ class PostText:
     lang: str | None = None
 
     @property
-    def tr(self):
+    def tr(self) -> gettext.NullTranslations:
         """Return the catalog of postkit's own words in the post's language."""
         from postkit.i18n import translations
 
@@ -155,14 +157,14 @@ class Design:
     # -- helpers -----------------------------------------------------------------------------
 
     @staticmethod
-    def _height(font) -> int:
+    def _height(font: Face) -> int:
         ascent, descent = font.getmetrics()
         return ascent + descent
 
     def _margins(self) -> tuple[int, int, int, int]:
         return (self.side, self.top, self.width - self.side, self.height - self.bottom)
 
-    def _fit_one_line(self, text: str, font, width: float, tracking: float = 0.0) -> str:
+    def _fit_one_line(self, text: str, font: Face, width: float, tracking: float = 0.0) -> str:
         """Return ``text``, or its longest start (whole clusters) that fits with an ellipsis."""
         if measure(font, text, tracking) <= width:
             return text
@@ -184,33 +186,65 @@ class Design:
         """Letter-space labels only in scripts with capitals: never Arabic, Hebrew, CJK, Indic..."""
         return self.tracking * self.kicker_font.size if tracking_allowed(text) else 0.0
 
-    def _left(self, text: str, font, y: float, fill, tracking: float = 0.0, rtl: bool | None = None) -> Line:
+    def _left(
+        self,
+        text: str,
+        font: TextFace,
+        y: float,
+        fill: tuple[int, int, int],
+        tracking: float = 0.0,
+        rtl: bool | None = None,
+    ) -> Line:
         """Set a line flush left, moved right if a glyph's ink overhangs its origin (J, italics)."""
         rtl = self._rtl(text) if rtl is None else rtl
         x = self.side + max(0.0, -ink_box(font, text, tracking, rtl)[0])
         return Line(text=text, x=x, y=y, font=font, fill=fill, tracking=tracking, rtl=rtl)
 
-    def _right(self, text: str, font, y: float, fill, tracking: float = 0.0, rtl: bool | None = None) -> Line:
+    def _right(
+        self,
+        text: str,
+        font: TextFace,
+        y: float,
+        fill: tuple[int, int, int],
+        tracking: float = 0.0,
+        rtl: bool | None = None,
+    ) -> Line:
         """Set a line flush right, so that neither its advance nor its ink passes the margin."""
         rtl = self._rtl(text) if rtl is None else rtl
         x = self.width - self.side - max(measure(font, text, tracking), ink_box(font, text, tracking, rtl)[2])
         return Line(text=text, x=x, y=y, font=font, fill=fill, tracking=tracking, rtl=rtl)
 
-    def _start(self, text: str, font, y: float, fill, tracking: float = 0.0, rtl: bool | None = None) -> Line:
+    def _start(
+        self,
+        text: str,
+        font: TextFace,
+        y: float,
+        fill: tuple[int, int, int],
+        tracking: float = 0.0,
+        rtl: bool | None = None,
+    ) -> Line:
         """Set a line at the side reading starts from: left, or right on a right-to-left post."""
         place = self._right if self.text.rtl else self._left
         return place(text, font, y, fill, tracking, rtl)
 
-    def _end(self, text: str, font, y: float, fill, tracking: float = 0.0, rtl: bool | None = None) -> Line:
+    def _end(
+        self,
+        text: str,
+        font: TextFace,
+        y: float,
+        fill: tuple[int, int, int],
+        tracking: float = 0.0,
+        rtl: bool | None = None,
+    ) -> Line:
         """Set a line at the side reading ends at: right, or left on a right-to-left post."""
         place = self._left if self.text.rtl else self._right
         return place(text, font, y, fill, tracking, rtl)
 
-    def _centred(self, text: str, font, y: float, fill, tracking: float = 0.0) -> Line:
+    def _centred(self, text: str, font: Face, y: float, fill: tuple[int, int, int], tracking: float = 0.0) -> Line:
         x = (self.width - measure(font, text, tracking)) / 2
         return Line(text=text, x=x, y=y, font=font, fill=fill, tracking=tracking, rtl=self._rtl(text))
 
-    def _bar(self, y: int, length: int, thickness: int, fill) -> Rule:
+    def _bar(self, y: int, length: int, thickness: int, fill: tuple[int, int, int]) -> Rule:
         """Return a short accent bar at the side reading starts from."""
         x0 = self.width - self.side - length if self.text.rtl else self.side
         return Rule((x0, y, x0 + length, y + thickness), fill)
@@ -330,7 +364,9 @@ class Design:
         """Tell whether the text slides or the closing slide show the picture."""
         return bool(self.band) or self.text_background == "picture" or self.closing_layout in ("print", "picture")
 
-    def _title(self, width: float, types, max_lines: int | None = None, room: float = 0) -> tuple[object, list[str]]:
+    def _title(
+        self, width: float, types: dict[str, Any], max_lines: int | None = None, room: float = 0
+    ) -> tuple[Face, list[str]]:
         """Choose the largest title size whose lines fit the width, in at most title_max_lines and ``room`` px.
 
         When no size gives few enough lines, the smallest is kept if its lines still fit ``room``.
@@ -343,10 +379,10 @@ class Design:
         title = keep_phrases(self.text.title, self.text.lang)
         leading = self.theme["cover"].get("title_leading", 0.88)
 
-        def lines_at(font) -> list[str]:
+        def lines_at(font: Face) -> list[str]:
             return [line.replace(WORD_JOINER, "") for line in wrap(title, font, width, self.text.lang)]
 
-        def fits(font, lines) -> bool:
+        def fits(font: Face, lines: list[str]) -> bool:
             return (len(lines) - 1) * line_height(font, leading) + self._height(font) <= room
 
         words = [unit for unit in chunks(title, self.text.lang) if not unit.isspace()]
@@ -394,7 +430,9 @@ class Design:
         elif layout == "accent":
             plan.background = self.colors["accent"]
 
-    def _indicator(self, plan: CardPlan, number: int, total: int, y: int, fill, current) -> None:
+    def _indicator(
+        self, plan: CardPlan, number: int, total: int, y: int, fill: tuple[int, int, int], current: tuple[int, int, int]
+    ) -> None:
         """Draw the slide's position: "2/8", or a row of short bars with the current one long."""
         if self.indicator == "counter":
             plan.lines.append(self._end(f"{number}/{total}", self.label, y, fill, rtl=False))
@@ -466,7 +504,7 @@ class Design:
         else:
             text_rgb, head_rgb, foot_rgb = c["cover_text"], c["cover_kicker"], c["cover_text"]
         width = self.line_width
-        parts: list[tuple[str, object]] = []  # (kind, payload) stacked top to bottom
+        parts: list[tuple[str, Any]] = []  # (kind, payload) stacked top to bottom; the kind tells the payload's type
         label = upper(self.text.credit_heading, self.text.lang)
         tracking = self._tracking(label)
         if self.text.credit:  # "Pictured" over no credit (a print alone, or no picture at all) says nothing
@@ -474,7 +512,7 @@ class Design:
         if picture_size and layout == "print" and self.height >= self.width:
             parts.append(("print", picture_size))
         credit_lines: list[str] = []
-        credit_font = None
+        credit_font: Face | None = None
         if self.text.credit:
             for size in range(round(34 * s), round(24 * s) - 1, -2):
                 credit_font = face(self.credit_chain, size)
@@ -495,12 +533,13 @@ class Design:
         sign_lh = line_height(sign_font, 1.1)
         credit_lh = line_height(credit_font, 1.3) if credit_font else 0
 
-        def height_of(kind, payload, print_h=0) -> int:
+        def height_of(kind: str, payload: Any, print_h: int = 0) -> int:
             if kind == "kicker":
                 return self._height(self.kicker_font)
             if kind == "print":
                 return print_h
             if kind == "credit":
+                assert credit_font is not None  # set with the credit's lines
                 return (len(payload) - 1) * credit_lh + self._height(credit_font)
             if kind == "rule":
                 return max(2, round(4 * s))
@@ -523,6 +562,7 @@ class Design:
             any(k == "credit" and len(p) > 1 for k, p in parts)
             and sum(height_of(k, p) + round(gaps[k] * s) for k, p in parts if k != "print") > room
         ):
+            assert credit_font is not None
             parts = [
                 (k, p[:-2] + [self._fit_one_line(p[-2] + "\u2026", credit_font, width)] if k == "credit" else p)
                 for k, p in parts
@@ -533,6 +573,7 @@ class Design:
         if any(kind == "print" for kind, _ in parts):
             max_w = round(self.width * self.theme["closing"]["print_width"])
             frame = round(24 * s)
+            assert picture_size is not None  # a print is planned only with the picture's size
             pw, ph = picture_size
             inner_w = max_w - 2 * frame
             # max(1, ...): a 30000x10 panorama still gets a print one pixel high, not zero.
@@ -553,6 +594,7 @@ class Design:
                     mat=round(24 * s) - max(1, round(2 * s)),
                 )
             elif kind == "credit":
+                assert credit_font is not None
                 for k, text in enumerate(payload):
                     plan.lines.append(self._centred(text, credit_font, y + k * credit_lh, foot_rgb))
             elif kind == "rule":

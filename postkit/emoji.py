@@ -10,6 +10,7 @@ emoji stands as tall as the text font's ascent + descent and sits on the same ba
 from __future__ import annotations
 
 import math
+from collections.abc import Container
 from functools import cache, lru_cache
 from pathlib import Path
 
@@ -74,14 +75,15 @@ def _strike_height() -> int:
 
 
 @cache
-def _cmap():
+def _cmap() -> Container[int]:
     from postkit.fonts import FontFile, _coverage
 
     try:
-        return _coverage(FontFile(EMOJI_FONT))
+        cmap: Container[int] = _coverage(FontFile(EMOJI_FONT))  # a HarfBuzz set, untyped
     except FontError as exc:
         msg = f"cannot read the character map of {EMOJI_FONT} ({exc}); reinstall postkit to restore it"
         raise FontError(msg) from exc
+    return cmap
 
 
 @cache

@@ -9,9 +9,14 @@ picture's most detailed region instead.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from PIL import Image
+
+if TYPE_CHECKING:
+    import cv2
 
 Box = tuple[float, float, float, float]  # left, top, right, bottom as fractions of the picture
 
@@ -29,13 +34,13 @@ def available() -> bool:
 
 
 @lru_cache(maxsize=1)
-def _cascades():
+def _cascades() -> tuple[cv2.CascadeClassifier, cv2.CascadeClassifier] | None:
     try:
         import cv2
+        from cv2.data import haarcascades as folder
     except ImportError:
         return None
     cv2.setNumThreads(1)  # deterministic and fair to a batch's other workers
-    folder = cv2.data.haarcascades
     pair = (
         cv2.CascadeClassifier(folder + "haarcascade_frontalface_alt2.xml"),
         cv2.CascadeClassifier(folder + "haarcascade_frontalface_default.xml"),
@@ -85,7 +90,7 @@ def head_box(faces: list[Box]) -> Box:
     return (max(box[0], 0.0), max(box[1], 0.0), min(box[2], 1.0), min(box[3], 1.0))
 
 
-def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
+def _overlap(a: Sequence[int], b: Sequence[int]) -> float:
     ax, ay, aw, ah = a
     bx, by, bw, bh = b
     w = min(ax + aw, bx + bw) - max(ax, bx)

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PIL import ImageFont, features
+from PIL import Image, ImageDraw, ImageFont, features
 
 from postkit.bidi import needs_bidi, visual_runs
 from postkit.errors import FontError
 from postkit.resources import data_dir
+
+if TYPE_CHECKING:
+    import uharfbuzz as hb
 
 
 def layout_engine_name() -> str:
@@ -80,7 +84,7 @@ def load_font(font: FontFile, size: int) -> ImageFont.FreeTypeFont:
 MAX_FONT_BYTES = 512 * 1024 * 1024
 
 
-def _blob(path: Path):
+def _blob(path: Path) -> hb.Blob:
     """Return a HarfBuzz blob of the font file at ``path`` (mapped), refusing what is not a plausible font file."""
     import stat
 
@@ -97,7 +101,7 @@ def _blob(path: Path):
 
 
 @cache
-def _hb_face(font: FontFile):
+def _hb_face(font: FontFile) -> hb.Face:
     import uharfbuzz as hb
 
     try:
@@ -113,10 +117,11 @@ def _hb_face(font: FontFile):
 
 
 @cache
-def _coverage(font: FontFile):
+def _coverage(font: FontFile) -> Container[int]:
     """Return the set of code points ``font`` maps to glyphs (a HarfBuzz set; ``in`` works)."""
     # HarfBuzz collects a CJK font's 45,000-entry cmap in about 0.3 ms; fontTools takes 70 ms.
-    return _hb_face(font).unicodes
+    unicodes: Container[int] = _hb_face(font).unicodes
+    return unicodes
 
 
 def face_count(path: Path) -> int:
@@ -124,7 +129,8 @@ def face_count(path: Path) -> int:
     import uharfbuzz as hb
 
     try:
-        return hb.Face(_blob(path)).count
+        count: int = hb.Face(_blob(path)).count
+        return count
     except Exception:
         return 0
 
@@ -273,7 +279,15 @@ class Face:
             box = self._bbox[key] = pieces_bbox(self.pieces(text, rtl), self.ascent)
         return box
 
-    def draw(self, image, draw, xy: tuple[float, float], text: str, fill, rtl: bool | None = False) -> None:
+    def draw(
+        self,
+        image: Image.Image,
+        draw: ImageDraw.ImageDraw,
+        xy: tuple[float, float],
+        text: str,
+        fill: tuple[int, ...],
+        rtl: bool | None = False,
+    ) -> None:
         """Draw ``text`` on ``image`` (through its ``draw``) with its top-left corner at ``xy``.
 
         ``rtl`` is the base direction of the line's paragraph.
@@ -308,6 +322,7 @@ def pieces_bbox(pieces: list[Piece], ascent: int) -> tuple[float, float, float, 
     x = 0.0
     left = top = float("inf")
     right = bottom = float("-inf")
+    parts: tuple[float, float, float, float]
     for piece, owner, index, direction in pieces:
         if index == EMOJI:
             height = owner.ascent + owner.descent
@@ -324,7 +339,14 @@ def pieces_bbox(pieces: list[Piece], ascent: int) -> tuple[float, float, float, 
     return (0.0, 0.0, 0.0, 0.0) if left == float("inf") else (left, top, right, bottom)
 
 
-def draw_pieces(image, draw, xy: tuple[float, float], pieces: list[Piece], ascent: int, fill) -> None:
+def draw_pieces(
+    image: Image.Image,
+    draw: ImageDraw.ImageDraw,
+    xy: tuple[float, float],
+    pieces: list[Piece],
+    ascent: int,
+    fill: tuple[int, ...],
+) -> None:
     """Draw pieces left to right from ``xy`` (the top-left corner), all on one baseline ``ascent`` below it."""
     x, y = xy
     baseline = y + ascent
@@ -362,7 +384,7 @@ def _emoji_width(cluster: str, height: float) -> float:
     return emoji_width(cluster, height)
 
 
-def _render_emoji(cluster: str, height: int):
+def _render_emoji(cluster: str, height: int) -> Image.Image:
     from postkit.emoji import render_emoji
 
     return render_emoji(cluster, height)
@@ -470,7 +492,15 @@ class StyledFace:
                 seen.setdefault(char)
         return list(seen)
 
-    def draw(self, image, draw, xy: tuple[float, float], text: str, fill, rtl: bool | None = False) -> None:
+    def draw(
+        self,
+        image: Image.Image,
+        draw: ImageDraw.ImageDraw,
+        xy: tuple[float, float],
+        text: str,
+        fill: tuple[int, ...],
+        rtl: bool | None = False,
+    ) -> None:
         """Draw marked text, its styles and fonts in bidi order on the regular face's baseline."""
         draw_pieces(image, draw, xy, self.pieces(text, rtl), self.ascent, fill)
 
@@ -481,3 +511,7 @@ def styled_face(
 ) -> StyledFace:
     """Return the (shared, cached) StyledFace for three chains at ``size`` pixels."""
     return StyledFace(face(regular, size), face(italic, size), face(bold, size))
+
+
+# What lines are measured and drawn with: one fallback chain, or body text with inline emphasis.
+TextFace = Face | StyledFace

@@ -21,10 +21,14 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from itertools import groupby
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from postkit.errors import FontError
 from postkit.fonts import FONT_SUFFIXES, MAX_FONT_BYTES, FontFile, _coverage, _hb_face, face_count, needs_glyph
 from postkit.i18n import is_language_tag, language_key, tag_parts
+
+if TYPE_CHECKING:
+    import uharfbuzz as hb
 
 log = logging.getLogger("postkit")
 
@@ -107,7 +111,7 @@ def _words(name: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(name)]
 
 
-def _names(hb_face) -> list[str]:
+def _names(hb_face: hb.Face) -> list[str]:
     """Return the face's family and full names in every language the name table has (English first)."""
     found: list[str] = []
     for name_id in (_NAME_TYPO_FAMILY, _NAME_FAMILY, _NAME_FULL):
@@ -157,14 +161,14 @@ class _Outline:
         self.segments: list[tuple[tuple[float, float], tuple[float, float]]] = []
         self.start = self.current = (0.0, 0.0)
 
-    def moveTo(self, point):  # noqa: N802 (the pen protocol's names)
+    def moveTo(self, point: tuple[float, float]) -> None:  # noqa: N802 (the pen protocol's names)
         self.start = self.current = point
 
-    def lineTo(self, point):  # noqa: N802
+    def lineTo(self, point: tuple[float, float]) -> None:  # noqa: N802
         self.segments.append((self.current, point))
         self.current = point
 
-    def qCurveTo(self, *points):  # noqa: N802
+    def qCurveTo(self, *points: tuple[float, float]) -> None:  # noqa: N802
         # TrueType quadratics: an on-curve point is implied midway between two off-curve points.
         *controls, end = points
         for k, control in enumerate(controls):
@@ -181,7 +185,7 @@ class _Outline:
                     )
                 )
 
-    def curveTo(self, c1, c2, end):  # noqa: N802
+    def curveTo(self, c1: tuple[float, float], c2: tuple[float, float], end: tuple[float, float]) -> None:  # noqa: N802
         start = self.current
         for step in range(1, 7):
             t = step / 6
@@ -193,7 +197,7 @@ class _Outline:
                 )
             )
 
-    def closePath(self):  # noqa: N802
+    def closePath(self) -> None:  # noqa: N802
         if self.current != self.start:
             self.segments.append((self.current, self.start))
         self.current = self.start
@@ -208,7 +212,7 @@ class _Outline:
         return xs[1] - xs[0] if len(xs) >= 2 else None
 
 
-def _serif_from_outline(hb_face) -> bool | None:
+def _serif_from_outline(hb_face: hb.Face) -> bool | None:
     """Tell serif from sans by the left stem of "H": serifs make it much wider at the foot than at a third up.
 
     Measured on postkit's fonts and DejaVu: sans 1.00 (oblique included), serif 1.9 to 3.6.
@@ -345,6 +349,11 @@ def _needed(chars: str) -> list[str]:
 # Picking faces
 
 
+# How well a face's design suits a role and a language, smaller first: region, serif or sans, roman or
+# italic, monospace, weight distance, and on a tie the weight's side.
+_Look = tuple[int, int, bool, bool, int, bool]
+
+
 def pick(candidates: Sequence[FontFile], chars: str, lang: str, style: RoleStyle) -> list[FontFile]:
     """Return the faces to append to a role's chain so that ``chars`` are drawn (deterministic).
 
@@ -358,7 +367,7 @@ def pick(candidates: Sequence[FontFile], chars: str, lang: str, style: RoleStyle
         return []
     wanted = lang_regions(lang)
 
-    def look(info: FaceInfo) -> tuple:
+    def look(info: FaceInfo) -> _Look:
         """Rank a face's design for the role and language; smaller is better."""
         if not wanted or not info.regions:
             region_rank = len(wanted) if wanted else 0
@@ -370,7 +379,7 @@ def pick(candidates: Sequence[FontFile], chars: str, lang: str, style: RoleStyle
         side = info.weight < style.weight if style.weight >= 600 else info.weight > style.weight
         return (region_rank, serif_rank, info.italic != style.italic, info.monospace, distance, side)
 
-    looks: dict[FontFile, tuple] = {}
+    looks: dict[FontFile, _Look] = {}
     for font in dict.fromkeys(candidates):
         try:
             looks[font] = look(describe(font))
@@ -593,7 +602,7 @@ _OTHER_HINT = (
 )
 
 
-def _in(char: str, ranges) -> bool:
+def _in(char: str, ranges: Iterable[tuple[int, int]]) -> bool:
     code = ord(char)
     return any(low <= code <= high for low, high in ranges)
 

@@ -15,7 +15,10 @@ import logging
 import re
 from functools import lru_cache, partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeGuard
+
+if TYPE_CHECKING:
+    from babel import Locale
 
 log = logging.getLogger("postkit")
 
@@ -63,7 +66,7 @@ def _clean(lang: str) -> str:
     return lang.strip().split(".")[0].split("@")[0]
 
 
-def is_language_tag(lang: str | None) -> bool:
+def is_language_tag(lang: object) -> TypeGuard[str]:
     """Tell whether ``lang`` looks like a language tag ("ru", "pt-BR", "zh_Hant"), safe to name a folder."""
     return isinstance(lang, str) and _TAG.fullmatch(_clean(lang)) is not None
 
@@ -176,7 +179,7 @@ def sentence_separator(lang: str | None) -> str:
 
 
 @lru_cache(maxsize=64)
-def babel_locale(lang: str | None):
+def babel_locale(lang: str | None) -> Locale:
     """Return the Babel Locale for ``lang``, English if Babel does not know it."""
     from babel import Locale, UnknownLocaleError
 

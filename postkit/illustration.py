@@ -10,7 +10,9 @@ import re
 import struct
 import warnings
 import zlib
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from PIL import (
     ExifTags,
@@ -27,10 +29,13 @@ from PIL import (
 from postkit.errors import ImageError
 from postkit.safeio import printable
 
+if TYPE_CHECKING:
+    from postkit.layout import Picture
+
 try:
     from PIL import ImageCms
 except ImportError:  # Pillow built without LittleCMS: embedded profiles are ignored
-    ImageCms = None
+    ImageCms = None  # type: ignore[assignment]
 
 MAX_PIXELS = 89_478_485  # Pillow's default DecompressionBomb warning threshold; above it we refuse
 
@@ -63,7 +68,7 @@ _NUMBER = r"\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+))\s*(%?)\s*"
 _FOCUS = re.compile(f"{_NUMBER},{_NUMBER}")
 
 
-def load_illustration(path: str | os.PathLike, min_size: tuple[int, int] | None = None) -> Image.Image:
+def load_illustration(path: str | os.PathLike[str], min_size: tuple[int, int] | None = None) -> Image.Image:
     """Open an illustration as an 8-bit RGB image, upright, in sRGB.
 
     With ``min_size`` a JPEG is decoded at 1/2, 1/4 or 1/8 scale, and any picture is then reduced by a
@@ -183,14 +188,14 @@ def _colour(value: str | tuple[int, int, int]) -> tuple[int, int, int]:
         except ValueError:
             msg = f"background {value!r} is not a colour; write 'blur', a colour name such as 'black', or '#1a1a1a'"
             raise ImageError(msg) from None
-    return tuple(int(c) for c in value[:3])
+    return cast(tuple[int, int, int], tuple(int(c) for c in value[:3]))
 
 
 # Shown larger than this, a picture looks soft on a phone.
 MAX_ENLARGEMENT = 2.0
 
 
-def enlargement_warning(size: tuple[int, int], pictures) -> str | None:
+def enlargement_warning(size: tuple[int, int], pictures: Iterable[Picture]) -> str | None:
     """Say how much the most enlarged of ``pictures`` (postkit.layout.Picture) blows up a picture of ``size``.
 
     Blurred backdrops and framed prints (fit "exact", always smaller) do not count. None when no
@@ -249,7 +254,12 @@ def _around(
     return canvas
 
 
-def _within(keep, crop, window, image_size) -> bool:
+def _within(
+    keep: tuple[float, float, float, float],
+    crop: tuple[float, float, float, float],
+    window: tuple[float, float, float, float],
+    image_size: tuple[int, int],
+) -> bool:
     """Tell whether ``keep`` (fractions of the image) lies in ``window`` (fractions of the crop), or, on a side
     where it is longer than the window, in the crop."""
     left, top, crop_w, crop_h = crop
@@ -374,8 +384,9 @@ def palette(image: Image.Image, count: int = 6) -> list[tuple[tuple[int, int, in
     quantized = small.quantize(colors=count, method=Image.Quantize.MEDIANCUT)
     entries = quantized.getpalette() or []
     shares: dict[tuple[int, int, int], int] = {}
-    for pixels, index in quantized.getcolors(256) or []:
-        colour = tuple(entries[3 * index : 3 * index + 3])
+    # A palette image counts palette indices, each the start of an (r, g, b) triple of the palette.
+    for pixels, index in cast(list[tuple[int, int]], quantized.getcolors(256) or []):
+        colour = cast(tuple[int, int, int], tuple(entries[3 * index : 3 * index + 3]))
         shares[colour] = shares.get(colour, 0) + pixels  # median cut can repeat a colour
     total = small.width * small.height
     return sorted(((colour, pixels / total) for colour, pixels in shares.items()), key=lambda e: (-e[1], e[0]))
@@ -514,7 +525,7 @@ def _grey_to_8bit(image: Image.Image) -> Image.Image:
         return image.convert("L")
     if image.mode.startswith("I;16"):
         return image.convert("I").point(lambda v: v / 256).convert("L")
-    low, high = image.getextrema()
+    low, high = cast(tuple[float, float], image.getextrema())  # one band
     if image.mode == "I" and low >= 0 and high <= 65535:
         # Pillow reads 16-bit PGM/PPM files as "I" with a 0..65535 range.
         return image.point(lambda v: v / 256).convert("L")
@@ -533,7 +544,9 @@ def _apply_profile(image: Image.Image, icc: bytes | None) -> Image.Image:
             source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
             if image.mode == "RGB" and ImageCms.getProfileDescription(source).startswith("sRGB"):
                 return image
-            return ImageCms.profileToProfile(image, source, ImageCms.createProfile("sRGB"), outputMode="RGB")
+            # Not in place: a new image, never None.
+            converted = ImageCms.profileToProfile(image, source, ImageCms.createProfile("sRGB"), outputMode="RGB")
+            return cast(Image.Image, converted)
         except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
             pass  # a broken or mismatched profile is no reason to refuse the picture
     return image if image.mode == "RGB" else image.convert("RGB")

@@ -17,9 +17,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Mapping, Set
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from postkit.i18n import tag_parts
+
+if TYPE_CHECKING:
+    from lingua import LanguageDetector
 
 # Text beyond this tells nothing more about the language and only costs time.
 _SAMPLE = 6000
@@ -89,7 +94,7 @@ _ARABIC = {
     "fa": (_ARABIC_BASE + "پچژگکی", "پچژگکی"),
     "ur": (_ARABIC_BASE + "پچژگکیٹڈڑںےھہۓ", "ٹڈڑںےۓ"),
 }
-_SHARED_SCRIPTS = {
+_SHARED_SCRIPTS: dict[str, dict[str, tuple[Set[str], Set[str]]]] = {
     "LATIN": {lang: (_LATIN_BASE | set(extra), set(needed)) for lang, (extra, needed) in _LATIN.items()},
     "CYRILLIC": {lang: (set(alphabet), set(needed)) for lang, (alphabet, needed) in _CYRILLIC.items()},
     "ARABIC": {lang: (set(alphabet), set(needed)) for lang, (alphabet, needed) in _ARABIC.items()},
@@ -154,7 +159,7 @@ def _script(char: str) -> str | None:
     return first or None
 
 
-def _candidates(languages: dict[str, tuple[set[str], set[str]]], letters: Counter[str], count: int) -> list[str]:
+def _candidates(languages: Mapping[str, tuple[Set[str], Set[str]]], letters: Counter[str], count: int) -> list[str]:
     """Keep the languages whose alphabet fits the letters of the text."""
     # Names and loanwords ("Gödel" in English) bring a few foreign letters; more than this is the language.
     allowed = 0.5 + 0.004 * count
@@ -176,7 +181,7 @@ def _lingua(candidates: tuple[str, ...], text: str) -> str | None:
 
 
 @lru_cache(maxsize=32)
-def _detector(candidates: tuple[str, ...]):
+def _detector(candidates: tuple[str, ...]) -> LanguageDetector:
     # Models live in lingua's process-wide cache: a second detector reuses what the first loaded.
     from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
 

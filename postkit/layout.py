@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import regex
 
-from postkit.fonts import Face
+from postkit.fonts import TextFace
 from postkit.segment import CJK, CLUSTER, break_units, clusters, hard_break_points, hyphenations
 
 
@@ -17,7 +17,7 @@ class Line:
     text: str
     x: float
     y: float
-    font: Face = field(repr=False, compare=False)
+    font: TextFace = field(repr=False, compare=False)
     fill: tuple[int, int, int]
     tracking: float = 0.0  # extra space after each character, px (for small-caps labels)
     rtl: bool = False  # the base direction of the line's paragraph is right to left (Hebrew, Arabic)
@@ -39,10 +39,10 @@ class Line:
         )
 
 
-_ink: dict[tuple[Face, str, bool], tuple[float, float, float, float]] = {}
+_ink: dict[tuple[TextFace, str, bool], tuple[float, float, float, float]] = {}
 
 
-def ink_box(font: Face, text: str, tracking: float = 0.0, rtl: bool = False) -> tuple[float, float, float, float]:
+def ink_box(font: TextFace, text: str, tracking: float = 0.0, rtl: bool = False) -> tuple[float, float, float, float]:
     """Return the ink's bounding box relative to the line's top-left corner (anchor "la"), cached.
 
     ``rtl`` is the base direction of the line's paragraph: it decides where neutral characters go.
@@ -58,10 +58,10 @@ def ink_box(font: Face, text: str, tracking: float = 0.0, rtl: bool = False) -> 
 
 
 # Caches key on the face object itself, not its id(): a freed face's id can be reused by another.
-_lengths: dict[tuple[Face, str], float] = {}
+_lengths: dict[tuple[TextFace, str], float] = {}
 
 
-def measure(font: Face, text: str, tracking: float = 0.0) -> float:
+def measure(font: TextFace, text: str, tracking: float = 0.0) -> float:
     """Return the advance width of ``text`` as one whole string (kerning included), cached.
 
     ``tracking`` adds that many pixels between user-perceived characters (grapheme clusters).
@@ -75,7 +75,7 @@ def measure(font: Face, text: str, tracking: float = 0.0) -> float:
     return width
 
 
-def line_height(font: Face, factor: float) -> int:
+def line_height(font: TextFace, factor: float) -> int:
     """Return the distance between baselines: the font's ascent + descent times ``factor``."""
     ascent, descent = font.getmetrics()
     return round((ascent + descent) * factor)
@@ -99,10 +99,10 @@ def chunks(text: str, lang: str | None = None) -> list[str]:
 
 
 _REFERENCE_SIZE = 100
-_reference_lengths: dict[tuple[Face, str], float] = {}
+_reference_lengths: dict[tuple[TextFace, str], float] = {}
 
 
-def estimate(font, text: str) -> float:
+def estimate(font: TextFace, text: str) -> float:
     """Estimate the width of ``text`` from its width at a reference size, scaled.
 
     Advance widths scale with the size to within a few hundredths of a pixel, and one shaper call
@@ -116,7 +116,7 @@ def estimate(font, text: str) -> float:
     return width * font.size / _REFERENCE_SIZE
 
 
-def wrap(text: str, font, width: float, lang: str | None = None, widows: bool = True) -> list[str]:
+def wrap(text: str, font: TextFace, width: float, lang: str | None = None, widows: bool = True) -> list[str]:
     """Break ``text`` into lines no wider than ``width`` pixels, greedily, measuring whole lines.
 
     With ``widows``, a last line holding a single word (in Chinese or Japanese, a single character
@@ -134,7 +134,7 @@ def wrap(text: str, font, width: float, lang: str | None = None, widows: bool = 
 _CJK_CHAR = regex.compile(f"[{CJK}]")
 
 
-def _mend_widow(lines: list[str], font, width: float, lang: str | None) -> list[str]:
+def _mend_widow(lines: list[str], font: TextFace, width: float, lang: str | None) -> list[str]:
     last, above = lines[-1], lines[-2]
     if above.endswith("-"):
         return lines
@@ -157,7 +157,7 @@ def _mend_widow(lines: list[str], font, width: float, lang: str | None) -> list[
 
 
 def wrap_with_offsets(
-    text: str, font, width: float, margin: float | None = None, lang: str | None = None
+    text: str, font: TextFace, width: float, margin: float | None = None, lang: str | None = None
 ) -> list[tuple[str, int]]:
     """Wrap like :func:`wrap` (without mending widows), also giving where each line ends in ``text``.
 
@@ -214,7 +214,7 @@ def wrap_with_offsets(
     return lines
 
 
-def _break_long_word(word: str, font, width: float, lang: str | None) -> tuple[str, int] | None:
+def _break_long_word(word: str, font: TextFace, width: float, lang: str | None) -> tuple[str, int] | None:
     """Return the part of an over-long word to show on this line and how many characters it uses; None if it fits.
 
     Only a window of the word as long as a line can hold is hyphenated and measured, so breaking a
@@ -245,14 +245,15 @@ def _break_long_word(word: str, font, width: float, lang: str | None) -> tuple[s
     return first, len(first)
 
 
-def _window(word: str, font, width: float) -> int:
+def _window(word: str, font: TextFace, width: float) -> int:
     """Return how many characters of ``word`` a line could hold at most, by summing cluster estimates with slack."""
     limit = width * 1.1 + font.size  # estimates ignore kerning: be generous, the measure decides
     total = 0.0
     for match in CLUSTER.finditer(word):
         total += estimate(font, match.group())
         if total > limit:
-            return match.start()
+            start: int = match.start()
+            return start
     return len(word)
 
 

@@ -9,6 +9,7 @@ import os
 import re
 import tomllib
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -58,7 +59,7 @@ class Library:
     settings_file: Path | None = None
 
 
-def load_library(path: str | os.PathLike, *, exclude: tuple[Path, ...] = (), lang: str | None = None) -> Library:
+def load_library(path: str | os.PathLike[str], *, exclude: tuple[Path, ...] = (), lang: str | None = None) -> Library:
     """Read every article of the library at ``path`` (a folder, a .csv or a .jsonl file).
 
     A file that cannot be read or parsed, or has no date, becomes an Entry with an error: one bad
@@ -155,7 +156,7 @@ def _folder_entries(root: Path, exclude: tuple[Path, ...], languages: _Languages
     return entries
 
 
-def _walk(root: Path):
+def _walk(root: Path) -> Iterator[tuple[str, list[str], list[str]]]:
     """Walk a library's folders (os.walk, which does not follow links to folders), refusing absurd depth."""
     try:
         yield from os.walk(root)

@@ -29,7 +29,7 @@ import stat
 import tempfile
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path, PurePosixPath
 from types import TracebackType
 from typing import Any
@@ -333,7 +333,7 @@ def owner_alive(marker: dict[str, Any]) -> bool:
     process that started at another time. Where that cannot be told (another host or pid namespace,
     no /proc), the owner counts as alive until the marker is STALE_AFTER old.
     """
-    age = time.time() - marker["time"]
+    age: float = time.time() - marker["time"]
     if marker["host"] != _HOST:
         return age < STALE_AFTER
     if marker.get("boot") and _BOOT and marker["boot"] != _BOOT:
@@ -362,7 +362,7 @@ def owner_alive(marker: dict[str, Any]) -> bool:
         return False
     if marker.get("start") is None:
         return age < STALE_AFTER
-    return marker["start"] == start  # else the pid now belongs to another process
+    return bool(marker["start"] == start)  # else the pid now belongs to another process
 
 
 def clean_leftovers(folder: str | os.PathLike[str]) -> list[str]:
@@ -783,15 +783,29 @@ def write_generated(
     if not any(marker in data[:_GENERATED_PEEK] for marker in markers):
         msg = f"{target.name} must carry postkit's marker in its first {_GENERATED_PEEK} bytes (a postkit bug)"
         raise OutputError(msg)
+    return _replace_whole(target, data, lambda: check_generated(target, markers, force=force))
+
+
+def replace_file(path: str | os.PathLike[str], data: bytes, fix: str = _FIX) -> Path:
+    """Write ``data`` to ``path`` whole, replacing what is there: a reader sees the old file or the new one.
+
+    The file is built in a marked staging folder (removed on any failure, or by the next run if
+    postkit is killed) and renamed into place under the folder's lock. ``fix`` ends an error's message.
+    """
+    return _replace_whole(Path(path), data, fix=fix)
+
+
+def _replace_whole(target: Path, data: bytes, check: Callable[[], None] | None = None, fix: str = _FIX) -> Path:
     folder = target.parent
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        msg = f"cannot create folder {folder} ({_reason(exc)}); choose another --out"
+        msg = f"cannot create folder {folder} ({_reason(exc)}); {fix}"
         raise OutputError(msg) from exc
     token = secrets.token_hex(8)
     with FolderLock(folder):
-        check_generated(target, markers, force=force)
+        if check is not None:
+            check()
         staging = _make_staging(folder, target.name, token)
         try:
             built = staging / target.name
@@ -800,7 +814,7 @@ def write_generated(
                 with signals_held():
                     os.replace(built, target)
             except OSError as exc:
-                msg = f"cannot write {target} ({_reason(exc)}); {_FIX}"
+                msg = f"cannot write {target} ({_reason(exc)}); {fix}"
                 raise OutputError(msg) from exc
         finally:
             _discard(staging)

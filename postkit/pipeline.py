@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from postkit import __version__
 from postkit.article import Article, read_article, slug
@@ -23,11 +23,15 @@ from postkit.design import Design, PostText, TextChains, plan_post, text_chains,
 from postkit.errors import CheckError, FontError, LayoutError, PostkitError
 from postkit.fonts import face, layout_engine_name, mark_emphasis
 from postkit.i18n import missing_catalog_warning
+from postkit.layout import CardPlan
 from postkit.limits import FORMATS
 from postkit.safeio import printable, recorded_name, sha256_file
 from postkit.settings import DEFAULT_OUT, Layer, Settings, resolve_settings, settings_layer
-from postkit.slicing import sentences, slice_paragraphs
+from postkit.slicing import Slicing, sentences, slice_paragraphs
 from postkit.themes import Theme, load_theme
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 log = logging.getLogger("postkit")
 
@@ -48,7 +52,7 @@ class Post:
     status: str = "made"
     inputs_sha256: str | None = None
     # Where every line, rule and picture of each card went (not for "unchanged" or "dry-run" posts).
-    plans: tuple = field(default=(), repr=False, compare=False)
+    plans: tuple[CardPlan, ...] = field(default=(), repr=False, compare=False)
 
     @property
     def slide_count(self) -> int:
@@ -98,7 +102,27 @@ def default_hashtags(title: str, lang: str | None = "en") -> tuple[str, ...]:
 
 
 def make_post(
-    source: str | os.PathLike | Article,
+    source: str | os.PathLike[str] | Article,
+    settings: Settings | Mapping[str, Any] | None = None,
+    *,
+    force: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+    **options: Any,
+) -> Post:
+    """Make a carousel from the article at ``source`` and write it to a new post folder.
+
+    :param source: an article file, or an Article (see read_article and article_from_text).
+    :param settings: the caller's settings (a :class:`Settings` or a mapping of its field names), over
+        the article's front matter and the theme; ``options`` (the same names as keywords, e.g.
+        ``format="story"``) go over those. Without ``out``, the post goes to out/DATE-TITLE.
+    :param force: replace the post folder if it exists.
+    :param progress: called after each card with the number of cards made so far and the total.
+    """
+    return build_post(source, settings, force=force, progress=progress, **options)
+
+
+def build_post(
+    source: str | os.PathLike[str] | Article,
     settings: Settings | Mapping[str, Any] | None = None,
     *,
     force: bool = False,
@@ -109,14 +133,8 @@ def make_post(
     dry_run: bool = False,
     **options: Any,
 ) -> Post:
-    """Make a carousel from the article at ``source`` and write it to a new post folder.
+    """make_post, with what a batch adds (postkit.batch).
 
-    :param source: an article file, or an Article already read (e.g. a row of a CSV library).
-    :param settings: the caller's settings (a :class:`Settings` or a mapping of its field names), over
-        the article's front matter, a library's postkit.toml and the theme; ``options`` (the same
-        names as keywords, e.g. ``format="story"``) go over those.
-    :param force: replace the post folder if it exists.
-    :param progress: called after each card with the number of cards made so far and the total.
     :param library: settings from a library's postkit.toml, between the theme and the front matter.
     :param caption_vars: more variables for the caption template (postkit batch: years_ago, anniversary).
     :param skip_unchanged: if the post folder holds a whole post made from the same inputs (its
@@ -192,13 +210,67 @@ def make_post(
     )
 
 
-def caller_layer(settings: Settings | Mapping[str, Any] | None, options: Mapping[str, Any]) -> tuple[Layer, dict]:
+@dataclass(frozen=True)
+class RenderedPost:
+    """A post made in memory (nothing written): its cards, caption, and each slide's text and alt text."""
+
+    images: tuple[Image.Image, ...]  # 01.jpg's first
+    caption: str
+    texts: tuple[str, ...]
+    alts: tuple[str, ...]
+    body_size: int
+    warnings: tuple[str, ...] = ()
+
+
+def render_post(
+    source: str | os.PathLike[str] | Article, settings: Settings | Mapping[str, Any] | None = None, **options: Any
+) -> RenderedPost:
+    """Make the post's cards and caption in memory, as make_post would write them, and return them.
+
+    Takes the same ``settings`` and ``options`` as :func:`make_post` (``out`` is not used).
+    """
+    from postkit.compose import Painter
+
+    caller = caller_layer(settings, options)
+    article = _read(source, caller[1].get("lang"))
+    name = str(article.source if isinstance(source, Article) else source)
+    resolved, theme_ = post_settings(article, caller, name=name)
+    cards = compose_cards(article, resolved, theme_, find_image(article, resolved.image), name=name)
+    caption, _ = _caption(article, resolved, cards.theme, None, name)
+    painter = Painter(cards.illustration, cards.theme.colors["scrim"], cards.theme.colors["ink"])
+    images = tuple(painter.paint(plan, cards.theme["cover"]["scrim_min"]) for plan in cards.plans)
+    records = [
+        _slide_record(f"{n:02d}.jpg", plan, _slide_text(n, plan, article, cards), article, resolved, cards)
+        for n, plan in enumerate(cards.plans, start=1)
+    ]
+    return RenderedPost(
+        images=images,
+        caption=caption,
+        texts=tuple(r["text"] for r in records),
+        alts=tuple(r["alt"] for r in records),
+        body_size=cards.slicing.size,
+        warnings=(*article.warnings, *cards.warnings),
+    )
+
+
+def _slide_text(number: int, plan: CardPlan, article: Article, cards: Cards) -> str:
+    """Return what card ``number`` (from 1) says, as post.json records it."""
+    if plan.kind == "cover":
+        return _cover_text(article)
+    if plan.kind == "closing":
+        return _closing_text(article, cards.design.text)
+    return str(cards.slicing.slides[number - 2].text)
+
+
+def caller_layer(
+    settings: Settings | Mapping[str, Any] | None, options: Mapping[str, Any]
+) -> tuple[Layer, dict[str, Any]]:
     """Return the caller's settings and keyword options as one layer (a flag layer if the CLI made it)."""
     layer, values = settings_layer(settings)
     return layer, {**values, **{k: v for k, v in options.items() if v is not None}}
 
 
-def _read(source: str | os.PathLike | Article, lang: str | None) -> Article:
+def _read(source: str | os.PathLike[str] | Article, lang: str | None) -> Article:
     if isinstance(source, Article):
         return source if lang is None else replace(source, lang=lang, lang_source="flag")
     return read_article(source, lang=lang)
@@ -245,11 +317,11 @@ class Cards:
 
     theme: Theme
     design: Design
-    slicing: Any
+    slicing: Slicing
     chains: TextChains
-    plans: list
+    plans: list[CardPlan]
     lang: str
-    illustration: Any = None
+    illustration: Image.Image | None = None
     focus: tuple[float, float] | None = None
     heads: tuple[float, float, float, float] | None = None
     warnings: list[str] = field(default_factory=list)
@@ -324,7 +396,9 @@ def compose_cards(
     return cards
 
 
-def _focus(illustration, given: tuple[float, float] | None):
+def _focus(
+    illustration: Image.Image | None, given: tuple[float, float] | None
+) -> tuple[tuple[float, float] | None, tuple[float, float] | None, tuple[float, float, float, float] | None]:
     """Return where crops look (the cover's focus, the band's focus) and the heads found, if any.
 
     A given point or the people's heads also place the text slides' band; a salient point does not.
@@ -347,7 +421,7 @@ def _focus(illustration, given: tuple[float, float] | None):
 
 
 def _caption(
-    article: Article, settings: Settings, theme_: Theme, caption_vars, name: str
+    article: Article, settings: Settings, theme_: Theme, caption_vars: Mapping[str, Any] | None, name: str
 ) -> tuple[str, tuple[str, ...]]:
     lang = article.lang or "en"
     hashtags = settings.hashtags if settings.hashtags is not None else default_hashtags(article.title, lang)
@@ -404,23 +478,30 @@ def rebuild_record(name: str, settings: Settings) -> dict[str, Any]:
     return {k: text(v) for k, v in {"article": name, **settings.record()}.items() if k != "out"}
 
 
-def _write(target: Path, cards: Cards, article: Article, settings: Settings, manifest: dict, *, name, force, progress):
+def _write(
+    target: Path,
+    cards: Cards,
+    article: Article,
+    settings: Settings,
+    manifest: dict[str, Any],
+    *,
+    name: str,
+    force: bool,
+    progress: Callable[[int, int], None] | None,
+) -> tuple[Path, list[str]]:
     """Draw and write the cards, caption.txt and post.json all or nothing; return the folder and check's warnings."""
     from postkit.compose import Painter
     from postkit.output import PostWriter
 
     painter = Painter(cards.illustration, cards.theme.colors["scrim"], cards.theme.colors["ink"])
     scrim_min = cards.theme["cover"]["scrim_min"]
-    text = cards.design.text
     slides = []
     with PostWriter(target, force=force) as writer:
         for number, plan in enumerate(cards.plans, start=1):
             name = f"{number:02d}.jpg"
             writer.write_jpeg(name, painter.paint(plan, scrim_min))
-            slide_text = {"cover": _cover_text(article), "closing": _closing_text(article, text)}.get(plan.kind)
-            if slide_text is None:
-                slide_text = cards.slicing.slides[number - 2].text
-            slides.append(_slide_record(name, plan, slide_text, article, settings, cards))
+            said = _slide_text(number, plan, article, cards)
+            slides.append(_slide_record(name, plan, said, article, settings, cards))
             if progress is not None:
                 progress(number, len(cards.plans))
         writer.write_text("caption.txt", manifest["caption"])
@@ -445,7 +526,9 @@ def _layout_record(cards: Cards) -> dict[str, Any]:
     }
 
 
-def _slide_record(name: str, plan, slide_text: str, article: Article, settings: Settings, cards: Cards) -> dict:
+def _slide_record(
+    name: str, plan: CardPlan, slide_text: str, article: Article, settings: Settings, cards: Cards
+) -> dict[str, Any]:
     shown = cards.illustration is not None
     return {
         "file": name,
@@ -544,7 +627,7 @@ def _existing_post(folder: Path, inputs: str) -> dict[str, Any] | None:
     return meta if (folder / "caption.txt").is_file() else None
 
 
-def check_text_support(article: Article, source) -> None:
+def check_text_support(article: Article, source: object) -> None:
     """Refuse right-to-left text when Pillow lacks raqm: it would be drawn reversed and unjoined."""
     texts = [article.title, article.credit or "", *(p.text for p in article.paragraphs)]
     if layout_engine_name() != "raqm" and any(has_rtl(t) for t in texts):
@@ -561,9 +644,9 @@ DEFAULT_ACCENT = (155, 45, 32)
 def make_specimen(
     theme: str,
     *,
-    theme_dirs: tuple[str | os.PathLike, ...] = (),
+    theme_dirs: tuple[str | os.PathLike[str], ...] = (),
     format: str | None = None,
-    out=None,
+    out: str | os.PathLike[str] | None = None,
     force: bool = False,
 ) -> Post:
     """Render the bundled example in ``theme`` to out/specimen-NAME; replace an existing folder only if ``force``."""
@@ -582,7 +665,7 @@ def make_specimen(
     )
 
 
-def treat(illustration, theme):
+def treat(illustration: Image.Image, theme: Theme) -> Image.Image:
     """Apply the theme's picture treatment: "duotone" (ink to paper), "tint" (toward the accent)."""
     picture = theme.settings.get("picture", {})
     treatment = picture.get("treatment", "none")
@@ -596,7 +679,7 @@ def treat(illustration, theme):
     return tint(illustration, c["accent"], float(picture.get("tint", 0.35)))
 
 
-def resolve_colors(theme, illustration):
+def resolve_colors(theme: Theme, illustration: Image.Image | None) -> Theme:
     """Fill the theme's "auto" colours from the picture, dark enough for white text to read on."""
     auto = [key for key, value in theme.colors.items() if value is None]
     if not auto:
@@ -628,7 +711,7 @@ def role_texts(article: Article, handle: str | None, lang: str) -> dict[str, str
     }
 
 
-def balance_line(slicing) -> str:
+def balance_line(slicing: Slicing) -> str:
     """Say how evenly the text slides are filled: characters per slide (fewest, mean, most) and lines."""
     chars = [len(slide.text) for slide in slicing.slides]
     lines = [slide.line_count for slide in slicing.slides]
@@ -641,7 +724,9 @@ def balance_line(slicing) -> str:
     )
 
 
-def with_fallback_fonts(theme: Theme, texts: Mapping[str, str], lang: str, font_dir: Path | None = None):
+def with_fallback_fonts(
+    theme: Theme, texts: Mapping[str, str], lang: str, font_dir: Path | None = None
+) -> tuple[Theme, bool]:
     """Add faces for the characters a role's fonts lack: from ``font_dir``, else the installed fonts.
 
     Each role gets faces that suit it (serif or sans, weight; for Chinese, Japanese and Korean the
@@ -675,7 +760,7 @@ def with_fallback_fonts(theme: Theme, texts: Mapping[str, str], lang: str, font_
     return theme, True
 
 
-def check_glyphs(design: Design, slicing, chains: TextChains, source) -> None:
+def check_glyphs(design: Design, slicing: Slicing, chains: TextChains, source: object) -> None:
     """Raise FontError naming the characters no font can draw, where they are and how to get a font."""
     from postkit.fontsearch import missing_font_message
 

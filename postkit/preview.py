@@ -11,15 +11,14 @@ import json
 import logging
 import os
 import re
-import tempfile
 import threading
 import warnings
 import webbrowser
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote, unquote, urlsplit
 
 from postkit import limits
@@ -37,7 +36,7 @@ from postkit.check import (
 from postkit.errors import CheckError, OutputError, PostkitError
 from postkit.i18n import direction, has_catalog, install_translations, is_language_tag
 from postkit.illustration import BOMB_PIXELS, DECODE_ERRORS
-from postkit.output import safe_join
+from postkit.output import replace_file, safe_join
 from postkit.safeio import (
     CHUNK,
     FileTooLargeError,
@@ -139,7 +138,8 @@ def load_post(post_dir: str | os.PathLike[str]) -> dict[str, Any]:
     ):
         msg = f"{_name(manifest)} has size {show_value(size)}, not [width, height] in pixels; {remake}"
         raise CheckError(msg)
-    return data
+    checked: dict[str, Any] = data
+    return checked
 
 
 def check_slide_file(folder: Path, name: str) -> tuple[int, int]:
@@ -363,21 +363,8 @@ def _caption(folder: Path, post: dict[str, Any]) -> str:
 
 
 def _replace(folder: Path, name: str, data: bytes) -> Path:
-    """Write ``data`` to ``folder/name`` through a hidden temporary file, so a reader never sees half a file."""
-    path = safe_join(folder, name)
-    tmp = None
-    try:
-        with tempfile.NamedTemporaryFile(dir=folder, prefix=f".{name}.", suffix=".tmp", delete=False) as f:
-            tmp = Path(f.name)
-            f.write(data)
-        tmp.chmod(0o644)
-        os.replace(tmp, path)
-    except OSError as exc:
-        if tmp is not None:
-            tmp.unlink(missing_ok=True)
-        msg = f"cannot write {path} ({exc.strerror or exc}); check the folder's permissions and free space"
-        raise OutputError(msg) from exc
-    return path
+    """Write ``data`` to ``folder/name`` whole (see output.replace_file): a reader never sees half a file."""
+    return replace_file(safe_join(folder, name), data, fix="check the folder's permissions and free space")
 
 
 @dataclass(frozen=True)
@@ -409,7 +396,8 @@ def watch_target(post_dir: str | os.PathLike[str], article: str | os.PathLike[st
 
     folder = Path(post_dir)
     post = load_post(folder)
-    rebuild = post.get("rebuild") if isinstance(post.get("rebuild"), dict) else {}
+    recorded_rebuild = post.get("rebuild")
+    rebuild: dict[str, Any] = recorded_rebuild if isinstance(recorded_rebuild, dict) else {}
     if article is not None:
         article_path = Path(article)  # named by the user on the command line
     elif isinstance(rebuild.get("article"), str):
@@ -426,7 +414,8 @@ def watch_target(post_dir: str | os.PathLike[str], article: str | os.PathLike[st
     recorded = post.get("image")
     if isinstance(recorded, dict) and isinstance(recorded.get("file"), str):
         image = _recorded_image(folder, article_path, parsed.image, recorded["file"])
-    dirs = rebuild.get("theme_dirs") if isinstance(rebuild.get("theme_dirs"), list) else []
+    recorded_dirs = rebuild.get("theme_dirs")
+    dirs: list[Any] = recorded_dirs if isinstance(recorded_dirs, list) else []
     theme_dirs = tuple(_recorded_path(folder, d, "theme folder") for d in dirs if isinstance(d, str))
     theme = rebuild.get("theme", post.get("theme"))
     theme_dir = _theme_by_name(folder, theme, theme_dirs)
@@ -446,7 +435,7 @@ def watch_target(post_dir: str | os.PathLike[str], article: str | os.PathLike[st
     return WatchTarget(article=article_path, image=image, theme_dir=theme_dir, settings=settings)
 
 
-def _recorded_path(folder: Path, recorded: str, what: str, suffixes: tuple[str, ...] = ()) -> Path:
+def _recorded_path(folder: Path, recorded: str, what: str, suffixes: Collection[str] = ()) -> Path:
     """Return a path post.json records, if it lies in the current folder or in the folder holding the post."""
     path = Path(recorded)
     places = (Path.cwd(), folder.resolve().parent)
@@ -672,7 +661,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def _host_is_ours(self) -> bool:
         hosts = self.headers.get_all("Host") or []
-        port = self.server.server_address[1]
+        port = cast("tuple[str, int]", self.server.server_address)[1]  # an IPv4 server's (host, port)
         return len(hosts) == 1 and hosts[0].strip().lower() in (f"127.0.0.1:{port}", f"localhost:{port}")
 
     def _send(self, data: bytes, content_type: str, body: bool = True) -> None:

@@ -14,10 +14,15 @@ cached per piece; tests compare the result with uniseg on whole texts.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import regex
 
 from postkit.i18n import language_key
+
+if TYPE_CHECKING:
+    from budoux import Parser
+    from pyphen import Pyphen
 
 # Letters whose UAX #14 class is AL or HL (checked over every code point in tests/test_segment.py):
 # Latin, Greek, Cyrillic, Hebrew and Arabic letters. Not CJK (ID), Thai (SA), or fullwidth forms (ID).
@@ -195,7 +200,7 @@ def break_units(text: str, lang: str | None = None) -> list[str]:
 
 
 @lru_cache(maxsize=64)
-def _dictionary(lang: str):
+def _dictionary(lang: str) -> Pyphen | None:
     import pyphen
 
     name = pyphen.language_fallback(lang.replace("-", "_"))
@@ -290,7 +295,7 @@ WORD_JOINER = "\u2060"
 
 
 @lru_cache(maxsize=1)
-def _japanese_phrases():
+def _japanese_phrases() -> Parser:
     import budoux
 
     return budoux.load_default_japanese_parser()

@@ -40,7 +40,7 @@ class Layer:
         if self.kind == "flag":
             return BY_NAME[key].flag if key in BY_NAME else f"--{key.replace('_', '-')}"
         if self.kind == "argument":
-            return f"{key}="
+            return f"the setting '{key}'"
         if self.kind == "front matter":
             return f"{self.where}: front matter '{key}'"
         return f"{self.where}: '{key}'" if self.where else f"'{key}'"
@@ -190,6 +190,7 @@ class Option:
 
 _USER = frozenset({"flag", "argument"})
 _ANY = frozenset({"postkit.toml", "front matter", "flag", "argument"})
+_SHARED = frozenset({"postkit.toml", "flag", "argument"})  # for all of a library's posts, not one article's
 
 OPTIONS: tuple[Option, ...] = (
     Option(
@@ -209,7 +210,7 @@ OPTIONS: tuple[Option, ...] = (
     Option(
         "max_slides", limits.MAX_SLIDES_API,
         "Most slides, cover and closing included: 10 is the limit for the Instagram API, 20 for the app.",
-        _ANY, _max_slides, "N",
+        _SHARED, _max_slides, "N",
     ),
     Option(
         "handle", None, "Account name shown on the cards, without '@'.", _ANY, _handle,
@@ -224,7 +225,7 @@ OPTIONS: tuple[Option, ...] = (
         shown_default="front matter 'hashtags', else the language's and one from the title",
     ),
     Option(
-        "out", None, "The post folder to write.", _ANY, _path, "DIR",
+        "out", None, "The post folder to write.", _SHARED, _path, "DIR",
         trusted=frozenset({"postkit.toml"}), trusted_check=_relative_out, shown_default="out/DATE-TITLE",
     ),
     Option(
@@ -235,7 +236,7 @@ OPTIONS: tuple[Option, ...] = (
     ),
     Option(
         "fit", None, "Fill the covers by cropping the picture, or show it whole on a blurred extension.",
-        frozenset({"theme", *_ANY}), _choice("cover", "contain"), choices=("cover", "contain"),
+        frozenset({"theme", *_SHARED}), _choice("cover", "contain"), choices=("cover", "contain"),
         shown_default="the theme's",
     ),
     Option(
@@ -331,7 +332,9 @@ def resolve_settings(layers: Sequence[tuple[Layer, Mapping[str, Any]]]) -> Setti
     return replace(Settings(), **values, origins=origins)
 
 
-def settings_layer(settings: Settings | Mapping[str, Any] | None, kind: str = "argument") -> tuple[Layer, dict]:
+def settings_layer(
+    settings: Settings | Mapping[str, Any] | None, kind: str = "argument"
+) -> tuple[Layer, dict[str, Any]]:
     """Return a caller's settings (a Settings or a mapping of option names) as a layer."""
     if settings is None:
         return Layer(kind), {}

@@ -12,16 +12,31 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Sequence
+from collections.abc import Container, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING, overload
 
 from postkit.errors import LayoutError
-from postkit.fonts import BOLD_OFF, BOLD_ON, ITALIC_OFF, ITALIC_ON, FontFile, face, strip_emphasis, styled_face
+from postkit.fonts import (
+    BOLD_OFF,
+    BOLD_ON,
+    ITALIC_OFF,
+    ITALIC_ON,
+    Face,
+    FontFile,
+    TextFace,
+    face,
+    strip_emphasis,
+    styled_face,
+)
 from postkit.i18n import NO_SPACE_LANGUAGES, language_key
 from postkit.layout import estimate, line_height, wrap, wrap_with_offsets
 from postkit.limits import MAX_SLIDES_APP
 from postkit.segment import break_units
+
+if TYPE_CHECKING:
+    from pysbd import Segmenter
 
 # ---------------------------------------------------------------------------------------------
 # Sentences
@@ -145,7 +160,7 @@ _WINDOW = 60  # characters on each side of a split that decide whether it stands
 
 
 @lru_cache(maxsize=8)
-def _segmenter(lang: str):
+def _segmenter(lang: str) -> Segmenter:
     import pysbd
 
     return pysbd.Segmenter(language=lang, clean=False)
@@ -162,7 +177,7 @@ def _alternation(abbreviations: str) -> str:
 
 
 @lru_cache(maxsize=32)
-def _abbreviation_patterns(key: str) -> tuple[re.Pattern, re.Pattern]:
+def _abbreviation_patterns(key: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
     """Return regexes for a text ending in a never-final abbreviation, and in any known one."""
     table_key = key if key in _NEVER_FINAL else _PYSBD_NEAREST.get(key, "")
     never = "|".join(filter(None, (_NEVER_FINAL["*"], _NEVER_FINAL.get(table_key))))
@@ -536,7 +551,14 @@ def slice_paragraphs(
 _MEASURE_CHUNK = 4096  # characters measured at once when bounding an article's length
 
 
-def _refuse_far_too_long(paragraphs, smallest, style: TextStyle, box, max_slides: int, source: str) -> None:
+def _refuse_far_too_long(
+    paragraphs: Sequence[tuple[str, bool]],
+    smallest: Face,
+    style: TextStyle,
+    box: tuple[int, int],
+    max_slides: int,
+    source: str,
+) -> None:
     """Refuse at once an article whose text alone, at the smallest size, fills far more slides than allowed.
 
     A lower bound from the text's width over the width and height of a slide, measured only as far as
@@ -560,10 +582,16 @@ def _refuse_far_too_long(paragraphs, smallest, style: TextStyle, box, max_slides
                 raise LayoutError(msg)
 
 
+# A paragraph to pack: its (separator, sentence) pairs, and whether it is a heading.
+_Paragraph = tuple[tuple[tuple[str, str], ...], bool]
+
+
 class _Packer:
     """Sentence packing at one type size."""
 
-    def __init__(self, split, style: TextStyle, size: int, box: tuple[int, int], lang: str = "en"):
+    def __init__(
+        self, split: Sequence[_Paragraph], style: TextStyle, size: int, box: tuple[int, int], lang: str = "en"
+    ):
         """Prepare the units of packing.
 
         :param split: for each paragraph, its (separator, sentence) pairs and whether it is a heading.
@@ -591,10 +619,10 @@ class _Packer:
             self.units = self._units(split, cut=too_long)
             self._lines_from = self._all_wrap_counts()
 
-    def _font(self, paragraph: int):
+    def _font(self, paragraph: int) -> TextFace:
         return self.heading if self.headings[paragraph] else self.body
 
-    def _units(self, split, cut) -> list[_Unit]:
+    def _units(self, split: Sequence[_Paragraph], cut: Container[str]) -> list[_Unit]:
         """Make sentences the units of packing; cut the sentences in ``cut`` where a slide may end."""
         units: list[_Unit] = []
         for p, (sents, heading) in enumerate(split):
@@ -619,7 +647,7 @@ class _Packer:
                     )
         return units
 
-    def _cut_sentence(self, sentence: str, font) -> list[tuple[str, str, float]]:
+    def _cut_sentence(self, sentence: str, font: TextFace) -> list[tuple[str, str, float]]:
         """Cut a sentence taller than a slide where a slide may end inside it.
 
         Returns (piece, what joined it to the piece before, cost of ending a slide after it).
@@ -638,7 +666,7 @@ class _Packer:
             start = end
         return pieces
 
-    def _cuts(self, sentence: str, font) -> list[tuple[int, float]]:
+    def _cuts(self, sentence: str, font: TextFace) -> list[tuple[int, float]]:
         """Return the offsets in a too-tall sentence where a slide may end, with what each costs.
 
         Clause boundaries with enough words on each side come first. Where the text between them
@@ -777,7 +805,7 @@ class _Packer:
             cost += _MID_PARAGRAPH
         return cost
 
-    def _spans(self, j: int):
+    def _spans(self, j: int) -> Iterator[tuple[int, tuple[int, float]]]:
         """Yield (i, height) for every slide i..j-1 that fits, longest last."""
         for i in range(j - 1, -1, -1):
             fit = self._measure(i, j)
@@ -801,6 +829,12 @@ class _Packer:
             msg = "a sentence piece is taller than a slide; this is a bug in postkit, please report it"
             raise LayoutError(msg)
         return best[n][1]
+
+    @overload
+    def pack(self) -> Slicing: ...
+
+    @overload
+    def pack(self, count: int) -> Slicing | None: ...
 
     def pack(self, count: int | None = None) -> Slicing | None:
         """Split into ``count`` slides (by default the fewest), filled as evenly as the sentences allow.

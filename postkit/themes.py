@@ -37,17 +37,26 @@ import re
 import stat
 import time
 import tomllib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, MutableMapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, cast
 
 from postkit.errors import PostkitError, ThemeError
 from postkit.resources import data_dir
 from postkit.safeio import is_inside, short_repr
 
 if TYPE_CHECKING:
+    from jinja2 import Environment, FileSystemLoader, Template
+    from jinja2.exceptions import SecurityError
+    from jinja2.runtime import Context
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
     from postkit.fonts import FontFile
+
+_T = TypeVar("_T")
+# Which theme.toml set a [section] key: the theme's own, or one it extends.
+_Origin = Callable[[str, str], Path]
 
 THEME_FILE = "theme.toml"
 AUTO = "auto"  # a colour the picture decides (see pipeline.resolve_colors)
@@ -162,7 +171,7 @@ def _named_folder(root: Path, name: str) -> Path | None:
 
 def list_themes(theme_dirs: Sequence[str | Path] = ()) -> list[str]:
     """Name every theme on the search path, sorted (a name found twice is listed once)."""
-    names = set()
+    names: set[str] = set()
     for root in search_path(theme_dirs):
         with contextlib.suppress(OSError):
             if root.is_dir():
@@ -215,7 +224,7 @@ def find_theme(
     raise ThemeError(msg)
 
 
-def theme_files(folder: str | os.PathLike) -> list[Path]:
+def theme_files(folder: str | os.PathLike[str]) -> list[Path]:
     """List a theme folder's regular files, sorted: no FIFO, device or symlink leading out of the folder.
 
     What to hash or watch for a theme: reading these never blocks and never leaves the folder.
@@ -254,7 +263,8 @@ class Theme:
     added_fonts: dict[str, tuple[tuple[FontFile, ...], tuple[FontFile, ...]]] = field(default_factory=dict)
 
     def __getitem__(self, section: str) -> dict[str, Any]:
-        return self.settings[section]
+        table: dict[str, Any] = self.settings[section]
+        return table
 
     def font_paths(self, role: str) -> tuple[FontFile, ...]:
         """Resolve the font chain of ``role`` (title, body, heading, credit, label) to files."""
@@ -270,7 +280,7 @@ class Theme:
         """Return every face added to any role's chain, in order, once."""
         return tuple(dict.fromkeys(f for before, after in self.added_fonts.values() for f in (*before, *after)))
 
-    def with_role_fonts(self, role: str, faces, *, first: bool = False) -> Theme:
+    def with_role_fonts(self, role: str, faces: Iterable[FontFile], *, first: bool = False) -> Theme:
         """Return the theme with ``faces`` added to ``role``'s chain: after its fonts, or before them (``first``)."""
         before, after = self.added_fonts.get(role, ((), ()))
         faces = tuple(faces)
@@ -316,7 +326,7 @@ class _Refused(Exception):
     """A file a theme may not use: outside its folder, not a regular file, or too large."""
 
 
-def _read_contained(path: str | os.PathLike, root: str, limit: int) -> bytes:
+def _read_contained(path: str | os.PathLike[str], root: str, limit: int) -> bytes:
     """Read the regular file ``path`` if its real path is inside real folder ``root``, at most ``limit`` bytes."""
     real = os.path.realpath(path)
     if not is_inside(real, root):
@@ -381,7 +391,7 @@ def load_theme(name_or_path: str, theme_dirs: Sequence[str | Path] = (), *, allo
         folders.append(Path(os.path.realpath(parent_folder)))
         paths.append(parent_folder / THEME_FILE)
         parent = data.get("extends")
-    data: dict[str, Any] = {}
+    data = {}
     for layer in reversed(layers):
         data = _merge(data, layer)
 
@@ -402,7 +412,8 @@ def load_theme(name_or_path: str, theme_dirs: Sequence[str | Path] = (), *, allo
         name=str(own.get("name", folder.name)),
         folder=folder,
         settings=data,
-        colors=colors,
+        # An "auto" colour stays None until pipeline.resolve_colors takes it from the picture.
+        colors=cast(dict[str, tuple[int, int, int]], colors),
         parents=tuple(folders[1:]),
     )
     if not errors:
@@ -413,13 +424,13 @@ def load_theme(name_or_path: str, theme_dirs: Sequence[str | Path] = (), *, allo
     return theme
 
 
-def _where(origin, section: str, key: str, toml_path: Path) -> str:
+def _where(origin: _Origin, section: str, key: str, toml_path: Path) -> str:
     """Say which file set a value when it is not the theme's own theme.toml."""
     path = origin(section, key)
     return "" if path == toml_path else f" (set in {path})"
 
 
-def _validate(data: dict[str, Any], origin, toml_path: Path) -> list[str]:
+def _validate(data: dict[str, Any], origin: _Origin, toml_path: Path) -> list[str]:
     """Check every section, key, type and range; return every problem, each naming key, value and fix."""
     errors = []
     for key in ("name", "description", "extends"):
@@ -510,7 +521,9 @@ def _number_problem(value: Any, spec: _Number) -> str | None:
     return None
 
 
-def _parse_colors(table: dict[str, Any], origin, toml_path: Path):
+def _parse_colors(
+    table: dict[str, Any], origin: _Origin, toml_path: Path
+) -> tuple[dict[str, tuple[int, int, int] | None], list[str]]:
     from PIL import ImageColor
 
     colors: dict[str, tuple[int, int, int] | None] = {}
@@ -544,7 +557,7 @@ def _font_name_problem(name: str) -> str | None:
     return None
 
 
-def _check_fonts(theme: Theme, origin, toml_path: Path) -> list[str]:
+def _check_fonts(theme: Theme, origin: _Origin, toml_path: Path) -> list[str]:
     """Resolve every font chain; each font's real path must be in the theme's folders or the bundled fonts."""
     from postkit.fonts import resolve_font
 
@@ -578,7 +591,7 @@ def _check_fonts(theme: Theme, origin, toml_path: Path) -> list[str]:
 
 
 @functools.cache
-def _refused_class():
+def _refused_class() -> type[SecurityError]:
     from jinja2.exceptions import SecurityError
 
     class TemplateRefused(SecurityError):
@@ -587,14 +600,14 @@ def _refused_class():
     return TemplateRefused
 
 
-def _contained_loader(dirs: Sequence[str | os.PathLike]):
+def _contained_loader(dirs: Sequence[str | os.PathLike[str]]) -> FileSystemLoader:
     """Build a Jinja loader for ``dirs`` that refuses any template whose real path is outside their real paths."""
     import jinja2
 
     refused = _refused_class()
 
     class ContainedLoader(jinja2.FileSystemLoader):
-        def get_source(self, environment, template: str):
+        def get_source(self, environment: Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
             pieces = [p for p in template.replace("\\", "/").split("/") if p and p != "."]
             if ".." in pieces or "\0" in template:
                 msg = f"the template name '{template}' leads out of the template folders"
@@ -668,7 +681,7 @@ class _Budget:
 _BUDGET: contextvars.ContextVar[_Budget | None] = contextvars.ContextVar("postkit_template_budget", default=None)
 
 
-def _refuse(msg: str):
+def _refuse(msg: str) -> SecurityError:
     from jinja2.exceptions import SecurityError
 
     return SecurityError(msg)
@@ -729,7 +742,7 @@ def _weight(value: Any, limit: int = MAX_TEXT) -> int:
     return total
 
 
-def _checked(value: Any) -> Any:
+def _checked(value: _T) -> _T:
     """Return ``value`` if it is small enough to keep, else raise SecurityError."""
     if isinstance(value, str | bytes | list | tuple | dict | set | frozenset) and len(value) > MAX_TEXT:
         msg = f"the template makes a value of {len(value):,} characters or items, more than {MAX_TEXT:,}"
@@ -823,12 +836,12 @@ def _precheck_filter(name: str, bound: inspect.BoundArguments) -> None:
         args["value"] = _join_items(args.get("value", ()), str(args.get("d", "")))
 
 
-def _guard_filter(name: str, func):
+def _guard_filter(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
     """Wrap a filter: count it, refuse amplifying arguments, check what it returns."""
     signature = inspect.signature(func) if name in _PRECHECKED else None
 
     @functools.wraps(func)
-    def guarded(*args, **kwargs):
+    def guarded(*args: Any, **kwargs: Any) -> Any:
         _step()
         _weight((args, kwargs))  # most filters turn their arguments into text
         if signature is not None:
@@ -847,7 +860,7 @@ def _guard_filter(name: str, func):
     return guarded
 
 
-def _finalize(value):
+def _finalize(value: _T) -> _T:
     """Check a ``{{ value }}``, or a piece of a ``~`` concatenation, before it becomes text."""
     _weight(value)
     return value
@@ -870,7 +883,7 @@ def _format_hashtag(tag: Any) -> str:
 
 
 @functools.cache
-def _theme_sandbox_class():
+def _theme_sandbox_class() -> type[ImmutableSandboxedEnvironment]:
     """Build the sandbox's environment class (Jinja is imported only when templates are used)."""
     import jinja2
     from jinja2 import nodes
@@ -878,26 +891,26 @@ def _theme_sandbox_class():
     from jinja2.sandbox import ImmutableSandboxedEnvironment
     from jinja2.visitor import NodeTransformer
 
-    def wrapped(node, name: str):
+    def wrapped(node: nodes.Node, name: str) -> nodes.Filter:
         return nodes.Filter(node, name, [], [], None, None, lineno=node.lineno)
 
     class Guard(NodeTransformer):
         """Count every loop turn and check every piece of a ``~``, through the sandbox's own filters."""
 
-        def visit_For(self, node):  # noqa: N802 (Jinja's visitor naming)
-            node = self.generic_visit(node)
+        def visit_For(self, node: nodes.For) -> nodes.For:  # noqa: N802 (Jinja's visitor naming)
+            node = cast(nodes.For, self.generic_visit(node))
             node.iter = wrapped(node.iter, "_postkit_loop")
             return node
 
-        def visit_Concat(self, node):  # noqa: N802
-            node = self.generic_visit(node)
+        def visit_Concat(self, node: nodes.Concat) -> nodes.Filter:  # noqa: N802
+            node = cast(nodes.Concat, self.generic_visit(node))
             node.nodes = [wrapped(piece, "_postkit_piece") for piece in node.nodes]
             return wrapped(node, "_postkit_checked")
 
     class BoundedTemplate(jinja2.Template):
         """A template whose every render has its own budget and whose every failure is one ThemeError."""
 
-        def render(self, *args, **kwargs) -> str:
+        def render(self, *args: Any, **kwargs: Any) -> str:
             token = _BUDGET.set(_Budget())
             try:
                 return super().render(*args, **kwargs)
@@ -906,7 +919,7 @@ def _theme_sandbox_class():
             finally:
                 _BUDGET.reset(token)
 
-        def generate(self, *args, **kwargs):
+        def generate(self, *args: Any, **kwargs: Any) -> Iterator[str]:
             token = _BUDGET.set(_Budget())
             try:
                 yield from super().generate(*args, **kwargs)
@@ -923,10 +936,16 @@ def _theme_sandbox_class():
         intercepted_binops = frozenset({"*", "**", "%", "+"})
         concat = staticmethod(_capped_concat)
 
-        def _parse(self, source, name, filename):
-            return Guard().visit(super()._parse(source, name, filename))
+        def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
+            template: nodes.Template = Guard().visit(super()._parse(source, name, filename))
+            return template
 
-        def get_template(self, name, parent=None, globals=None):  # noqa: A002 (Jinja's signature)
+        def get_template(
+            self,
+            name: str | Template,
+            parent: str | None = None,
+            globals: MutableMapping[str, Any] | None = None,  # noqa: A002 (Jinja's signature)
+        ) -> Template:
             if _BUDGET.get() is not None:  # an include or import: the render reports it with its line
                 return super().get_template(name, parent, globals)
             try:
@@ -934,30 +953,30 @@ def _theme_sandbox_class():
             except Exception as exc:
                 raise _as_theme_error(exc, None, self) from exc
 
-        def is_safe_attribute(self, obj, attr, value) -> bool:
+        def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
             if isinstance(obj, str) and attr not in _STR_METHODS:
                 return False
             return super().is_safe_attribute(obj, attr, value)
 
-        def unsafe_undefined(self, obj, attribute):
+        def unsafe_undefined(self, obj: Any, attribute: str) -> NoReturn:
             # Refused at once, not as an Undefined that |map(attribute=...) or "is defined" would pass along.
             msg = f"access to attribute {attribute!r} of a {type(obj).__name__!r} object is unsafe"
             raise _refuse(msg)
 
-        def wrap_str_format(self, value):
+        def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
             wrapper = super().wrap_str_format(value)
             if wrapper is None:
                 return None
             text = value.__self__
 
             @functools.wraps(wrapper)
-            def checked(*args, **kwargs):
+            def checked(*args: Any, **kwargs: Any) -> str:
                 _check_format(text, (args, kwargs))
                 return _checked(wrapper(*args, **kwargs))
 
             return checked
 
-        def call_binop(self, context, operator, left, right):
+        def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
             _step()
             if operator == "*":
                 for seq, times in ((left, right), (right, left)):
@@ -972,7 +991,7 @@ def _theme_sandbox_class():
                 _check_format(left, right)
             return _checked(super().call_binop(context, operator, left, right))
 
-        def call(self, context, obj, /, *args, **kwargs):
+        def call(self, context: Context, obj: Any, /, *args: Any, **kwargs: Any) -> Any:
             _step()
             _weight((args, kwargs))
             for position, value in enumerate(args):  # a gettext message or a strftime format
@@ -997,7 +1016,7 @@ def _theme_sandbox_class():
 # -- errors -----------------------------------------------------------------------------------------
 
 
-def _template_location(exc: BaseException, template) -> tuple[str, int | None]:
+def _template_location(exc: BaseException, template: Template | None) -> tuple[str, int | None]:
     """Find the template file and line an exception was raised at (Jinja rewrites tracebacks to point there)."""
     import traceback
 
@@ -1015,7 +1034,7 @@ def _template_location(exc: BaseException, template) -> tuple[str, int | None]:
     return (getattr(template, "filename", None) or getattr(template, "name", None) or ""), None
 
 
-def _as_theme_error(exc: Exception, template, env=None) -> PostkitError:
+def _as_theme_error(exc: Exception, template: Template | None, env: Environment | None = None) -> PostkitError:
     """Turn any failure of a template into one ThemeError line: file, line, problem and fix."""
     import jinja2
 
@@ -1069,7 +1088,7 @@ def _options() -> dict[str, Any]:
     }
 
 
-def theme_sandbox(dirs: Sequence[str | os.PathLike], *, autoescape: bool = False):
+def theme_sandbox(dirs: Sequence[str | os.PathLike[str]], *, autoescape: bool = False) -> ImmutableSandboxedEnvironment:
     """Build the sandboxed environment for theme templates in ``dirs`` (what it allows: the module docstring)."""
     env = _theme_sandbox_class()(
         loader=_contained_loader(dirs), autoescape=autoescape, finalize=_finalize, **_options()
@@ -1081,16 +1100,16 @@ def theme_sandbox(dirs: Sequence[str | os.PathLike], *, autoescape: bool = False
     env.filters["_postkit_checked"] = _checked
     env.globals.pop("lipsum", None)
     # Templates can say _("...") even before the post's language is installed (i18n.install_translations).
-    env.install_null_translations(newstyle=True)
+    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]  # added by the i18n extension
     return env
 
 
-def jinja_environment(theme: Theme):
+def jinja_environment(theme: Theme) -> ImmutableSandboxedEnvironment:
     """Build the sandboxed Jinja environment for a theme's text templates (plain text, no autoescape)."""
     return theme_sandbox(theme.template_dirs())
 
 
-def html_environment():
+def html_environment() -> ImmutableSandboxedEnvironment:
     """Build the Jinja environment for postkit's own HTML pages (preview, batch index): sandboxed, autoescaped."""
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -1100,18 +1119,18 @@ def html_environment():
         loader=_contained_loader([data_dir("templates")]), autoescape=True, finalize=_contain_bidi, **_options()
     )
     env.filters["isolated"] = isolated
-    env.install_null_translations(newstyle=True)
+    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]  # added by the i18n extension
     return env
 
 
-def _contain_bidi(value):
+def _contain_bidi(value: _T) -> _T:
     """Close every ``{{ value }}``'s bidi controls inside it (see bidi.contained); Markup stays Markup."""
     from postkit.bidi import contained
 
     return type(value)(contained(value)) if isinstance(value, str) else value
 
 
-def render_template(env, name: str, /, **context: Any) -> str:
+def render_template(env: Environment, name: str, /, **context: Any) -> str:
     """Render template ``name`` of ``env``; any failure is one ThemeError naming the file and the line."""
     template = None
     try:

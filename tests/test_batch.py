@@ -668,15 +668,15 @@ def test_date_alone_means_today(tmp_path):
 
 
 def test_carousel_posts_carry_the_inputs_hash(example_dir, tmp_path):
-    from postkit.pipeline import make_post
+    from postkit.pipeline import build_post, make_post
 
     first = make_post(example_dir / "article.txt", out=tmp_path / "a")
     second = make_post(example_dir / "article.txt", out=tmp_path / "b")
-    other = make_post(example_dir / "article.txt", out=tmp_path / "c", handle="someone", dry_run=True)
+    other = build_post(example_dir / "article.txt", out=tmp_path / "c", handle="someone", dry_run=True)
     digest = json.loads((first.folder / "post.json").read_text())["inputs_sha256"]
     assert digest == first.inputs_sha256 == second.inputs_sha256 and len(digest) == 64
     assert other.inputs_sha256 != digest and other.status == "dry-run" and not (tmp_path / "c").exists()
-    unchanged = make_post(example_dir / "article.txt", out=tmp_path / "a", skip_unchanged=True)
+    unchanged = build_post(example_dir / "article.txt", out=tmp_path / "a", skip_unchanged=True)
     assert unchanged.status == "unchanged" and unchanged.slide_count == first.slide_count
 
 
