@@ -140,7 +140,7 @@ class Article:
     # BCP 47 tag ("ru", "pt-BR"); never None after read_article. lang_source is one of LANG_SOURCES.
     lang: str = DEFAULT_LANG
     lang_source: str = "default"
-    format: str
+    syntax: str  # how it is written: "plain" (a draft) or "markdown" (with front matter)
     # "julian" when the article's date was written Old Style: ``date`` is then the Gregorian date (the
     # anniversary to post on) and ``date_julian`` the date as written.
     calendar: str = "gregorian"
@@ -274,7 +274,7 @@ def parse_plain(text: str, source: Path, lang: str | None = None, *, default_lan
         lang=lang,
         lang_source=lang_source,
         warnings=heading.warnings(f"{name}: line {heading_line}"),
-        format="plain",
+        syntax="plain",
     )
 
 
@@ -327,7 +327,7 @@ def parse_markdown(text: str, source: Path, lang: str | None = None, *, default_
         date_text=date_text,
         date_julian=date_julian,
         paragraphs=paragraphs,
-        format="markdown",
+        syntax="markdown",
         warnings=warnings,
         **fields,
     )

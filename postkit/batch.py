@@ -252,7 +252,7 @@ class _Task:
     reserved: dict[str, str] = field(default_factory=dict)
 
 
-def run_batch(
+def run_batch(  # noqa: PLR0913 (the command's options, keyword-only, each with a default)
     library: str | os.PathLike[str] | Library,
     selection: Selection,
     *,

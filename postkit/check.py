@@ -292,7 +292,7 @@ def _check_count(count: int, found: list[Violation]) -> None:
         found.append(Violation(WARNING, ".", msg))
 
 
-def _check_slide(root: Path, name: str, found: list[Violation], story: bool = False) -> _Slide | None:
+def _check_slide(root: Path, name: str, found: list[Violation], story: bool = False) -> _Slide | None:  # noqa: C901 (one check per limit, in order)
     def error(message: str) -> None:
         found.append(Violation(ERROR, name, message))
 

@@ -382,7 +382,7 @@ def _month_day(ctx: click.Context, param: click.Parameter, value: str | None) ->
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors; no progress bar.")
 @click.option("-v", "--verbose", is_flag=True, help="List every post made or skipped.")
 @click.pass_context
-def batch(
+def batch(  # noqa: C901, PLR0913 (a Click command: one parameter per option, checked in turn)
     ctx: click.Context,
     /,
     library: Path,

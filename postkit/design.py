@@ -287,22 +287,7 @@ class Design:
         except LayoutError:
             if layout not in ("split", "framed"):
                 raise
-            # Other arrangements, as a designer would: the picture as a strip above the title, then a
-            # cover of type alone, where the title has the card's height.
-            if self.picture_share > _STRIP:
-                self.picture_share = _STRIP
-                self.notes.append(
-                    f"the title is too long for the {layout} cover's text block even at the theme's smallest title "
-                    "size, so the picture is a strip above it; shorten the title to show more of the picture"
-                )
-            else:
-                self.cover_layout = "typographic"
-                self.notes[-1:] = [
-                    f"the title is too long for the {layout} cover even with the picture as a strip, so the cover "
-                    "is set in type alone"
-                    + ("" if self.shows_picture_after_cover else " and the post has no picture")
-                    + "; shorten the title to keep the picture on the cover"
-                ]
+            self._another_arrangement(layout)
             return self.cover()
         title_lh = line_height(title_font, self.theme["cover"].get("title_leading", 0.88))
         title_height = (len(title_lines) - 1) * title_lh + self._height(title_font)
@@ -332,7 +317,33 @@ class Design:
         # The cue points the way the carousel moves: to the left on a right-to-left post.
         cue = self.text.tap_cue if self.story else self.text.swipe_cue
         plan.lines.append(self._end(cue, self.label, row_y, row_rgb, rtl=self.text.rtl))
-        focus = self.focus
+        self._cover_picture(plan, layout, picture_bottom, bar_y, frame_inset)
+        return plan
+
+    def _another_arrangement(self, layout: str) -> None:
+        """Arrange a split or framed cover whose title does not fit as a designer would, and say so.
+
+        First the picture becomes a strip above the title, then the cover is set in type alone,
+        where the title has the card's height.
+        """
+        if self.picture_share > _STRIP:
+            self.picture_share = _STRIP
+            self.notes.append(
+                f"the title is too long for the {layout} cover's text block even at the theme's smallest title "
+                "size, so the picture is a strip above it; shorten the title to show more of the picture"
+            )
+            return
+        self.cover_layout = "typographic"
+        self.notes[-1:] = [
+            f"the title is too long for the {layout} cover even with the picture as a strip, so the cover "
+            "is set in type alone"
+            + ("" if self.shows_picture_after_cover else " and the post has no picture")
+            + "; shorten the title to keep the picture on the cover"
+        ]
+
+    def _cover_picture(self, plan: CardPlan, layout: str, picture_bottom: int, bar_y: int, frame_inset: int) -> None:
+        """Place the cover's picture for ``layout`` (or, on a cover of type alone, its frame)."""
+        s, focus = self.scale, self.focus
         if layout == "full-bleed":
             # The heads go above the text, and inside the central 3:4 that the profile grid shows
             # (a story is not on the grid).
@@ -356,8 +367,7 @@ class Design:
                 (inset, inset, inset + 2, self.height - inset),
                 (self.width - inset - 2, inset, self.width - inset, self.height - inset),
             ):
-                plan.rules.append(Rule(box, c["cover_kicker"]))
-        return plan
+                plan.rules.append(Rule(box, self.colors["cover_kicker"]))
 
     @property
     def shows_picture_after_cover(self) -> bool:
@@ -500,20 +510,34 @@ class Design:
         layout = self.closing_layout
         self._background(plan, layout)
         if layout == "print":
-            text_rgb, head_rgb, foot_rgb = c["ink"], c["accent"], c["muted"]
+            colors = (c["ink"], c["accent"], c["muted"])
         else:
-            text_rgb, head_rgb, foot_rgb = c["cover_text"], c["cover_kicker"], c["cover_text"]
-        width = self.line_width
-        parts: list[tuple[str, Any]] = []  # (kind, payload) stacked top to bottom; the kind tells the payload's type
-        label = upper(self.text.credit_heading, self.text.lang)
-        tracking = self._tracking(label)
+            colors = (c["cover_text"], c["cover_kicker"], c["cover_text"])
+        stack = self._closing_stack(picture_size if layout == "print" and self.height >= self.width else None)
+        room = self.height - self.top - self.bottom
+        self._fit_stack(stack, room)
+        others = sum(self._part_height(stack, k, p) + round(_CLOSING_GAPS[k] * s) for k, p in stack.parts)
+        print_box = (0, 0)
+        if picture_size is not None and any(kind == "print" for kind, _ in stack.parts):
+            print_box = self._print_size(picture_size, room - others)
+            others += print_box[1]
+        y = self.top + max(0, (room - others) // 2)
+        for kind, payload in stack.parts:
+            self._place_part(plan, stack, kind, payload, y, print_box, colors)
+            y += self._part_height(stack, kind, payload, print_box[1]) + round(_CLOSING_GAPS[kind] * s)
+        return plan
+
+    def _closing_stack(self, print_size: tuple[int, int] | None) -> _Stack:
+        """Return the closing slide's parts, top to bottom, and the faces they are set in."""
+        s, width = self.scale, self.line_width
+        parts: list[tuple[str, Any]] = []  # (kind, payload): the kind tells the payload's type
         if self.text.credit:  # "Pictured" over no credit (a print alone, or no picture at all) says nothing
-            parts.append(("kicker", label))
-        if picture_size and layout == "print" and self.height >= self.width:
-            parts.append(("print", picture_size))
-        credit_lines: list[str] = []
+            parts.append(("kicker", upper(self.text.credit_heading, self.text.lang)))
+        if print_size:
+            parts.append(("print", print_size))
         credit_font: Face | None = None
         if self.text.credit:
+            credit_lines: list[str] = []
             for size in range(round(34 * s), round(24 * s) - 1, -2):
                 credit_font = face(self.credit_chain, size)
                 credit_lines = wrap(self.text.credit, credit_font, width, self.text.lang)
@@ -525,92 +549,119 @@ class Design:
         sign_font = self._title_face(round(56 * s))
         while measure(sign_font, sign) > width and sign_font.size > 24:
             sign_font = self._title_face(sign_font.size - 4)
-        sign_lines = wrap(sign, sign_font, width, self.text.lang)
-        follow = self.text.follow_line
-        parts += [("rule", None), ("sign", sign_lines), ("follow", follow)]
-
-        gaps = {"kicker": 28, "print": 40, "credit": 48, "rule": 40, "sign": 24, "follow": 0}
-        sign_lh = line_height(sign_font, 1.1)
+        parts += [
+            ("rule", None),
+            ("sign", wrap(sign, sign_font, width, self.text.lang)),
+            ("follow", self.text.follow_line),
+        ]
         credit_lh = line_height(credit_font, 1.3) if credit_font else 0
+        return _Stack(parts, credit_font, sign_font, credit_lh, line_height(sign_font, 1.1))
 
-        def height_of(kind: str, payload: Any, print_h: int = 0) -> int:
-            if kind == "kicker":
-                return self._height(self.kicker_font)
-            if kind == "print":
-                return print_h
-            if kind == "credit":
-                assert credit_font is not None  # set with the credit's lines
-                return (len(payload) - 1) * credit_lh + self._height(credit_font)
-            if kind == "rule":
-                return max(2, round(4 * s))
-            if kind == "sign":
-                return (len(payload) - 1) * sign_lh + self._height(sign_font)
-            if not payload:
-                return 0
-            # A fallback face's descenders (Arabic, Devanagari) can reach below the label's own descent.
-            ink_bottom = ink_box(self.label, payload, 0.0, self._rtl(payload))[3]
-            return max(self._height(self.label), math.ceil(ink_bottom))
+    def _part_height(self, stack: _Stack, kind: str, payload: Any, print_h: int = 0) -> int:
+        if kind == "kicker":
+            return self._height(self.kicker_font)
+        if kind == "print":
+            return print_h
+        if kind == "credit":
+            assert stack.credit_font is not None  # set with the credit's lines
+            return int((len(payload) - 1) * stack.credit_lh + self._height(stack.credit_font))
+        if kind == "rule":
+            return max(2, round(4 * self.scale))
+        if kind == "sign":
+            return int((len(payload) - 1) * stack.sign_lh + self._height(stack.sign_font))
+        if not payload:
+            return 0
+        # A fallback face's descenders (Arabic, Devanagari) can reach below the label's own descent.
+        ink_bottom = ink_box(self.label, payload, 0.0, self._rtl(payload))[3]
+        return max(self._height(self.label), math.ceil(ink_bottom))
 
-        room = self.height - self.top - self.bottom
-        # A short card cannot hold everything: drop the least needed parts until the rest fits.
+    def _fit_stack(self, stack: _Stack, room: int) -> None:
+        """Drop the least needed parts, then credit lines, until the parts but the print fit ``room``."""
+
+        def total() -> int:
+            return sum(
+                self._part_height(stack, k, p) + round(_CLOSING_GAPS[k] * self.scale)
+                for k, p in stack.parts
+                if k != "print"
+            )
+
         for optional in ("follow", "kicker", "rule"):
-            total = sum(height_of(k, p) + round(gaps[k] * s) for k, p in parts if k != "print")
-            if total <= room:
+            if total() <= room:
                 break
-            parts = [(k, p) for k, p in parts if k != optional]
-        while (
-            any(k == "credit" and len(p) > 1 for k, p in parts)
-            and sum(height_of(k, p) + round(gaps[k] * s) for k, p in parts if k != "print") > room
-        ):
-            assert credit_font is not None
-            parts = [
-                (k, p[:-2] + [self._fit_one_line(p[-2] + "\u2026", credit_font, width)] if k == "credit" else p)
-                for k, p in parts
+            stack.parts = [(k, p) for k, p in stack.parts if k != optional]
+        while any(k == "credit" and len(p) > 1 for k, p in stack.parts) and total() > room:
+            font = stack.credit_font
+            assert font is not None
+            stack.parts = [
+                (k, p[:-2] + [self._fit_one_line(p[-2] + "\u2026", font, self.line_width)] if k == "credit" else p)
+                for k, p in stack.parts
             ]
-        others = sum(height_of(k, p) + round(gaps[k] * s) for k, p in parts)
-        available = room - others
-        print_box = (0, 0)
-        if any(kind == "print" for kind, _ in parts):
-            max_w = round(self.width * self.theme["closing"]["print_width"])
-            frame = round(24 * s)
-            assert picture_size is not None  # a print is planned only with the picture's size
-            pw, ph = picture_size
-            inner_w = max_w - 2 * frame
-            # max(1, ...): a 30000x10 panorama still gets a print one pixel high, not zero.
-            inner_h = max(1, min(round(inner_w * ph / pw), max(available - 2 * frame, round(120 * s))))
-            inner_w = max(1, min(inner_w, round(inner_h * pw / ph)))
-            print_box = (inner_w + 2 * frame, inner_h + 2 * frame)
-            others += print_box[1]
-        y = self.top + max(0, (self.height - self.top - self.bottom - others) // 2)
-        for kind, payload in parts:
-            if kind == "kicker":
-                plan.lines.append(self._centred(payload, self.kicker_font, y, head_rgb, tracking))
-            elif kind == "print":
-                x0 = (self.width - print_box[0]) // 2
-                plan.picture = Picture(
-                    box=(x0, y, x0 + print_box[0], y + print_box[1]),
-                    fit="exact",
-                    frame=max(1, round(2 * s)),
-                    mat=round(24 * s) - max(1, round(2 * s)),
-                )
-            elif kind == "credit":
-                assert credit_font is not None
-                for k, text in enumerate(payload):
-                    plan.lines.append(self._centred(text, credit_font, y + k * credit_lh, foot_rgb))
-            elif kind == "rule":
-                half = round(36 * s)
-                plan.rules.append(
-                    Rule((self.width // 2 - half, y, self.width // 2 + half, y + height_of("rule", None)), head_rgb)
-                )
-            elif kind == "sign":
-                for k, text in enumerate(payload):
-                    plan.lines.append(self._centred(text, sign_font, y + k * sign_lh, text_rgb))
-            elif kind == "follow" and payload:
-                plan.lines.append(
-                    self._centred(self._fit_one_line(payload, self.label, width), self.label, y, foot_rgb)
-                )
-            y += height_of(kind, payload, print_box[1]) + round(gaps[kind] * s)
-        return plan
+
+    def _print_size(self, picture_size: tuple[int, int], available: int) -> tuple[int, int]:
+        """Return the framed print's size: the theme's share of the width, as tall as the picture and room allow."""
+        s = self.scale
+        max_w = round(self.width * self.theme["closing"]["print_width"])
+        frame = round(24 * s)
+        pw, ph = picture_size
+        inner_w = max_w - 2 * frame
+        # max(1, ...): a 30000x10 panorama still gets a print one pixel high, not zero.
+        inner_h = max(1, min(round(inner_w * ph / pw), max(available - 2 * frame, round(120 * s))))
+        inner_w = max(1, min(inner_w, round(inner_h * pw / ph)))
+        return inner_w + 2 * frame, inner_h + 2 * frame
+
+    def _place_part(
+        self,
+        plan: CardPlan,
+        stack: _Stack,
+        kind: str,
+        payload: Any,
+        y: int,
+        print_box: tuple[int, int],
+        colors: tuple[tuple[int, int, int], tuple[int, int, int], tuple[int, int, int]],
+    ) -> None:
+        """Put one part of the closing slide's stack on the plan at ``y``."""
+        s = self.scale
+        text_rgb, head_rgb, foot_rgb = colors
+        if kind == "kicker":
+            plan.lines.append(self._centred(payload, self.kicker_font, y, head_rgb, self._tracking(payload)))
+        elif kind == "print":
+            x0 = (self.width - print_box[0]) // 2
+            plan.picture = Picture(
+                box=(x0, y, x0 + print_box[0], y + print_box[1]),
+                fit="exact",
+                frame=max(1, round(2 * s)),
+                mat=round(24 * s) - max(1, round(2 * s)),
+            )
+        elif kind == "credit":
+            assert stack.credit_font is not None
+            for k, text in enumerate(payload):
+                plan.lines.append(self._centred(text, stack.credit_font, y + k * stack.credit_lh, foot_rgb))
+        elif kind == "rule":
+            half = round(36 * s)
+            rule_h = self._part_height(stack, "rule", None)
+            plan.rules.append(Rule((self.width // 2 - half, y, self.width // 2 + half, y + rule_h), head_rgb))
+        elif kind == "sign":
+            for k, text in enumerate(payload):
+                plan.lines.append(self._centred(text, stack.sign_font, y + k * stack.sign_lh, text_rgb))
+        elif kind == "follow" and payload:
+            plan.lines.append(
+                self._centred(self._fit_one_line(payload, self.label, self.line_width), self.label, y, foot_rgb)
+            )
+
+
+# The space under each part of the closing slide's stack, in px at 1080 wide.
+_CLOSING_GAPS = {"kicker": 28, "print": 40, "credit": 48, "rule": 40, "sign": 24, "follow": 0}
+
+
+@dataclass
+class _Stack:
+    """The closing slide's parts, top to bottom, and the faces they are set in."""
+
+    parts: list[tuple[str, Any]]
+    credit_font: Face | None
+    sign_font: Face
+    credit_lh: int
+    sign_lh: int
 
 
 def plan_post(

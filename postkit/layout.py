@@ -298,7 +298,3 @@ class CardPlan:
     scrim_ramp: float = 0.55  # the gradient reaches full strength over this share of the rest; 0 is flat
     lines: list[Line] = field(default_factory=list)
     rules: list[Rule] = field(default_factory=list)
-
-    def text_boxes(self) -> list[tuple[float, float, float, float]]:
-        """Return the box of every line, for margin and contrast checks."""
-        return [line.box for line in self.lines]

@@ -157,7 +157,7 @@ def build_post(
     if skip_unchanged and (existing := _existing_post(target, inputs)) is not None:
         return Post(
             folder=target,
-            files=tuple(s["file"] for s in existing["slides"]) + ("caption.txt", "post.json"),
+            files=(*(s["file"] for s in existing["slides"]), "caption.txt", "post.json"),
             caption=existing.get("caption") or "",
             body_size=(existing.get("layout") or {}).get("body_size") or 0,
             seconds=time.perf_counter() - started,
@@ -167,17 +167,10 @@ def build_post(
     cards = compose_cards(article, settings, theme_, picture_path, name=name, dry_run=dry_run)
     caption, hashtags = _caption(article, settings, cards.theme, caption_vars, name)
     warnings = [*article.warnings, *cards.warnings]
+    files = (*(f"{k:02d}.jpg" for k in range(1, len(cards.slicing.slides) + 3)), "caption.txt", "post.json")
     if dry_run:
-        return Post(
-            folder=target,
-            files=tuple(f"{k:02d}.jpg" for k in range(1, len(cards.slicing.slides) + 3)) + ("caption.txt", "post.json"),
-            caption=caption,
-            body_size=cards.slicing.size,
-            warnings=tuple(warnings),
-            seconds=time.perf_counter() - started,
-            status="dry-run",
-            inputs_sha256=inputs,
-        )
+        seconds = time.perf_counter() - started
+        return Post(target, files, caption, cards.slicing.size, tuple(warnings), seconds, "dry-run", inputs)
     manifest = {
         "postkit_version": __version__,
         "title": article.title,
@@ -198,15 +191,9 @@ def build_post(
     warnings += problems
     for warning in warnings:
         log.warning(warning)
+    seconds = time.perf_counter() - started
     return Post(
-        folder=folder,
-        files=tuple(f"{k:02d}.jpg" for k in range(1, len(cards.plans) + 1)) + ("caption.txt", "post.json"),
-        caption=caption,
-        body_size=cards.slicing.size,
-        warnings=tuple(warnings),
-        seconds=time.perf_counter() - started,
-        inputs_sha256=inputs,
-        plans=tuple(cards.plans),
+        folder, files, caption, cards.slicing.size, tuple(warnings), seconds, "made", inputs, tuple(cards.plans)
     )
 
 

@@ -63,7 +63,7 @@ def raises_for(path: Path | str, match: str) -> str:
 
 def test_example_metadata():
     article = read_article(EXAMPLE)
-    assert article.format == "plain"
+    assert article.syntax == "plain"
     assert article.source == EXAMPLE.resolve()
     assert article.handle == "themagickalearth"
     assert article.title == "October Revolution"
@@ -337,7 +337,7 @@ def test_overlong_title_is_a_forgotten_heading(write):
 def test_markdown_post_fixture():
     path = DATA / "post.md"
     article = read_article(path)
-    assert article.format == "markdown"
+    assert article.syntax == "markdown"
     assert article.title == "October Revolution"
     assert article.date == date(1917, 11, 7)
     assert article.date_text == "November 7, 1917"
@@ -447,14 +447,14 @@ def test_markdown_image_resolution(write, tmp_path):
 
 def test_front_matter_in_txt_file_is_markdown(write):
     article = read_article(write("a.txt", md("Text.", "title: T\nhandle: '@me'")))
-    assert article.format == "markdown"
+    assert article.syntax == "markdown"
     assert article.handle == "me"
 
 
 def test_dashed_handle_block_in_txt_is_not_front_matter(write):
     text = f"---\n@name on ig\n---\n{HEADING}\nText."
     article = read_article(write("a.txt", text))
-    assert article.format == "plain"
+    assert article.syntax == "plain"
     assert article.handle == "name"
 
 
@@ -515,7 +515,7 @@ def _article(title: str, day: date | None = None) -> Article:
         credit=None,
         credit_label=None,
         paragraphs=(Paragraph("x"),),
-        format="plain",
+        syntax="plain",
     )
 
 
@@ -939,7 +939,7 @@ def _corpus() -> list[dict]:
 @pytest.mark.parametrize("expected", _corpus(), ids=lambda a: a["file"])
 def test_the_corpus_is_read_right(expected):
     article = read_article(CORPUS / expected["file"])
-    for key in ("lang", "date", "title", "credit_label", "credit", "format", "handle"):
+    for key in ("lang", "date", "title", "credit_label", "credit", "syntax", "handle"):
         if key in expected:
             assert getattr(article, key) == expected[key], key
     assert article.date_julian == expected.get("date_julian")

@@ -172,7 +172,7 @@ def make_article(*paragraphs: Paragraph) -> Article:
         credit=None,
         credit_label=None,
         paragraphs=tuple(paragraphs),
-        format="plain",
+        syntax="plain",
     )
 
 

@@ -259,7 +259,7 @@ def stand_in_tasks(tmp_path: Path, names: list[str], timeout: float | None = Non
         credit=None,
         credit_label=None,
         paragraphs=(Paragraph("Text."),),
-        format="plain",
+        syntax="plain",
     )
     return [_Task(name, article, tmp_path / name, D(2026, 11, 7), 109, timeout=timeout) for name in names]
 
