@@ -554,7 +554,7 @@ def inputs_sha256(
     :param hashes: the article's and the illustration's sha256 ("article", "image").
     :param options: make_post's other arguments that change the cards (focus, fit, a font folder's hash).
     """
-    shaping = {k: v for k, v in asdict(settings).items() if k not in ("out", "image", "theme")}
+    shaping = {k: v for k, v in settings.record().items() if k not in ("out", "image", "theme")}
     record = {
         "postkit": __version__,
         "engine": layout_engine_name(),
@@ -625,8 +625,6 @@ def check_text_support(article: Article, source: object) -> None:
         raise LayoutError(msg)
 
 
-DEFAULT_ACCENT = (155, 45, 32)
-
 
 def make_specimen(
     theme: str,
@@ -672,9 +670,9 @@ def resolve_colors(theme: Theme, illustration: Image.Image | None) -> Theme:
     if not auto:
         return theme
     from postkit.contrast import ensure_contrast
-    from postkit.illustration import accent_color
+    from postkit.illustration import FALLBACK_ACCENT, accent_color
 
-    picked = accent_color(illustration) if illustration is not None else DEFAULT_ACCENT
+    picked = accent_color(illustration) if illustration is not None else FALLBACK_ACCENT
     readable = ensure_contrast(picked, theme.colors.get("cover_text") or (255, 255, 255))
     return theme.with_colors(**dict.fromkeys(auto, readable))
 

@@ -140,3 +140,16 @@ def test_a_settings_object_given_to_make_post_overrides_the_front_matter(tmp_pat
 
     manifest = json.loads((post.folder / "post.json").read_text())
     assert manifest["format"] == "square" and manifest["handle"] == "from_front"
+
+
+def test_the_inputs_hash_is_made_from_the_settings_not_from_where_they_came():
+    from postkit.pipeline import inputs_sha256
+    from postkit.themes import load_theme
+
+    theme = load_theme("classic")
+    hashes = {"article": "a" * 64, "image": None}
+    by_flag = resolve_settings([(Layer("flag"), {"format": "square", "focus": "0.2,0.3"})])
+    by_front = resolve_settings([(Layer("front matter", "a.md"), {"format": "square", "focus": [0.2, 0.3]})])
+    assert inputs_sha256(hashes, theme, by_flag, {}) == inputs_sha256(hashes, theme, by_front, {})
+    other = resolve_settings([(Layer("flag"), {"format": "square", "focus": "0.2,0.4"})])
+    assert inputs_sha256(hashes, theme, other, {}) != inputs_sha256(hashes, theme, by_flag, {})
