@@ -84,6 +84,9 @@ class PostkitGroup(click.Group):
         except KeyboardInterrupt as exc:
             click.echo("Interrupted; nothing was written.", err=True)
             sys.exit(_interrupt_status(exc))
+        except click.UsageError as exc:
+            # One line, like every other error: "Error: Invalid value for '--format': ...".
+            raise _FlagError(exc.format_message()) from None
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort, SystemExit):
             raise
         except Exception as exc:

@@ -20,13 +20,13 @@ from postkit.bidi import has_rtl
 from postkit.caption import CaptionFields, alt_text, check_caption, render_caption
 from postkit.check import SLIDE_NAME, check_post
 from postkit.design import Design, PostText, TextChains, plan_post, text_chains, text_style
-from postkit.errors import CheckError, FontError, LayoutError, PostkitError
+from postkit.errors import CheckError, FontError, LayoutError, PostkitError, ThemeError
 from postkit.fonts import face, layout_engine_name, mark_emphasis
 from postkit.i18n import missing_catalog_warning
 from postkit.layout import CardPlan
 from postkit.limits import FORMATS
 from postkit.safeio import printable, recorded_name, sha256_file
-from postkit.settings import DEFAULT_OUT, Layer, Settings, resolve_settings, settings_layer
+from postkit.settings import DEFAULT_OUT, Layer, Settings, resolve_settings, settings_layers
 from postkit.slicing import Slicing, sentences, slice_paragraphs
 from postkit.themes import Theme, load_theme
 
@@ -142,10 +142,10 @@ def build_post(
     :param dry_run: do everything but decode the illustration, draw and write; status "dry-run".
     """
     started = time.perf_counter()
-    caller = caller_layer(settings, options)
-    article = _read(source, caller[1].get("lang"))
+    callers = caller_layers(settings, options)
+    article = _read(source, _lang(callers))
     name = str(article.source if isinstance(source, Article) else source)  # messages name the file as given
-    settings, theme_ = post_settings(article, caller, library, name=name)
+    settings, theme_ = post_settings(article, callers, library, name=name)
     picture_path = find_image(article, settings.image)
     target = settings.out if settings.out is not None else DEFAULT_OUT / slug(article)
     hashes = {
@@ -182,7 +182,7 @@ def build_post(
         "lang": cards.lang,
         "source": {"file": recorded_name(article.source), "sha256": hashes["article"]},
         "inputs_sha256": inputs,
-        "rebuild": rebuild_record(name, settings),
+        "rebuild": rebuild_record(name, settings, library, caption_vars),
         "image": _image_record(picture_path, hashes["image"], cards),
         "caption": caption,
         "hashtags": list(hashtags),
@@ -218,10 +218,10 @@ def render_post(
     """
     from postkit.compose import Painter
 
-    caller = caller_layer(settings, options)
-    article = _read(source, caller[1].get("lang"))
+    callers = caller_layers(settings, options)
+    article = _read(source, _lang(callers))
     name = str(article.source if isinstance(source, Article) else source)
-    resolved, theme_ = post_settings(article, caller, name=name)
+    resolved, theme_ = post_settings(article, callers, name=name)
     cards = compose_cards(article, resolved, theme_, find_image(article, resolved.image), name=name)
     caption, _ = _caption(article, resolved, cards.theme, None, name)
     painter = Painter(cards.illustration, cards.theme.colors["scrim"], cards.theme.colors["ink"])
@@ -249,12 +249,17 @@ def _slide_text(number: int, plan: CardPlan, article: Article, cards: Cards) -> 
     return str(cards.slicing.slides[number - 2].text)
 
 
-def caller_layer(
+def caller_layers(
     settings: Settings | Mapping[str, Any] | None, options: Mapping[str, Any]
-) -> tuple[Layer, dict[str, Any]]:
-    """Return the caller's settings and keyword options as one layer (a flag layer if the CLI made it)."""
-    layer, values = settings_layer(settings)
-    return layer, {**values, **{k: v for k, v in options.items() if v is not None}}
+) -> list[tuple[Layer, dict[str, Any]]]:
+    """Return the caller's settings, then its keyword options, as layers (flags if the CLI made them)."""
+    given = {k: v for k, v in options.items() if v is not None}
+    return [*settings_layers(settings), *([(Layer("argument"), given)] if given else [])]
+
+
+def _lang(callers: list[tuple[Layer, dict[str, Any]]]) -> str | None:
+    """Return the language the topmost caller layer gives, if any."""
+    return next((values["lang"] for _, values in reversed(callers) if values.get("lang")), None)
 
 
 def _read(source: str | os.PathLike[str] | Article, lang: str | None) -> Article:
@@ -265,7 +270,7 @@ def _read(source: str | os.PathLike[str] | Article, lang: str | None) -> Article
 
 def post_settings(
     article: Article,
-    caller: tuple[Layer, Mapping[str, Any]],
+    callers: list[tuple[Layer, dict[str, Any]]],
     library: Mapping[str, Any] | None = None,
     name: str | None = None,
 ) -> tuple[Settings, Theme]:
@@ -286,11 +291,18 @@ def post_settings(
     layers = [
         (Layer("postkit.toml", "postkit.toml"), {k: v for k, v in (library or {}).items() if k not in ("out", "lang")}),
         (Layer("front matter", name), front),
-        caller,
+        *callers,
     ]
     settings = resolve_settings(layers)
     # Only a theme the caller names (--theme) may be a path; an article or library names one.
-    theme_ = load_theme(settings.theme, settings.theme_dirs, allow_path=settings.origin("theme").kind in _CALLERS)
+    origin = settings.origin("theme")
+    try:
+        theme_ = load_theme(settings.theme, settings.theme_dirs, allow_path=origin.kind in _CALLERS)
+    except ThemeError as exc:
+        if origin.kind in ("default", "argument") or str(exc).startswith(origin.where or "\0"):
+            raise
+        msg = f"{origin.names('theme')}: {exc}"  # which flag or file chose the theme
+        raise ThemeError(msg) from None
     theme_layer = {"fit": theme_.settings.get("picture", {}).get("fit"), "focus": theme_["cover"].get("focus")}
     return resolve_settings([(Layer("theme", str(theme_.folder / "theme.toml")), theme_layer), *layers]), theme_
 
@@ -446,15 +458,22 @@ def _image_record(picture_path: Path | None, sha256: str | None, cards: Cards) -
     }
 
 
-def rebuild_record(name: str, settings: Settings) -> dict[str, Any]:
-    """What rebuilds the post (postkit preview --watch): the article's path as given and the settings.
-
-    A path that is not text (a file name in bytes that are not UTF-8) is recorded as None.
+def rebuild_record(
+    name: str,
+    settings: Settings,
+    library: Mapping[str, Any] | None = None,
+    caption_vars: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """What rebuilds the post (postkit preview --watch): the article's path as given, the settings its
+    caller gave (the front matter and the theme are read again), a library's settings and the caption's
+    extra variables. A path that is not text (a file name in bytes that are not UTF-8) is recorded as None.
     """
 
     def text(value: Any) -> Any:
-        if isinstance(value, list):
+        if isinstance(value, list | tuple):
             return [text(item) for item in value]
+        if isinstance(value, Path):
+            value = str(value)
         if isinstance(value, str):
             try:
                 value.encode("utf-8")
@@ -462,7 +481,20 @@ def rebuild_record(name: str, settings: Settings) -> dict[str, Any]:
                 return None
         return value
 
-    return {k: text(v) for k, v in {"article": name, **settings.record()}.items() if k != "out"}
+    recorded = settings.record()
+    given = {
+        k: recorded[k] for k, layer in settings.origins.items() if layer.kind in _RECORDED and k not in ("out", "image")
+    }
+    record: dict[str, Any] = {"article": text(name), "settings": {k: text(v) for k, v in given.items()}}
+    if library:
+        record["library"] = {k: text(v) for k, v in library.items() if k not in ("out", "lang")}
+    if caption_vars:
+        record["caption_vars"] = {k: v for k, v in caption_vars.items() if isinstance(v, int | str) or v is None}
+    return record
+
+
+# The layers whose values a post's record keeps: what its caller gave, not what its article or theme did.
+_RECORDED = ("post.json", "flag", "argument")
 
 
 def _write(
@@ -623,7 +655,6 @@ def check_text_support(article: Article, source: object) -> None:
             "install the system library libfribidi0 (Debian: apt-get install libfribidi0) and run again"
         )
         raise LayoutError(msg)
-
 
 
 def make_specimen(

@@ -15,7 +15,7 @@ import threading
 import warnings
 import webbrowser
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any, cast
@@ -46,6 +46,7 @@ from postkit.safeio import (
     printable,
     read_inside,
 )
+from postkit.settings import Settings
 from postkit.themes import html_environment
 
 log = logging.getLogger("postkit")
@@ -374,7 +375,9 @@ class WatchTarget:
     article: Path
     image: Path | None
     theme_dir: Path
-    settings: dict[str, Any]
+    settings: Settings  # post.json's record of its caller's settings, under the command line's
+    library: dict[str, Any] = field(default_factory=dict)  # a library's postkit.toml, for a batch's post
+    caption_vars: dict[str, Any] = field(default_factory=dict)  # a batch's caption variables (years_ago...)
 
     def files(self) -> list[Path]:
         """List every watched file (the theme folder's files included), sorted."""
@@ -384,20 +387,25 @@ class WatchTarget:
         return [self.article, *([self.image] if self.image else []), *theme_files(self.theme_dir)]
 
 
-def watch_target(post_dir: str | os.PathLike[str], article: str | os.PathLike[str] | None = None) -> WatchTarget:
+def watch_target(
+    post_dir: str | os.PathLike[str],
+    article: str | os.PathLike[str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> WatchTarget:
     """Find what the post in ``post_dir`` was made from: post.json's record of its article and settings.
 
-    post.json is untrusted: its theme is taken by *name* only, from the theme search path (or from a
-    theme folder it recorded that lies in the current folder or beside the post); the article it names
-    must be an article file there too; its illustration must lie in the article's folder. Its settings
-    are checked as a caller's are. ``article`` (from --article) overrides the recorded one.
+    post.json is untrusted: its settings are checked now, as a post.json's (a theme by *name* only, from
+    the theme search path or a theme folder it records in the current folder or beside the post); the
+    article it names must be an article file there too; its illustration must lie in the article's
+    folder. ``article`` (--article) and ``overrides`` (the command line's settings) replace the record's.
     """
     from postkit.article import read_article
 
     folder = Path(post_dir)
     post = load_post(folder)
-    recorded_rebuild = post.get("rebuild")
-    rebuild: dict[str, Any] = recorded_rebuild if isinstance(recorded_rebuild, dict) else {}
+    overrides = {k: v for k, v in (overrides or {}).items() if v not in (None, ())}
+    recorded = post.get("rebuild")
+    rebuild: dict[str, Any] = recorded if isinstance(recorded, dict) else {}
     if article is not None:
         article_path = Path(article)  # named by the user on the command line
     elif isinstance(rebuild.get("article"), str):
@@ -409,30 +417,59 @@ def watch_target(post_dir: str | os.PathLike[str], article: str | os.PathLike[st
         msg = f"cannot find {_name(article_path)}, the article of {_name(folder)}; pass --article PATH to watch it"
         raise CheckError(msg)
     parsed = read_article(article_path)
+    settings = _recorded_settings(folder, post, rebuild, overrides)
+    image = overrides.get("image")
+    recorded_image = post.get("image")
+    if image is None and isinstance(recorded_image, dict) and isinstance(recorded_image.get("file"), str):
+        image = _recorded_image(folder, article_path, parsed.image, recorded_image["file"])
+    if settings.origin("theme").kind == "flag":
+        from postkit.themes import find_theme
 
-    image = None
-    recorded = post.get("image")
-    if isinstance(recorded, dict) and isinstance(recorded.get("file"), str):
-        image = _recorded_image(folder, article_path, parsed.image, recorded["file"])
-    recorded_dirs = rebuild.get("theme_dirs")
-    dirs: list[Any] = recorded_dirs if isinstance(recorded_dirs, list) else []
-    theme_dirs = tuple(_recorded_path(folder, d, "theme folder") for d in dirs if isinstance(d, str))
-    theme = rebuild.get("theme", post.get("theme"))
-    theme_dir = _theme_by_name(folder, theme, theme_dirs)
-    settings = {key: rebuild.get(key) for key in ("format", "max_slides", "handle", "fit", "focus", "lang")}
-    settings.update(theme=theme_dir.name if theme is None else theme, theme_dirs=theme_dirs)
-    if isinstance(rebuild.get("font_dir"), str):
-        settings["font_dir"] = _recorded_path(folder, rebuild["font_dir"], "font folder")
-    if not rebuild:  # a post made before post.json recorded its settings
+        theme_dir = find_theme(settings.theme, settings.theme_dirs)
+    else:
+        theme = settings.theme if settings.origin("theme").kind == "post.json" else post.get("theme")
+        theme_dir = _theme_by_name(folder, theme, settings.theme_dirs)
+    library = _table(rebuild, "library")
+    variables = _table(rebuild, "caption_vars")
+    caption_vars = {str(k): v for k, v in variables.items() if isinstance(v, int | str) or v is None}
+    return WatchTarget(article_path, Path(image) if image else None, theme_dir, settings, library, caption_vars)
+
+
+def _table(record: dict[str, Any], key: str) -> dict[str, Any]:
+    value = record.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def _recorded_settings(
+    folder: Path, post: dict[str, Any], rebuild: dict[str, Any], overrides: Mapping[str, Any]
+) -> Settings:
+    """Check post.json's record of its caller's settings (as post.json's, naming it), under ``overrides``."""
+    from postkit.settings import Layer, SettingsError, resolve_settings
+
+    given = _table(rebuild, "settings")
+    if not rebuild:  # a post made before post.json recorded what made it
         count = len(post["slides"])
-        settings = {
+        given = {
             "handle": post.get("handle"),
             "format": post.get("format"),
             # A post with more slides than the default allows was allowed at least as many.
             "max_slides": count if count > limits.MAX_SLIDES_API else None,
-            "theme": theme_dir.name,
         }
-    return WatchTarget(article=article_path, image=image, theme_dir=theme_dir, settings=settings)
+    values = {k: v for k, v in given.items() if k not in overrides and k != "image"}
+    # A folder the record names must lie in the current folder or beside the post, as its article.
+    if isinstance(values.get("theme_dirs"), list):
+        values["theme_dirs"] = [
+            str(_recorded_path(folder, d, "theme folder")) for d in values["theme_dirs"] if isinstance(d, str)
+        ]
+    if isinstance(values.get("font_dir"), str):
+        values["font_dir"] = str(_recorded_path(folder, values["font_dir"], "font folder"))
+    try:
+        return resolve_settings(
+            [(Layer("post.json", f"{_name(folder)}/post.json"), values), (Layer("flag"), dict(overrides))]
+        )
+    except SettingsError as exc:
+        msg = f"{exc}; fix post.json, or preview without --watch"
+        raise CheckError(msg) from None
 
 
 def _recorded_path(folder: Path, recorded: str, what: str, suffixes: Collection[str] = ()) -> Path:
@@ -518,8 +555,7 @@ class PreviewServer:
     ) -> None:
         self.folder = Path(post_dir)
         self.interval = interval
-        self.overrides = dict(settings or {})  # the command line's settings, over those post.json records
-        self.target = watch_target(self.folder, article) if watch else None
+        self.target = watch_target(self.folder, article, settings) if watch else None
         # Taken now, before anything is served: a change from here on is caught however soon it comes.
         self._seen = _stamps(self.target.files()) if self.target is not None else {}
         write_preview(self.folder)
@@ -573,14 +609,21 @@ class PreviewServer:
 
     def rebuild(self) -> None:
         """Re-make the post from its sources with its own settings, then its preview; keep the old one on error."""
-        from postkit.pipeline import make_post
+        from postkit.pipeline import build_post
 
         target = self.target
         if target is None:
             return
         try:
-            options = {"image": target.image, **target.settings, **self.overrides}
-            make_post(target.article, out=self.folder, force=True, **options)
+            build_post(
+                target.article,
+                target.settings,
+                image=target.image,
+                out=self.folder,
+                force=True,
+                library=target.library,
+                caption_vars=target.caption_vars,
+            )
             write_preview(self.folder)
         except PostkitError as exc:
             log.warning("Could not re-make %s: %s", self.folder, exc)

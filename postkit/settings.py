@@ -49,7 +49,8 @@ class Layer:
         return f"{self.kind} ({self.where})" if self.where else self.kind
 
 
-LAYER_KINDS = ("default", "theme", "postkit.toml", "front matter", "flag", "argument")
+# A post.json's record of what made the post (postkit preview --watch) sits where that post's flags did.
+LAYER_KINDS = ("default", "theme", "postkit.toml", "front matter", "post.json", "flag", "argument")
 DEFAULTS = Layer("default")
 
 
@@ -189,8 +190,8 @@ class Option:
 
 
 _USER = frozenset({"flag", "argument"})
-_ANY = frozenset({"postkit.toml", "front matter", "flag", "argument"})
-_SHARED = frozenset({"postkit.toml", "flag", "argument"})  # for all of a library's posts, not one article's
+_ANY = frozenset({"postkit.toml", "front matter", "post.json", "flag", "argument"})
+_SHARED = frozenset({"postkit.toml", "post.json", "flag", "argument"})  # for all of a library's posts
 
 OPTIONS: tuple[Option, ...] = (
     Option(
@@ -199,7 +200,7 @@ OPTIONS: tuple[Option, ...] = (
     ),
     Option(
         "theme_dirs", (), "A folder of themes, searched before ./themes and the built-ins (repeatable).",
-        _USER, _paths, "DIR", repeatable=True,
+        frozenset({"post.json", *_USER}), _paths, "DIR", repeatable=True,
     ),
     Option(
         "format", "portrait",
@@ -225,13 +226,13 @@ OPTIONS: tuple[Option, ...] = (
         shown_default="front matter 'hashtags', else the language's and one from the title",
     ),
     Option(
-        "out", None, "The post folder to write.", _SHARED, _path, "DIR",
+        "out", None, "The post folder to write.", frozenset({"postkit.toml", *_USER}), _path, "DIR",
         trusted=frozenset({"postkit.toml"}), trusted_check=_relative_out, shown_default="out/DATE-TITLE",
     ),
     Option(
         "focus", None,
         "The picture's point to keep in view when cropping, e.g. 0.3,0.4 or 30%,40% of its width and height.",
-        frozenset({"theme", "front matter", *_USER}), _focus, "X,Y",
+        frozenset({"theme", "front matter", "post.json", *_USER}), _focus, "X,Y",
         shown_default="the heads found, else the picture's detail",
     ),
     Option(
@@ -245,7 +246,7 @@ OPTIONS: tuple[Option, ...] = (
     ),
     Option(
         "font_dir", None, "A folder of extra fonts for scripts the theme's fonts lack (e.g. CJK); tried after them.",
-        _USER, _path, "DIR",
+        frozenset({"post.json", *_USER}), _path, "DIR",
     ),
 )  # fmt: skip
 BY_NAME = {option.name: option for option in OPTIONS}
@@ -332,16 +333,30 @@ def resolve_settings(layers: Sequence[tuple[Layer, Mapping[str, Any]]]) -> Setti
     return replace(Settings(), **values, origins=origins)
 
 
+def settings_layers(
+    settings: Settings | Mapping[str, Any] | None, kind: str = "argument"
+) -> list[tuple[Layer, dict[str, Any]]]:
+    """Return a caller's settings (a Settings or a mapping of option names) as layers, lowest first.
+
+    A Settings resolved from layers (the command line's flags, or a post.json's record under them) keeps
+    them; one built directly, or a mapping, is one layer of ``kind``.
+    """
+    if settings is None:
+        return []
+    if isinstance(settings, Settings):
+        if settings.origins:
+            layers: dict[Layer, dict[str, Any]] = {}
+            for name, layer in settings.origins.items():
+                layers.setdefault(layer, {})[name] = getattr(settings, name)
+            return sorted(layers.items(), key=lambda item: LAYER_KINDS.index(item[0].kind))
+        return [(Layer(kind), settings.given())]
+    return [(Layer(kind), dict(settings))]
+
+
 def settings_layer(
     settings: Settings | Mapping[str, Any] | None, kind: str = "argument"
 ) -> tuple[Layer, dict[str, Any]]:
-    """Return a caller's settings (a Settings or a mapping of option names) as a layer."""
-    if settings is None:
-        return Layer(kind), {}
-    if isinstance(settings, Settings):
-        if settings.origins:  # resolved from layers (the command line's flags, say): what they set
-            kinds = {layer.kind for layer in settings.origins.values()}
-            layer = Layer(kinds.pop()) if len(kinds) == 1 else Layer(kind)
-            return layer, {name: getattr(settings, name) for name in settings.origins}
-        return Layer(kind), settings.given()
-    return Layer(kind), dict(settings)
+    """Return a caller's settings as one layer: all the values they set, under the topmost layer's kind."""
+    layers = settings_layers(settings, kind)
+    values = {name: value for _, given in layers for name, value in given.items()}
+    return (layers[-1][0] if layers else Layer(kind)), values

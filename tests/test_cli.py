@@ -114,7 +114,7 @@ def test_decompression_bomb(runner, example_dir, tmp_path):
 def test_unknown_theme(runner, example_dir, tmp_path):
     result = run(runner, "carousel", example_dir / "article.txt", "--theme", "nope", "--out", tmp_path / "p")
     assert result.exit_code == 1
-    assert error_line(result).startswith("Error: unknown theme 'nope'; installed themes: classic")
+    assert error_line(result).startswith("Error: --theme: unknown theme 'nope'; installed themes: classic")
 
 
 def test_output_path_is_a_file(runner, example_dir, tmp_path):
@@ -301,3 +301,27 @@ def test_verbose_prints_how_evenly_the_slides_are_filled(runner, example_dir, tm
     )
     assert expected in result.stderr
     assert "% full, body text 54 px: even" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--format", "Square"], "Error: Invalid value for '--format': 'Square' is not one of"),
+        (["--max-slides", "x"], "Error: Invalid value for '--max-slides': 'x' is not a valid integer."),
+        (["--theme-dir", "nosuch"], "Error: Invalid value for '--theme-dir': Directory 'nosuch' does not exist."),
+    ],
+)
+def test_a_value_click_refuses_is_one_error_line_too(runner, example_dir, args, says):
+    """Found by a review: Click's own refusals printed the usage and a hint before the error."""
+    result = run(runner, "carousel", example_dir / "article.txt", *args)
+    assert result.exit_code == 2
+    assert error_line(result).startswith(says)
+
+
+def test_an_unknown_theme_names_where_it_was_chosen(runner, example_dir, tmp_path):
+    result = run(runner, "carousel", example_dir / "article.txt", "--theme", "nosuch", "--out", tmp_path / "p")
+    assert result.exit_code == 1 and error_line(result).startswith("Error: --theme: unknown theme 'nosuch'")
+    article = tmp_path / "a.md"
+    article.write_text("---\ntitle: T\ntheme: nosuch\n---\n\nText here.\n")
+    result = run(runner, "carousel", article, "--out", tmp_path / "q")
+    assert error_line(result).startswith(f"Error: {article}: front matter 'theme': unknown theme 'nosuch'")

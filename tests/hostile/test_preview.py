@@ -45,7 +45,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from postkit.errors import CheckError
+from postkit.errors import CheckError, PostkitError
 from postkit.preview import PreviewServer, watch_target
 
 TIMEOUT = 20
@@ -411,9 +411,12 @@ def watched(tmp_path):
 
 
 def edit(folder: Path, **changes) -> None:
-    """Change post.json's top-level keys; ``rebuild`` updates the record of what made the post."""
+    """Change post.json's top-level keys; ``rebuild`` updates the record of what made the post, and
+    ``settings`` that record's settings."""
     manifest = json.loads((folder / "post.json").read_text())
-    manifest.setdefault("rebuild", {}).update(changes.pop("rebuild", {}))
+    rebuild = manifest.setdefault("rebuild", {})
+    rebuild.update(changes.pop("rebuild", {}))
+    rebuild.setdefault("settings", {}).update(changes.pop("settings", {}))
     manifest.update(changes)
     (folder / "post.json").write_text(json.dumps(manifest))
 
@@ -421,19 +424,19 @@ def edit(folder: Path, **changes) -> None:
 @pytest.mark.parametrize("theme", ["../../evil", "/tmp/evil", "evil/x", "", ".hidden", 7])
 def test_watch_takes_a_theme_by_name_only(watched, theme):
     folder, article = watched
-    edit(folder, rebuild={"theme": theme})
+    edit(folder, settings={"theme": theme})
     with pytest.raises(CheckError) as info:
         watch_target(folder, article)
-    shown = repr(theme)
-    assert str(info.value) == (
-        f"{folder}/post.json names the theme {shown}; a post folder may choose a theme by name only "
-        "(e.g. classic); fix post.json, or preview without --watch"
+    message = str(info.value)
+    assert message.startswith(f"{folder}/post.json: 'theme' must be ") and message.endswith(
+        "; fix post.json, or preview without --watch"
     )
+    assert "theme name" in message or "non-empty text" in message
 
 
 def test_watch_theme_must_be_installed(watched):
     folder, article = watched
-    edit(folder, rebuild={"theme": "evil"})
+    edit(folder, settings={"theme": "evil"})
     with pytest.raises(CheckError, match=r"names the theme 'evil', which is not installed \(.*classic.*\); install it"):
         watch_target(folder, article)
 
@@ -494,12 +497,12 @@ def test_watch_takes_a_theme_folder_post_json_records_only_beside_the_post(watch
     themes = tmp_path / "themes-elsewhere"
     (themes / "mine").mkdir(parents=True)
     (themes / "mine" / "theme.toml").write_text('extends = "classic"\n')
-    edit(folder, rebuild={"theme": "mine", "theme_dirs": [str(themes)]})
+    edit(folder, settings={"theme": "mine", "theme_dirs": [str(themes)]})
     with pytest.raises(CheckError, match=r"names the theme folder .*, which is not a theme folder inside"):
         watch_target(folder, article)
     inside = folder.parent / "themes"
     shutil.copytree(themes, inside)
-    edit(folder, rebuild={"theme_dirs": [str(inside)]})
+    edit(folder, settings={"theme_dirs": [str(inside)]})
     assert watch_target(folder, article).theme_dir == inside / "mine"
 
 
@@ -509,7 +512,7 @@ def test_watch_theme_name_is_not_a_folder_of_the_current_directory(watched, tmp_
     evil.mkdir(parents=True)
     (evil / "theme.toml").write_text('extends = "classic"\n')
     monkeypatch.chdir(tmp_path / "cwd")  # ./evil holds a theme, but ./evil is a path, not the search path
-    edit(folder, rebuild={"theme": "evil"})
+    edit(folder, settings={"theme": "evil"})
     with pytest.raises(CheckError, match=r"names the theme 'evil', which is not installed"):
         watch_target(folder, article)
 
@@ -524,3 +527,37 @@ def test_a_slide_of_an_absurd_shape_is_refused_before_its_thumbnail(tmp_path):
     Image.new("RGB", (1, 65000)).save(tmp_path / "02.jpg")
     with pytest.raises(CheckError, match=r"02\.jpg is 1x65,000 pixels, not the shape of a slide"):
         check_slide_file(tmp_path, "02.jpg")
+
+
+def test_a_theme_found_through_post_json_may_extend_only_a_name(watched, tmp_path):
+    """Found by a review: a recorded theme was loaded as if --theme had named it, so its extends could be a path."""
+    folder, article = watched
+    outside = tmp_path / "outside" / "secret"
+    outside.mkdir(parents=True)
+    (outside / "theme.toml").write_text('extends = "classic"\n')
+    (folder.parent / "themes" / "evil").mkdir(parents=True)
+    (folder.parent / "themes" / "evil" / "theme.toml").write_text(f'extends = "{outside}"\n')
+    edit(folder, settings={"theme": "evil", "theme_dirs": [str(folder.parent / "themes")]})
+    target = watch_target(folder, article)
+    from postkit.pipeline import build_post
+
+    with pytest.raises(PostkitError, match=r"extends = .* is a path, but a theme found by name may extend only"):
+        build_post(target.article, target.settings, out=folder, force=True)
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "says"),
+    [
+        ("max_slides", 1000, "'max_slides' must be a whole number from 3 to 20, not 1000"),
+        ("focus", [5, 5], "'focus' must be a point X,Y of the picture"),
+        ("handle", "evil handle", "'handle' must be an Instagram username"),
+        ("format", "huge", "'format' must be one of portrait, square, landscape, story, not 'huge'"),
+        ("out", "/etc", "unknown key 'out'"),
+    ],
+)
+def test_watch_checks_the_recorded_settings_at_once_naming_post_json(watched, key, value, says):
+    folder, article = watched
+    edit(folder, settings={key: value})
+    with pytest.raises(CheckError) as info:
+        watch_target(folder, article)
+    assert str(info.value).startswith(f"{folder}/post.json: ") and says in str(info.value)
