@@ -745,7 +745,11 @@ def _validate(meta: dict[Any, Any], source: Path, name: str) -> dict[str, Any]:
         "caption": text("caption"),
         "theme": theme,
         "front_lang": lang,
-        "extra": {key: value for key in ("focus", "format") if (value := text(key)) is not None},
+        # Checked with the post's other settings (postkit.settings); a focus may be [x, y] there too.
+        "extra": {
+            "format": text("format"),
+            "focus": meta.get("focus") if isinstance(meta.get("focus"), list) else text("focus"),
+        },
     }
 
 

@@ -142,6 +142,12 @@ class _FlagError(click.ClickException):
     exit_code = 2
 
 
+def _help(name: str) -> str:
+    from postkit.settings import BY_NAME
+
+    return BY_NAME[name].help
+
+
 _POST_SETTINGS = ("theme", "theme_dirs", "format", "max_slides", "handle", "hashtags", "fit", "lang", "font_dir")
 
 
@@ -273,7 +279,15 @@ def check(folder: Path, strict: bool) -> None:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="The article the post was made from (with --watch).  [default: the one post.json records]",
 )
-@settings_options("image", *_POST_SETTINGS, "focus")
+@settings_options(
+    "image",
+    *_POST_SETTINGS,
+    "focus",
+    **{
+        name: f"{_help(name)}  [with --watch; default: as the post was made]"
+        for name in ("image", *_POST_SETTINGS, "focus")
+    },
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
 @click.option("-v", "--verbose", is_flag=True, help="Print more about what happens.")
 def preview(

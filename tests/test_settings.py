@@ -153,3 +153,15 @@ def test_the_inputs_hash_is_made_from_the_settings_not_from_where_they_came():
     assert inputs_sha256(hashes, theme, by_flag, {}) == inputs_sha256(hashes, theme, by_front, {})
     other = resolve_settings([(Layer("flag"), {"format": "square", "focus": "0.2,0.4"})])
     assert inputs_sha256(hashes, theme, other, {}) != inputs_sha256(hashes, theme, by_flag, {})
+
+
+def test_front_matter_may_write_a_focus_as_a_list_as_a_theme_does(tmp_path, example_dir):
+    """Found by a review: focus: [0.3, 0.4] was refused in front matter though a theme may write it so."""
+    import json
+    import shutil
+
+    shutil.copy(example_dir / "article.jpg", tmp_path / "note.jpg")
+    article = tmp_path / "note.md"
+    article.write_text("---\ntitle: Apollo 11\nfocus: [0.3, 0.4]\n---\n\nThe Eagle has landed. It was July 1969.\n")
+    post = make_post(article, out=tmp_path / "post")
+    assert json.loads((post.folder / "post.json").read_text())["image"]["focus"] == [0.3, 0.4]
