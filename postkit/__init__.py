@@ -34,6 +34,7 @@ _EXPORTS = {
     "check_post": ("postkit.check", "check_post"),
     "make_preview": ("postkit.preview", "write_preview"),
     "run_batch": ("postkit.batch", "run_batch"),
+    "Selection": ("postkit.batch", "Selection"),
     "PostkitError": ("postkit.errors", "PostkitError"),
 }
 
@@ -43,6 +44,7 @@ __all__ = [
     "Post",
     "PostkitError",
     "RenderedPost",
+    "Selection",
     "Settings",
     "__version__",
     "article_from_text",
@@ -59,7 +61,7 @@ __all__ = [
 
 if TYPE_CHECKING:
     from postkit.article import Article, article_from_text, read_article
-    from postkit.batch import run_batch
+    from postkit.batch import Selection, run_batch
     from postkit.check import check_post
     from postkit.errors import PostkitError
     from postkit.pipeline import Post, RenderedPost, make_post, render_post

@@ -15,7 +15,7 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
@@ -28,6 +28,7 @@ from postkit.errors import LayoutError, OutputError, PostkitError
 from postkit.library import Entry, Library, load_library
 from postkit.output import FolderLock, check_generated, clean_leftovers, signals_held, write_generated
 from postkit.safeio import printable, read_inside, recorded_name
+from postkit.settings import Settings, settings_layer
 
 if TYPE_CHECKING:
     from types import FrameType
@@ -262,7 +263,7 @@ def run_batch(  # noqa: PLR0913 (the command's options, keyword-only, each with 
     series: bool = False,
     out: str | os.PathLike[str] | None = None,
     progress: Callable[[int, int], None] | None = None,
-    settings: dict[str, Any] | None = None,
+    settings: Settings | Mapping[str, Any] | None = None,
     timeout: float | None = DEFAULT_TIMEOUT,
 ) -> BatchResult:
     """Make the posts of the selected anniversaries in ``jobs`` processes, keeping going past failures.
@@ -274,7 +275,8 @@ def run_batch(  # noqa: PLR0913 (the command's options, keyword-only, each with 
     post, and an index.html postkit did not write is replaced only with ``force``.
 
     :param progress: called with (posts finished, posts to make) as each article finishes.
-    :param settings: command-line settings (handle, theme, format, max_slides, lang); None values are ignored.
+    :param settings: the caller's settings over every article's (a Settings, or a mapping of its field
+        names such as handle, theme, format, max_slides, lang); None values are ignored.
     :param timeout: seconds one article's post (or series) may take; a slower one is stopped and
         reported as failed while the others go on. None: no limit.
     """
@@ -282,7 +284,8 @@ def run_batch(  # noqa: PLR0913 (the command's options, keyword-only, each with 
     if timeout is not None and not timeout > 0:
         msg = f"timeout must be a number of seconds above 0, not {timeout!r}"
         raise ValueError(msg)
-    flags = {k: v for k, v in (settings or {}).items() if v is not None}
+    given = settings_layer(settings)[1] if isinstance(settings, Settings) else dict(settings or {})
+    flags = {k: v for k, v in given.items() if v is not None}
     exclude = (Path(out),) if out is not None else ()
     lib = library if isinstance(library, Library) else load_library(library, exclude=exclude, lang=flags.get("lang"))
     out_dir = Path(out) if out is not None else Path(lib.settings.get("out", DEFAULT_OUT))
