@@ -73,7 +73,8 @@ def _choice(*choices: str) -> Callable[[Any], str]:
 
 
 def _handle(value: Any) -> str:
-    handle = _text(value).lstrip("@")
+    text = _text(value)
+    handle = text[1:] if text.startswith("@") else text  # "@name" as people write it; "@@name" is no name
     if not _HANDLE.fullmatch(handle):
         msg = f"must be an Instagram username (letters, digits, '.', '_'; up to 30), not '{value}'"
         raise ValueError(msg)
