@@ -22,7 +22,10 @@ attempt's.
 | post.json theme "../../evil", "/tmp/evil", "evil/x", "" or not installed (for --watch) | refused by name |
 | post.json theme "evil" that is only a folder ./evil of the current directory | not installed: not a path lookup |
 | post.json image "../secret.jpg", or beside the article but a symlink out | refused |
-| post.json source path "/etc/passwd", "../../../etc/passwd", an article outside the output folder | refused |
+| post.json rebuild article "/etc/passwd", "../../../etc/passwd", outside the current and the output folder | refused |
+| post.json rebuild theme folder outside the current and the output folder | refused |
+| post.json rebuild theme whose theme.toml extends a folder outside | "a theme found by name may extend only a theme" |
+| post.json rebuild max_slides 1000, focus [5, 5], handle "evil handle", format "huge", out "/etc" | refused at start, naming post.json |
 | a 1x65000 slide (17 KB; its thumbnail would take gigabytes) | refused by its shape before any decoding |
 """
 
