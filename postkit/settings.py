@@ -1,7 +1,8 @@
 """Settings for one post, each declared once: its type, default, help and check.
 
 A post's settings are merged from layers, lowest first: postkit's defaults, the theme, a library's
-``postkit.toml``, the article's front matter, and the command line or a caller's arguments. Every value
+``postkit.toml``, the article's front matter, a post.json's record of its command line (for ``postkit
+preview --watch``), and the command line or a caller's arguments. Every value
 remembers the layer it came from, so that an error names the file (or the flag) and the key, and the
 same value gets the same verdict in every layer.
 """
