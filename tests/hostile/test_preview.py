@@ -25,7 +25,7 @@ attempt's.
 | post.json rebuild article "/etc/passwd", "../../../etc/passwd", outside the current and the output folder | refused |
 | post.json rebuild theme folder outside the current and the output folder | refused |
 | post.json rebuild theme whose theme.toml extends a folder outside | "a theme found by name may extend only a theme" |
-| post.json rebuild max_slides 1000, focus [5, 5], handle "evil handle", format "huge", out "/etc" | refused at start, naming post.json |
+| post.json rebuild max_slides 1000, focus [5, 5], handle "a b", format "huge", out "/etc" | refused, naming post.json |
 | a 1x65000 slide (17 KB; its thumbnail would take gigabytes) | refused by its shape before any decoding |
 """
 
