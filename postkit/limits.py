@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 # Slides per carousel in the app: 20 since Aug 2024.
 # Source: "Instagram Expands Carousel Post Limit to 20 Photos and Videos"
@@ -104,3 +105,53 @@ STORY_REPLY_BAR_PX = 340
 def story_covered(height: int) -> tuple[int, int]:
     """Return the rows (from the top, from the bottom) Instagram covers on a story ``height`` px tall."""
     return round(STORY_HEADER_PX * height / STORY_HEIGHT), round(STORY_REPLY_BAR_PX * height / STORY_HEIGHT)
+
+
+# Other networks, for one post made from the same article (issue 13). Each figure with its source, as
+# the team's notes (networks.md, checked 2026-11-29) give it; None where no source gives one.
+@dataclass(frozen=True)
+class NetworkLimits:
+    """What one network accepts in a post: images, their bytes, alt text, and text as it counts it."""
+
+    name: str
+    images: int | None  # most images in one post
+    min_images: int  # fewest in a carousel (1: a single image is a post)
+    image_bytes: int | None  # most bytes per image
+    alt_chars: int | None  # most characters of alt text per image
+    alt_required: bool
+    text: int  # most units of text per post, as ``counting`` counts
+    counting: str  # one of COUNTINGS
+    source: str
+
+
+# How networks count text: user-perceived characters (grapheme clusters); the same but an emoji as its
+# UTF-8 bytes (Threads); UTF-16 code units (TikTok); X's weighted length (twitter-text: a URL is 23,
+# most scripts' characters 1, CJK and emoji 2); code points.
+COUNTINGS = ("graphemes", "threads", "utf16", "x", "chars")
+
+NETWORKS = {
+    # Threads "Posts" and "Create a Carousel Container": carousels of 2-20, 500 characters, "emojis are
+    # counted as the number of UTF-8 bytes"; alt_text on images (no length given).
+    "threads": NetworkLimits("Threads", 20, 2, None, None, False, 500, "threads",
+                             "developers.facebook.com/docs/threads/posts"),
+    # Bluesky lexicon app.bsky.embed.images: 4 images, blob maxSize 1000000, alt required;
+    # app.bsky.feed.post: 300 graphemes.
+    "bluesky": NetworkLimits("Bluesky", 4, 1, 1_000_000, None, True, 300, "graphemes",
+                             "github.com/bluesky-social/atproto/blob/main/lexicons/app/bsky/embed/images.json"),
+    # Mastodon: 4 attachments and 500 characters by default (a server may allow more); descriptions up
+    # to 1,500 characters (mastodon/mastodon issue 12268).
+    "mastodon": NetworkLimits("Mastodon", 4, 1, None, 1500, False, 500, "chars",
+                              "github.com/mastodon/mastodon/issues/12268"),
+    # X: 4 images of at most 5 MB, alt text up to 1,000 (v2 media metadata), 280 weighted characters.
+    "x": NetworkLimits("X", 4, 1, 5 * 1024 * 1024, 1000, False, 280, "x",
+                       "developer.x.com/en/docs/counting-characters"),
+    # LinkedIn MultiImage API: 2-20 images of at most 5 MB; 3,000 characters.
+    "linkedin": NetworkLimits("LinkedIn", 20, 2, 5 * 1024 * 1024, None, False, 3000, "chars",
+                              "learn.microsoft.com/en-us/linkedin/marketing/community-management/shares/multiimage-post-api"),
+    # Facebook Pages: photos under 10 MB (under 4 MB recommended); about 63,206 characters.
+    "facebook": NetworkLimits("Facebook Page", None, 1, 10 * 1024 * 1024, None, False, 63206, "chars",
+                              "developers.facebook.com/docs/graph-api/photo-uploads"),
+    # TikTok photo mode: up to 35 images of at most 20 MB; description 4,000 UTF-16 units (title 90).
+    "tiktok": NetworkLimits("TikTok", 35, 1, 20 * 1024 * 1024, None, False, 4000, "utf16",
+                            "developers.tiktok.com/doc/content-posting-api-reference-photo-post"),
+}  # fmt: skip

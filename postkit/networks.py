@@ -1,0 +1,62 @@
+"""Text as other networks count it: the length a post's text has on each (see limits.NETWORKS)."""
+
+from __future__ import annotations
+
+import re
+
+from postkit.emoji import is_emoji
+from postkit.limits import COUNTINGS, NETWORKS
+from postkit.segment import CLUSTER
+
+# twitter-text v3 (github.com/twitter/twitter-text, config/v3.json): weights out of 100; these ranges
+# weigh 100, every other code point 200; a URL weighs 23 characters and an emoji sequence 200.
+_X_LIGHT = ((0, 4351), (8192, 8205), (8208, 8223), (8242, 8247))
+_X_URL_LENGTH = 23
+_URL = re.compile(r"https?://\S+|\bwww\.\S+", re.IGNORECASE)
+
+
+def text_length(text: str, counting: str) -> int:
+    """Return the length of ``text`` as a network counting this way counts it (one of limits.COUNTINGS)."""
+    if counting not in COUNTINGS:
+        msg = f"counting must be one of {', '.join(COUNTINGS)}, not {counting!r}"
+        raise ValueError(msg)
+    if counting == "chars":
+        return len(text)
+    if counting == "utf16":
+        return len(text.encode("utf-16-le", "surrogatepass")) // 2
+    if counting == "x":
+        return _x_length(text)
+    clusters = CLUSTER.findall(text)
+    if counting == "graphemes":
+        return len(clusters)
+    # Threads: "emojis are counted as the number of UTF-8 bytes"; other characters count one each.
+    return sum(len(c.encode("utf-8")) if is_emoji(c) else len(c) for c in clusters)
+
+
+def _x_length(text: str) -> int:
+    """X's weighted length: URLs 23, emoji 2, code points in the light ranges 1, others 2."""
+    total = 0
+    position = 0
+    for match in _URL.finditer(text):
+        total += _x_weight(text[position : match.start()]) + 100 * _X_URL_LENGTH
+        position = match.end()
+    total += _x_weight(text[position:])
+    return (total + 99) // 100
+
+
+def _x_weight(text: str) -> int:
+    weight = 0
+    for cluster in CLUSTER.findall(text):
+        if is_emoji(cluster):
+            weight += 200
+            continue
+        for char in cluster:
+            code = ord(char)
+            weight += 100 if any(low <= code <= high for low, high in _X_LIGHT) else 200
+    return weight
+
+
+def fits(text: str, network: str) -> bool:
+    """Tell whether ``text`` is within ``network``'s text limit (a key of limits.NETWORKS)."""
+    limits = NETWORKS[network]
+    return text_length(text, limits.counting) <= limits.text

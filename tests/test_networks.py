@@ -1,0 +1,67 @@
+"""Text as each network counts it (issue 13's first part): limits as data, lengths as the networks count."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from postkit.limits import COUNTINGS, NETWORKS
+from postkit.networks import fits, text_length
+
+FAMILY = "\U0001f468\u200d\U0001f469\u200d\U0001f467"  # one emoji of five code points, 18 UTF-8 bytes
+
+
+@pytest.mark.parametrize(
+    ("text", "counting", "length"),
+    [
+        ("Hello", "x", 5),
+        ("https://en.wikipedia.org/wiki/October_Revolution", "x", 23),  # any URL weighs 23
+        ("Read https://example.org now \U0001f600", "x", 5 + 23 + 5 + 2),  # an emoji weighs 2
+        ("十月革命", "x", 8),  # CJK weighs 2 a character
+        ("Октябрьская революция", "x", 21),  # Cyrillic is in the light range
+        (FAMILY, "x", 2),
+        (FAMILY, "graphemes", 1),
+        (FAMILY, "chars", 5),
+        (FAMILY, "utf16", 8),
+        (FAMILY, "threads", 18),  # Threads: an emoji counts its UTF-8 bytes
+        ("Hi \U0001f600", "threads", 3 + 4),
+        ("e\u0301te\u0301", "graphemes", 3),  # letters with combining accents are one each
+        ("\U0001f600", "utf16", 2),
+    ],
+)
+def test_each_network_counts_as_its_documentation_says(text, counting, length):
+    assert text_length(text, counting) == length
+
+
+@given(st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126)))
+def test_plain_ascii_is_its_length_everywhere(text):
+    text = re.sub(r"(?i)https?://|www\.", "", text)  # no URL: those weigh 23 on X
+    assert {text_length(text, counting) for counting in COUNTINGS} == {len(text)}
+
+
+def test_the_limits_are_data_with_a_source():
+    assert set(NETWORKS) == {"threads", "bluesky", "mastodon", "x", "linkedin", "facebook", "tiktok"}
+    for key, limits in NETWORKS.items():
+        assert limits.counting in COUNTINGS and limits.text > 0, key
+        assert "." in limits.source and " " not in limits.source, key  # an address
+    assert (NETWORKS["bluesky"].images, NETWORKS["bluesky"].image_bytes, NETWORKS["bluesky"].text) == (
+        4,
+        1_000_000,
+        300,
+    )
+    assert NETWORKS["bluesky"].alt_required
+
+
+def test_a_text_fits_by_each_networks_own_count():
+    text = "x" * 299 + "\U0001f6a9"  # 300 graphemes, 301 code points, 303 Threads units, 301 on X
+    assert fits(text, "bluesky") and not fits(text + "x", "bluesky")
+    assert fits(text, "threads") and not fits(text, "x")
+    assert fits(text, "mastodon") and not fits(text * 2, "mastodon")  # 301 and 602 code points, of 500
+
+
+def test_an_unknown_counting_is_refused():
+    with pytest.raises(ValueError, match="counting must be one of"):
+        text_length("x", "bytes")
