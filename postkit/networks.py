@@ -60,3 +60,43 @@ def fits(text: str, network: str) -> bool:
     """Tell whether ``text`` is within ``network``'s text limit (a key of limits.NETWORKS)."""
     limits = NETWORKS[network]
     return text_length(text, limits.counting) <= limits.text
+
+
+def shorten(text: str, network: str, lang: str | None = "en", suffix: str = "") -> str:
+    """Return the longest start of ``text`` ending where a sentence ends that fits ``network`` with ``suffix``.
+
+    When even the first sentence is too long, it is cut between words and ends with "…". The text is
+    returned whole when it fits.
+    """
+    from postkit.slicing import sentence_spans
+
+    limits = NETWORKS[network]
+
+    def ok(candidate: str) -> bool:
+        return text_length(candidate + suffix, limits.counting) <= limits.text
+
+    if ok(text):
+        return text
+    best = ""
+    for _, end in sentence_spans(text, lang):
+        candidate = text[:end].rstrip()
+        if not ok(candidate):
+            break
+        best = candidate
+    if best:
+        return best
+    words = text.split()
+    kept = ""
+    for word in words:
+        candidate = f"{kept} {word}" if kept else word
+        if not ok(candidate + "…"):
+            break
+        kept = candidate
+    return kept + "…"
+
+
+def thread_posts(slides: int, network: str) -> list[tuple[int, int]]:
+    """Split ``slides`` images into the posts of a thread: [start, end) of each, in order, at most as many
+    as ``network`` takes in one post; the first post holds the cover and the first slides."""
+    per_post = NETWORKS[network].images or slides
+    return [(start, min(start + per_post, slides)) for start in range(0, slides, per_post)]

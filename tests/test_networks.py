@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from postkit.limits import COUNTINGS, NETWORKS
-from postkit.networks import fits, text_length
+from postkit.networks import fits, shorten, text_length, thread_posts
 
 FAMILY = "\U0001f468\u200d\U0001f469\u200d\U0001f467"  # one emoji of five code points, 18 UTF-8 bytes
 
@@ -65,3 +65,39 @@ def test_a_text_fits_by_each_networks_own_count():
 def test_an_unknown_counting_is_refused():
     with pytest.raises(ValueError, match="counting must be one of"):
         text_length("x", "bytes")
+
+
+ARTICLE_TEXT = (
+    "The first Russian revolution of 1917 toppled the Tsar in March. The second, in November, ended the period "
+    "of Provisional Government in Russia and started the Bolshevik era. On November 6, the forces acting under "
+    "the Bolshevik Milrevkom seized important strategic areas in Petrograd. Pre-empting Kerensky's small forces, "
+    "Red Guards took over the state bank, the telephone exchange, and posted guards on bridges over the Neva."
+)  # the example article's first sentences (examples/october-revolution)
+
+
+@pytest.mark.parametrize("network", ["x", "bluesky", "threads", "mastodon"])
+def test_a_text_is_shortened_at_a_sentence_end_to_fit(network):
+    from postkit.slicing import sentence_spans
+
+    suffix = " #OnThisDay"
+    short = shorten(ARTICLE_TEXT, network, "en", suffix)
+    limits = NETWORKS[network]
+    assert text_length(short + suffix, limits.counting) <= limits.text
+    assert ARTICLE_TEXT.startswith(short)
+    ends = {ARTICLE_TEXT[:end].rstrip() for _, end in sentence_spans(ARTICLE_TEXT, "en")}
+    assert short in ends  # whole sentences, never cut inside one
+    if short != ARTICLE_TEXT:
+        following = ARTICLE_TEXT[: len(short) + 1 + ARTICLE_TEXT[len(short) + 1 :].find(".") + 1]
+        assert text_length(following + suffix, limits.counting) > limits.text  # the longest that fits
+
+
+def test_a_sentence_longer_than_the_limit_is_cut_between_words():
+    sentence = "word " * 100
+    short = shorten(sentence.strip() + ".", "x")
+    assert short.endswith("…") and text_length(short, "x") <= 280 and " wor…" not in short
+
+
+def test_a_thread_splits_between_slides_with_the_cover_first():
+    assert thread_posts(10, "bluesky") == [(0, 4), (4, 8), (8, 10)]
+    assert thread_posts(10, "threads") == [(0, 10)]
+    assert thread_posts(36, "tiktok") == [(0, 35), (35, 36)]
