@@ -187,14 +187,7 @@ def read_article(path: str | os.PathLike[str], lang: str | None = None, *, defau
         msg = f"cannot read {name} ({exc.strerror or exc}); check its permissions"
         raise ArticleError(msg) from exc
     raw = _decode(data, name)
-    text = _clean(raw, name)
-    if not text.strip():
-        msg = f"{name} is empty; write the article (a 'DATE - TITLE' heading line, then the text)"
-        raise ArticleError(msg)
-    if source.suffix.lower() in MARKDOWN_SUFFIXES or _has_front_matter(text):
-        article = parse_markdown(text, source, lang, default_lang=default_lang)
-    else:
-        article = parse_plain(text, source, lang, default_lang=default_lang)
+    article = _parse(_clean(raw, name), source, name, lang, default_lang)
     if controls := _control_warning(raw, name):
         from dataclasses import replace
 
@@ -959,11 +952,14 @@ def article_from_text(
     ``name``'s suffix chooses the format (.md: Markdown with front matter; else a plain draft, unless the
     text starts with front matter); messages name it; a picture beside it is looked for in ``folder``.
     """
-    source = Path(folder) / name
-    cleaned = _clean(text, name)
-    if not cleaned.strip():
+    return _parse(_clean(text, name), Path(folder) / name, name, lang)
+
+
+def _parse(text: str, source: Path, name: str, lang: str | None, default_lang: str | None = None) -> Article:
+    """Parse cleaned text as Markdown (by suffix or front matter) or as a plain draft."""
+    if not text.strip():
         msg = f"{name} is empty; write the article (a 'DATE - TITLE' heading line, then the text)"
         raise ArticleError(msg)
-    if source.suffix.lower() in MARKDOWN_SUFFIXES or _has_front_matter(cleaned):
-        return parse_markdown(cleaned, source, lang)
-    return parse_plain(cleaned, source, lang)
+    if source.suffix.lower() in MARKDOWN_SUFFIXES or _has_front_matter(text):
+        return parse_markdown(text, source, lang, default_lang=default_lang)
+    return parse_plain(text, source, lang, default_lang=default_lang)

@@ -142,10 +142,7 @@ def build_post(
     :param dry_run: do everything but decode the illustration, draw and write; status "dry-run".
     """
     started = time.perf_counter()
-    callers = caller_layers(settings, options)
-    article = _read(source, _lang(callers))
-    name = str(article.source if isinstance(source, Article) else source)  # messages name the file as given
-    settings, theme_ = post_settings(article, callers, library, name=name)
+    article, name, settings, theme_ = _settle(source, settings, options, library)
     picture_path = find_image(article, settings.image)
     target = settings.out if settings.out is not None else DEFAULT_OUT / slug(article)
     hashes = {
@@ -218,10 +215,7 @@ def render_post(
     """
     from postkit.compose import Painter
 
-    callers = caller_layers(settings, options)
-    article = _read(source, _lang(callers))
-    name = str(article.source if isinstance(source, Article) else source)
-    resolved, theme_ = post_settings(article, callers, name=name)
+    article, name, resolved, theme_ = _settle(source, settings, options)
     cards = compose_cards(article, resolved, theme_, find_image(article, resolved.image), name=name)
     caption, _ = _caption(article, resolved, cards.theme, None, name)
     painter = Painter(cards.illustration, cards.theme.colors["scrim"], cards.theme.colors["ink"])
@@ -260,6 +254,21 @@ def caller_layers(
 def _lang(callers: list[tuple[Layer, dict[str, Any]]]) -> str | None:
     """Return the language the topmost caller layer gives, if any."""
     return next((values["lang"] for _, values in reversed(callers) if values.get("lang")), None)
+
+
+def _settle(
+    source: str | os.PathLike[str] | Article,
+    settings: Settings | Mapping[str, Any] | None,
+    options: Mapping[str, Any],
+    library: Mapping[str, Any] | None = None,
+) -> tuple[Article, str, Settings, Theme]:
+    """Read the article and merge its post's settings: the article, its name as messages give it (the
+    file as the caller named it), the settings and the theme."""
+    callers = caller_layers(settings, options)
+    article = _read(source, _lang(callers))
+    name = str(article.source if isinstance(source, Article) else source)
+    resolved, theme_ = post_settings(article, callers, library, name=name)
+    return article, name, resolved, theme_
 
 
 def _read(source: str | os.PathLike[str] | Article, lang: str | None) -> Article:
