@@ -7,6 +7,7 @@ The public API (each name is loaded on first use, so that ``import postkit`` sta
     post = postkit.make_post("notes/tunguska.md", postkit.Settings(format="square"))
     problems = postkit.check_post(post.folder)
     postkit.make_preview(post.folder)
+    postkit.export_post(post.folder, "bluesky,linkedin", handles={"bluesky": "name.bsky.social"})
 
 See docs/api.md.
 """
@@ -32,6 +33,7 @@ _EXPORTS = {
     "load_theme": ("postkit.themes", "load_theme"),
     "list_themes": ("postkit.themes", "list_themes"),
     "check_post": ("postkit.check", "check_post"),
+    "export_post": ("postkit.export", "export_post"),
     "make_preview": ("postkit.preview", "write_preview"),
     "run_batch": ("postkit.batch", "run_batch"),
     "Selection": ("postkit.batch", "Selection"),
@@ -49,6 +51,7 @@ __all__ = [
     "__version__",
     "article_from_text",
     "check_post",
+    "export_post",
     "list_themes",
     "load_theme",
     "make_post",
@@ -64,6 +67,7 @@ if TYPE_CHECKING:
     from postkit.batch import Selection, run_batch
     from postkit.check import check_post
     from postkit.errors import PostkitError
+    from postkit.export import export_post
     from postkit.pipeline import Post, RenderedPost, make_post, render_post
     from postkit.preview import write_preview as make_preview
     from postkit.settings import Layer, Settings, resolve_settings

@@ -25,6 +25,14 @@ from urllib.parse import quote
 
 from postkit.article import Article, Paragraph, slug
 from postkit.errors import LayoutError, OutputError, PostkitError
+from postkit.export import (
+    SCHEDULE_FILE,
+    SCHEDULE_MARKERS,
+    check_base_url,
+    check_handles,
+    parse_networks,
+    write_schedule,
+)
 from postkit.library import Entry, Library, load_library
 from postkit.output import FolderLock, check_generated, clean_leftovers, signals_held, write_generated
 from postkit.safeio import printable, read_inside, recorded_name
@@ -198,6 +206,7 @@ class Outcome:
     anniversary: datetime.date | None = None
     years_ago: int | None = None
     warnings: tuple[str, ...] = ()
+    exports: tuple[Path, ...] = ()  # the post's folders for other networks (--export)
 
 
 @dataclass(frozen=True)
@@ -208,6 +217,7 @@ class BatchResult:
     seconds: float
     out: Path
     index: Path | None = None
+    schedule: Path | None = None  # schedule.csv, with --export
     dry_run: bool = False
     # About the library rather than one post: articles without a date, which no day selects.
     notes: tuple[str, ...] = ()
@@ -226,7 +236,8 @@ class BatchResult:
 
     @property
     def warnings(self) -> list[str]:
-        return [*self.notes, *(w for o in self.outcomes for w in o.warnings)]
+        # Each once: a missing network handle is said of every post alike.
+        return list(dict.fromkeys([*self.notes, *(w for o in self.outcomes for w in o.warnings)]))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -251,6 +262,8 @@ class _Task:
     # The run's folders named like a series part ("x-part-2"), and whose they are: a series must
     # not put a part where another article's post goes.
     reserved: dict[str, str] = field(default_factory=dict)
+    export: tuple[str, ...] = ()  # the networks to export each post for
+    handles: dict[str, str] = field(default_factory=dict)  # the account's handle on each network
 
 
 def run_batch(  # noqa: PLR0913 (the command's options, keyword-only, each with a default)
@@ -265,6 +278,9 @@ def run_batch(  # noqa: PLR0913 (the command's options, keyword-only, each with 
     progress: Callable[[int, int], None] | None = None,
     settings: Settings | Mapping[str, Any] | None = None,
     timeout: float | None = DEFAULT_TIMEOUT,
+    export: str | Sequence[str] = (),
+    handles: Mapping[str, str] | None = None,
+    base_url: str | None = None,
 ) -> BatchResult:
     """Make the posts of the selected anniversaries in ``jobs`` processes, keeping going past failures.
 
@@ -279,6 +295,9 @@ def run_batch(  # noqa: PLR0913 (the command's options, keyword-only, each with 
         names such as handle, theme, format, max_slides, lang); None values are ignored.
     :param timeout: seconds one article's post (or series) may take; a slower one is stopped and
         reported as failed while the others go on. None: no limit.
+    :param export: networks to export every post for (see postkit.export), then ``out/schedule.csv``
+        lists each network's posts by anniversary; ``base_url`` makes its image paths public URLs.
+    :param handles: the account's handle on each network, over the library's postkit.toml [handles].
     """
     started = time.perf_counter()
     if timeout is not None and not timeout > 0:
@@ -290,12 +309,19 @@ def run_batch(  # noqa: PLR0913 (the command's options, keyword-only, each with 
     lib = library if isinstance(library, Library) else load_library(library, exclude=exclude, lang=flags.get("lang"))
     out_dir = Path(out) if out is not None else Path(lib.settings.get("out", DEFAULT_OUT))
     _check_settings(lib, flags)
+    networks = parse_networks(export) if export else ()
+    all_handles = {**lib.handles, **check_handles(handles or {}, "handles")}
+    if base_url is not None:
+        base_url = check_base_url(base_url)
     # Planned before anything is made: the batch fails here, not after an hour of posts.
     check_generated(out_dir / INDEX_FILE, INDEX_MARKERS, force=force)
+    if networks:
+        check_generated(out_dir / SCHEDULE_FILE, SCHEDULE_MARKERS, force=force)
 
     tasks, outcomes = _plan(
         lib, selection, out_dir, flags, force=force, dry_run=dry_run, series=series, timeout=timeout
     )
+    tasks = [replace(task, export=networks, handles=all_handles) for task in tasks]
     notes = tuple(_undated(lib))
     if dry_run:
         results = _run_tasks(tasks, jobs, progress, timeout)
@@ -316,9 +342,9 @@ def run_batch(  # noqa: PLR0913 (the command's options, keyword-only, each with 
         with FolderLock(out_dir):
             clean_leftovers(out_dir)  # what workers stopped for taking too long left behind
         index = write_index(out_dir, force=force)
-    return BatchResult(
-        _ordered(outcomes, tasks, results), time.perf_counter() - started, out_dir, index=index, notes=notes
-    )
+        ordered = _ordered(outcomes, tasks, results)
+        schedule = write_schedule(out_dir, ordered, base_url, force=force) if networks else None
+    return BatchResult(ordered, time.perf_counter() - started, out_dir, index=index, schedule=schedule, notes=notes)
 
 
 def _check_settings(lib: Library, flags: dict[str, Any]) -> None:
@@ -861,11 +887,15 @@ def _make(task: _Task) -> list[Outcome]:
     stale = _part_folder(task, 1)
     if _is_our_part(task, stale, 1):
         warnings.append(f"{stale} is left from an earlier series of {task.name}; delete it")
-    return [_outcome(task, post, warnings)]
+    return [_outcome(task, post, warnings, task.article, _caption_vars(task))]
 
 
-def _outcome(task: _Task, post: Post, warnings: Iterable[str]) -> Outcome:
+def _outcome(
+    task: _Task, post: Post, warnings: Iterable[str], article: Article, caption_vars: dict[str, Any]
+) -> Outcome:
     status = SKIPPED if post.status == "unchanged" else MADE
+    warnings = list(warnings)
+    exports = _export(task, post, article, caption_vars, warnings) if task.export and not task.dry_run else ()
     return Outcome(
         task.name,
         status,
@@ -873,7 +903,44 @@ def _outcome(task: _Task, post: Post, warnings: Iterable[str]) -> Outcome:
         anniversary=task.anniversary,
         years_ago=task.years_ago,
         warnings=tuple(warnings),
+        exports=exports,
     )
+
+
+def _export(
+    task: _Task, post: Post, article: Article, caption_vars: dict[str, Any], warnings: list[str]
+) -> tuple[Path, ...]:
+    """Export the post for the batch's networks; an unchanged post whose folders are all there keeps them."""
+    from postkit.export import MANIFEST, Slide, export_folder, export_post
+    from postkit.output import encode_jpeg
+    from postkit.pipeline import render_cards
+
+    folders = tuple(export_folder(post.folder, network) for network in task.export)
+    if post.status == "unchanged" and all((folder / MANIFEST).is_file() for folder in folders):
+        return folders
+
+    def story_cards() -> list[Slide]:
+        # TikTok's story-shaped set, from the same article and settings (a table's row has no file).
+        options = {**task.flags, "format": "story"}
+        rendered = render_cards(article, None, options, task.library, caption_vars)
+        kinds = ["cover", *(["text"] * (len(rendered.images) - 2)), "closing"]
+        return [
+            Slide(f"{n:02d}.jpg", kind, text, alt, encode_jpeg(image), image.size)
+            for n, (kind, text, alt, image) in enumerate(
+                zip(kinds, rendered.texts, rendered.alts, rendered.images, strict=True), start=1
+            )
+        ]
+
+    exported = export_post(
+        post.folder,
+        task.export,
+        handles=task.handles,
+        force=True,
+        story_cards=story_cards,
+        parallel=False,  # the batch's workers are already one per core
+    )
+    warnings.extend(w for item in exported for w in item.warnings)
+    return folders
 
 
 def _make_series(task: _Task, error: LayoutError) -> list[Outcome]:
@@ -908,7 +975,7 @@ def _make_series(task: _Task, error: LayoutError) -> list[Outcome]:
         article = _part(task.article, paragraphs, number, len(parts))
         variables = _caption_vars(task, number, len(parts))
         post = build_post(article, out=_part_folder(task, number), caption_vars=variables, **_post_kwargs(task))
-        outcomes.append(_outcome(task, post, post.warnings))
+        outcomes.append(_outcome(task, post, post.warnings, article, variables))
     stale = _part_folder(task, len(parts) + 1)
     if _is_our_part(task, stale, len(parts) + 1):
         outcomes[-1] = replace(

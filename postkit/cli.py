@@ -174,9 +174,31 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @click.option(
     "--preview", "preview_", is_flag=True, help="Also write preview.html and contact.png (see postkit preview)."
 )
+@click.option(
+    "--export",
+    "export_",
+    metavar="NETWORKS",
+    help="Also export the post for other networks, e.g. bluesky,linkedin or all (see postkit export).",
+)
+@click.option(
+    "--network-handle",
+    "network_handles",
+    multiple=True,
+    metavar="NETWORK=NAME",
+    help="The account's handle on a network, for --export (repeatable), e.g. bluesky=name.bsky.social.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
 @click.option("-v", "--verbose", is_flag=True, help="Print more about what happens.")
-def carousel(article: Path, force: bool, preview_: bool, quiet: bool, verbose: bool, **settings: Any) -> None:
+def carousel(  # noqa: PLR0913 (a Click command: one parameter per option)
+    article: Path,
+    force: bool,
+    preview_: bool,
+    export_: str | None,
+    network_handles: tuple[str, ...],
+    quiet: bool,
+    verbose: bool,
+    **settings: Any,
+) -> None:
     """Make a carousel from ARTICLE: cover, text slides, closing slide, caption.
 
     ARTICLE is a plain draft ('DATE - TITLE' heading line, optional 'Pictured -' credit, then
@@ -190,11 +212,16 @@ def carousel(article: Path, force: bool, preview_: bool, quiet: bool, verbose: b
         postkit carousel article.txt --out out/today --force
         postkit carousel article.txt --preview
         postkit carousel statya.txt --lang ru
+        postkit carousel article.txt --export all --network-handle bluesky=name.bsky.social
     """
+    from postkit.export import parse_handle_flags, parse_networks
     from postkit.pipeline import make_post
 
     _setup_logging(quiet, verbose)
     flags = flag_settings(settings)
+    # Checked before the post is made: a typo in --export must not cost a render.
+    networks = parse_networks(export_) if export_ is not None else ()
+    handles = parse_handle_flags(network_handles)
     show_bar = not quiet and sys.stderr.isatty()
     with _ProgressBar(show_bar) as progress:
         post = make_post(article, flags, force=force, progress=progress)
@@ -209,6 +236,18 @@ def carousel(article: Path, force: bool, preview_: bool, quiet: bool, verbose: b
         page = write_preview(post.folder)
         if not quiet:
             click.echo(f"Wrote {_display(page)} and contact.png")
+    if networks:
+        from postkit.export import export_post
+
+        exported = export_post(post.folder, networks, handles=handles, article=article, force=force)
+        if not quiet:
+            _report_export(exported)
+
+
+def _report_export(exported: list[Any]) -> None:
+    for item in exported:
+        posts = f"{item.posts} posts" if item.posts > 1 else "1 post"
+        click.echo(f"Wrote {_display(item.folder)}/: {posts}, {item.images} images")
 
 
 class _ProgressBar:
@@ -237,18 +276,84 @@ class _ProgressBar:
             self.bar.__exit__(*exc)
 
 
+@cli.command("export")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "--for",
+    "networks",
+    default="all",
+    show_default=True,
+    metavar="NETWORKS",
+    help="The networks, comma-separated: threads, bluesky, mastodon, x, linkedin, facebook, tiktok, or all.",
+)
+@click.option(
+    "--network-handle",
+    "network_handles",
+    multiple=True,
+    metavar="NETWORK=NAME",
+    help="The account's handle on a network (repeatable), e.g. bluesky=name.bsky.social, "
+    "mastodon=name@mastodon.social, x=name.  [Threads default: the post's handle]",
+)
+@click.option(
+    "--article",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The post's article, for TikTok's story-shaped slides.  [default: the one post.json records]",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The folder to write the networks' folders in.  [default: beside the post]",
+)
+@click.option("--force", is_flag=True, help="Replace the networks' folders if they exist.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
+@click.option("-v", "--verbose", is_flag=True, help="Print more about what happens.")
+def export(  # noqa: PLR0913 (a Click command: one parameter per option)
+    folder: Path,
+    networks: str,
+    network_handles: tuple[str, ...],
+    article: Path | None,
+    out: Path | None,
+    force: bool,
+    quiet: bool,
+    verbose: bool,
+) -> None:
+    """Export the post in FOLDER for other networks, one folder per network beside it.
+
+    Each network's folder (FOLDER.bluesky, FOLDER.linkedin, ...) holds what that network takes:
+    its images within its size and byte limits, numbered 01.jpg ..., the texts within its limit
+    as it counts them, alt texts within its budget, and manifest.json listing the posts in order
+    (a thread where the network takes fewer images than the post has). LinkedIn also gets
+    document.pdf, a PDF with a text layer; TikTok gets the post made again in the story format.
+
+    \b
+    Example:
+        postkit export out/1917-11-07-october-revolution
+        postkit export out/1917-11-07-october-revolution --for bluesky,x --network-handle bluesky=name.bsky.social
+        postkit check out/1917-11-07-october-revolution.bluesky
+    """
+    from postkit.export import export_post, parse_handle_flags
+
+    _setup_logging(quiet, verbose)
+    handles = parse_handle_flags(network_handles)
+    exported = export_post(folder, networks, handles=handles, article=article, out=out, force=force)
+    if not quiet:
+        _report_export(exported)
+
+
 @cli.command()
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 def check(folder: Path, strict: bool) -> None:
     """Check a post FOLDER against Instagram's limits and list every problem.
 
-    Exits 0 when the post can be uploaded, 1 when it breaks a limit (or, with --strict,
+    An export folder (FOLDER.bluesky, ... made by postkit export) is checked against its network's
+    limits, measured from its files. Exits 0 when the post can be uploaded, 1 when it breaks a limit (or, with --strict,
     draws a warning).
 
     \b
     Example:
         postkit check out/1917-11-07-october-revolution
+        postkit check out/1917-11-07-october-revolution.bluesky
     """
     from postkit.check import check_post
 
@@ -396,6 +501,24 @@ def _month_day(ctx: click.Context, param: click.Parameter, value: str | None) ->
     *_POST_SETTINGS, lang="Every article's language.  [default: each article's front matter 'lang', else detected]"
 )
 @click.option("--preview", "preview_", is_flag=True, help="Also write each new post's preview.html and contact.png.")
+@click.option(
+    "--export",
+    "export_",
+    metavar="NETWORKS",
+    help="Also export every post for other networks (e.g. bluesky,linkedin or all) and write OUT/schedule.csv.",
+)
+@click.option(
+    "--network-handle",
+    "network_handles",
+    multiple=True,
+    metavar="NETWORK=NAME",
+    help="The account's handle on a network, for --export (repeatable).  [default: postkit.toml [handles]]",
+)
+@click.option(
+    "--base-url",
+    metavar="URL",
+    help="Where OUT is published, so that schedule.csv lists the images' public URLs (with --export).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors; no progress bar.")
 @click.option("-v", "--verbose", is_flag=True, help="List every post made or skipped.")
 @click.pass_context
@@ -416,6 +539,9 @@ def batch(  # noqa: C901, PLR0913 (a Click command: one parameter per option, ch
     series: bool,
     out: Path | None,
     preview_: bool,
+    export_: str | None,
+    network_handles: tuple[str, ...],
+    base_url: str | None,
     quiet: bool,
     verbose: bool,
     **settings: Any,
@@ -432,11 +558,20 @@ def batch(  # noqa: C901, PLR0913 (a Click command: one parameter per option, ch
         postkit batch library/ --on 11-07 --dry-run
         postkit batch library.csv --from 12-30 --to 01-02 --jobs 2
         postkit batch library/ --all --series --out out/year
+        postkit batch library/ --on 11-07 --export all --base-url https://example.org/posts
     """
     import datetime
 
     from postkit.batch import DEFAULT_TIMEOUT, Selection, run_batch
+    from postkit.export import parse_handle_flags
     from postkit.settings import settings_layer
+
+    if (network_handles or base_url) and not export_:
+        msg = (
+            f"{'--network-handle' if network_handles else '--base-url'} works only with --export; add --export NETWORKS"
+        )
+        raise click.UsageError(msg)
+    handles = parse_handle_flags(network_handles)
 
     given = {"--on": on is not None, "--today": today, "--from/--to": start or end, "--all": all_}
     modes = [name for name, yes in given.items() if yes]
@@ -476,6 +611,9 @@ def batch(  # noqa: C901, PLR0913 (a Click command: one parameter per option, ch
                 progress=progress,
                 timeout=timeout if timeout is not None else DEFAULT_TIMEOUT,
                 settings=settings_layer(flag_settings(settings))[1],
+                export=export_ or (),
+                handles=handles,
+                base_url=base_url,
             )
     except KeyboardInterrupt as exc:
         click.echo("Interrupted; the posts already made are complete. Run the batch again to make the rest.", err=True)
@@ -506,6 +644,9 @@ def batch(  # noqa: C901, PLR0913 (a Click command: one parameter per option, ch
                 f"Made {made} post{'s' * (made != 1)}, skipped {skipped} unchanged, "
                 f"{failed} failed in {result.seconds:.1f} s"
             )
+            if export_ and result.schedule is not None:
+                exports = sum(len(o.exports) for o in result.outcomes)
+                click.echo(f"Exported {exports} network folders; wrote {_display(result.schedule)}")
     if preview_ and not dry_run and result.made:
         from postkit.batch import write_index
         from postkit.preview import write_preview

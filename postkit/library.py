@@ -23,6 +23,7 @@ from postkit.article import (
 )
 from postkit.dates import read_date
 from postkit.errors import ArticleError, PostkitError
+from postkit.export import ExportError, check_handles
 from postkit.i18n import known_language
 from postkit.settings import Layer, SettingsError, resolve_settings
 
@@ -57,6 +58,7 @@ class Library:
     # Validated postkit.toml values; "out" and a theme given as a path are resolved against the file.
     settings: dict[str, Any] = field(default_factory=dict)
     settings_file: Path | None = None
+    handles: dict[str, str] = field(default_factory=dict)  # postkit.toml [handles]: the account on each network
 
 
 def load_library(path: str | os.PathLike[str], *, exclude: tuple[Path, ...] = (), lang: str | None = None) -> Library:
@@ -84,6 +86,7 @@ def load_library(path: str | os.PathLike[str], *, exclude: tuple[Path, ...] = ()
         raise LibraryError(msg)
     has_settings = settings_file.is_file()
     settings = read_settings(settings_file) if has_settings else {}
+    handles = settings.pop("handles", {})
     languages = (lang, settings.get("lang"))
     if root.is_dir():
         entries = _folder_entries(root, (*exclude, *([settings["out"]] if "out" in settings else [])), languages)
@@ -94,6 +97,7 @@ def load_library(path: str | os.PathLike[str], *, exclude: tuple[Path, ...] = ()
         entries=tuple(entries),
         settings=settings,
         settings_file=settings_file if has_settings else None,
+        handles=handles,
     )
 
 
@@ -113,14 +117,27 @@ def read_settings(path: Path) -> dict[str, Any]:
         reason = getattr(exc, "strerror", None) or exc
         msg = f"{path}: cannot read the library settings ({reason}); fix the TOML syntax"
         raise LibraryError(msg) from exc
+    handles = data.pop("handles", None)
     try:
         checked = resolve_settings([(Layer("postkit.toml", str(path)), data)])
-    except SettingsError as exc:
+        if handles is not None:
+            handles = _handles(handles, path)
+    except (SettingsError, ExportError) as exc:
         raise LibraryError(str(exc)) from exc
-    settings = {key: getattr(checked, key) for key in data}
+    settings: dict[str, Any] = {key: getattr(checked, key) for key in data}
+    if handles is not None:
+        settings["handles"] = handles
     if "out" in settings:
         settings["out"] = path.parent / settings["out"]
     return settings
+
+
+def _handles(table: Any, path: Path) -> dict[str, str]:
+    """Check postkit.toml's [handles] table: the account's handle on each network (postkit export)."""
+    if not isinstance(table, dict):
+        msg = f"{path}: 'handles' must be a table, e.g. [handles] with bluesky = \"name.bsky.social\""
+        raise ExportError(msg)
+    return check_handles(table, f"{path}: [handles]")
 
 
 # The batch's --lang and the library's postkit.toml lang.

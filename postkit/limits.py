@@ -122,6 +122,9 @@ class NetworkLimits:
     text: int  # most units of text per post, as ``counting`` counts
     counting: str  # one of COUNTINGS
     source: str
+    alt_text: bool = True  # False: the network takes no alt text
+    # Hashtags per post that the network's own guidance gives (None: no norm); see HASHTAG_NORMS.
+    hashtags: int | None = None
 
 
 # How networks count text: user-perceived characters (grapheme clusters); the same but an emoji as its
@@ -129,11 +132,20 @@ class NetworkLimits:
 # most scripts' characters 1, CJK and emoji 2); code points.
 COUNTINGS = ("graphemes", "threads", "utf16", "x", "chars")
 
+# Hashtags per post (guidance, not a rule an API enforces). Threads takes "only one tag per post"
+# (Adam Mosseri, 2023-12-08; macrumors.com/2023/12/08/threads-introduces-tags-or-hashtags/); X's Help
+# Center recommends "no more than two" (quoted in socialk.it/en/blog/twitter-hashtag-strategy). For
+# LinkedIn, Facebook and TikTok no source gives a number: postkit keeps Instagram's cap of 5 there
+# (HASHTAGS_RECOMMENDED above). Bluesky and Mastodon give none either; their tags are for search and
+# for following topics, so all the post's tags are kept.
+HASHTAG_NORMS = {"threads": 1, "x": 2, "linkedin": HASHTAGS_RECOMMENDED, "facebook": HASHTAGS_RECOMMENDED,
+                 "tiktok": HASHTAGS_RECOMMENDED}  # fmt: skip
+
 NETWORKS = {
     # Threads "Posts" and "Create a Carousel Container": carousels of 2-20, 500 characters, "emojis are
     # counted as the number of UTF-8 bytes"; alt_text on images (no length given).
     "threads": NetworkLimits("Threads", 20, 2, None, None, False, 500, "threads",
-                             "developers.facebook.com/docs/threads/posts"),
+                             "developers.facebook.com/docs/threads/posts", hashtags=HASHTAG_NORMS["threads"]),
     # Bluesky lexicon app.bsky.embed.images: 4 images, blob maxSize 1000000, alt required;
     # app.bsky.feed.post: 300 graphemes.
     "bluesky": NetworkLimits("Bluesky", 4, 1, 1_000_000, None, True, 300, "graphemes",
@@ -144,14 +156,28 @@ NETWORKS = {
                               "github.com/mastodon/mastodon/issues/12268"),
     # X: 4 images of at most 5 MB, alt text up to 1,000 (v2 media metadata), 280 weighted characters.
     "x": NetworkLimits("X", 4, 1, 5 * 1024 * 1024, 1000, False, 280, "x",
-                       "developer.x.com/en/docs/counting-characters"),
+                       "developer.x.com/en/docs/counting-characters", hashtags=HASHTAG_NORMS["x"]),
     # LinkedIn MultiImage API: 2-20 images of at most 5 MB; 3,000 characters.
     "linkedin": NetworkLimits("LinkedIn", 20, 2, 5 * 1024 * 1024, None, False, 3000, "chars",
-                              "learn.microsoft.com/en-us/linkedin/marketing/community-management/shares/multiimage-post-api"),
+                              "learn.microsoft.com/en-us/linkedin/marketing/community-management/shares/multiimage-post-api",
+                              hashtags=HASHTAG_NORMS["linkedin"]),
     # Facebook Pages: photos under 10 MB (under 4 MB recommended); about 63,206 characters.
     "facebook": NetworkLimits("Facebook Page", None, 1, 10 * 1024 * 1024, None, False, 63206, "chars",
-                              "developers.facebook.com/docs/graph-api/photo-uploads"),
-    # TikTok photo mode: up to 35 images of at most 20 MB; description 4,000 UTF-16 units (title 90).
+                              "developers.facebook.com/docs/graph-api/photo-uploads",
+                              hashtags=HASHTAG_NORMS["facebook"]),
+    # TikTok photo mode: up to 35 images of at most 20 MB; description 4,000 UTF-16 units (title 90); no
+    # alt text.
     "tiktok": NetworkLimits("TikTok", 35, 1, 20 * 1024 * 1024, None, False, 4000, "utf16",
-                            "developers.tiktok.com/doc/content-posting-api-reference-photo-post"),
+                            "developers.tiktok.com/doc/content-posting-api-reference-photo-post",
+                            alt_text=False, hashtags=HASHTAG_NORMS["tiktok"]),
 }  # fmt: skip
+
+# TikTok photo mode: a title of at most 90 UTF-16 units; images "1080p" at most, 1080x1920 preferred.
+# Source: developers.tiktok.com/doc/content-posting-api-reference-photo-post (title, photo_images).
+TIKTOK_TITLE_MAX = 90
+TIKTOK_MAX_SIZE = (1080, 1920)
+
+# LinkedIn documents (the "document carousel"): PDF of at most 100 MB and 300 pages.
+# Source: learn.microsoft.com/en-us/linkedin/marketing/community-management/shares/documents-api
+LINKEDIN_DOCUMENT_MAX_BYTES = 100 * 1024 * 1024
+LINKEDIN_DOCUMENT_MAX_PAGES = 300

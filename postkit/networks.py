@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from postkit.emoji import is_emoji
 from postkit.limits import COUNTINGS, NETWORKS
@@ -68,31 +69,67 @@ def shorten(text: str, network: str, lang: str | None = "en", suffix: str = "") 
     When even the first sentence is too long, it is cut between words and ends with "…". The text is
     returned whole when it fits.
     """
+    limits = NETWORKS[network]
+    return shorten_to(text, limits.text, limits.counting, lang, suffix=suffix)
+
+
+def shorten_to(
+    text: str,
+    limit: int,
+    counting: str,
+    lang: str | None = "en",
+    *,
+    prefix: str = "",
+    suffix: str = "",
+    words: bool = True,
+) -> str:
+    """Return the longest start of ``text`` that ends a sentence and fits ``limit`` between ``prefix`` and ``suffix``.
+
+    Lengths are counted as ``counting`` says (one of limits.COUNTINGS). When no sentence fits, the text is
+    cut and ends with "…" if ``words``: between words, or in Chinese and Japanese (written without
+    spaces) after the last clause mark that fits, else between characters. Otherwise, or when nothing
+    fits, "" is returned.
+    """
+    from postkit.i18n import NO_SPACE_LANGUAGES, language_key
     from postkit.slicing import sentence_spans
 
-    limits = NETWORKS[network]
-
     def ok(candidate: str) -> bool:
-        return text_length(candidate + suffix, limits.counting) <= limits.text
+        return text_length(prefix + candidate + suffix, counting) <= limit
 
     if ok(text):
         return text
-    best = ""
-    for _, end in sentence_spans(text, lang):
-        candidate = text[:end].rstrip()
-        if not ok(candidate):
-            break
-        best = candidate
-    if best:
-        return best
-    words = text.split()
-    kept = ""
-    for word in words:
-        candidate = f"{kept} {word}" if kept else word
-        if not ok(candidate + "…"):
-            break
-        kept = candidate
-    return kept + "…"
+    # A longer start is never shorter as a network counts, so the longest that fits is found by halving.
+    ends = [end for _, end in sentence_spans(text, lang)]
+    best = _longest(ends, lambda end: ok(text[:end].rstrip()))
+    if best is not None:
+        return text[:best].rstrip()
+    if not words:
+        return ""
+    if language_key(lang) in NO_SPACE_LANGUAGES or not text.strip().count(" "):
+        cuts = [m.end() for m in CLUSTER.finditer(text)]
+        cut = _longest(cuts, lambda end: ok(text[:end] + "…"))
+        if cut is None:
+            return ""
+        clause = max((k + 1 for k in range(cut) if text[k] in _CLAUSE_MARKS), default=0)
+        return (text[:clause] if clause > cut // 2 else text[:cut]).rstrip() + "…"
+    cuts = [m.start() for m in re.finditer(r"(?<=\S)\s+", text)]
+    cut = _longest(cuts, lambda end: ok(text[:end] + "…"))
+    return text[:cut] + "…" if cut is not None else ""
+
+
+_CLAUSE_MARKS = frozenset("、，,；;：:")
+
+
+def _longest(positions: list[int], fits: Callable[[int], bool]) -> int | None:
+    """Return the largest of ascending ``positions`` for which ``fits`` holds (it holds up to a point), or None."""
+    low, high = 0, len(positions)
+    while low < high:
+        middle = (low + high) // 2
+        if fits(positions[middle]):
+            low = middle + 1
+        else:
+            high = middle
+    return positions[low - 1] if low else None
 
 
 def thread_posts(slides: int, network: str) -> list[tuple[int, int]]:

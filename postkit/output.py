@@ -81,14 +81,14 @@ def safe_join(folder: Path, name: str) -> Path:
     return Path(folder, *parts)
 
 
-def encode_jpeg(image: Image.Image) -> bytes:
+def encode_jpeg(image: Image.Image, quality: int = JPEG_QUALITY) -> bytes:
     """Encode ``image`` as a baseline sRGB JPEG without metadata; same pixels give same bytes."""
     rgb = _to_rgb(image)
     buffer = io.BytesIO()
     rgb.save(
         buffer,
         format="JPEG",
-        quality=JPEG_QUALITY,
+        quality=quality,
         subsampling=0,  # 4:4:4: chroma subsampling blurs the edges of coloured text
         # No optimize pass: it saves ~5% of bytes (far below 8 MB anyway) for a second encode.
         optimize=False,
@@ -551,9 +551,14 @@ def signals_held() -> Iterator[HeldSignals]:
 class PostWriter:
     """Build a post in a marked, hidden staging folder beside the target, then rename it into place."""
 
-    def __init__(self, target: str | os.PathLike[str], *, force: bool = False) -> None:
+    def __init__(
+        self, target: str | os.PathLike[str], *, force: bool = False, own_file: str = "post.json", kind: str = "post"
+    ) -> None:
         self.target = Path(target)
         self.force = force
+        # What the folder is, and the file that says it is postkit's (only such a folder --force replaces).
+        self.own_file = own_file
+        self.kind = kind
         # Absolute, so that "." or "out/x/.." still have a real name and parent.
         self._path = Path(os.path.abspath(self.target))
         self._staging: Path | None = None
@@ -591,6 +596,10 @@ class PostWriter:
             _discard(self._staging)
         _ACTIVE.discard(self._token)
         self._staging = None
+
+    def check(self) -> None:
+        """Raise OutputError now if the target could not be written (exists without --force, is a file...)."""
+        self._check_target()
 
     @property
     def staging(self) -> Path:
@@ -717,12 +726,15 @@ class PostWriter:
             raise OutputError(msg)
         # --force deletes the old folder: never let a typo ("--out ~") delete something else.
         try:
-            looks_like_post = (target / "post.json").is_file() or not any(target.iterdir())
+            looks_like_post = (target / self.own_file).is_file() or not any(target.iterdir())
         except OSError as exc:
             msg = f"cannot read {shown} ({_reason(exc)}); choose another --out"
             raise OutputError(msg) from exc
         if not looks_like_post:
-            msg = f"{shown} is not a postkit post (no post.json), so --force will not delete it; choose another --out"
+            msg = (
+                f"{shown} is not a postkit {self.kind} (no {self.own_file}), so --force will not delete it; "
+                "choose another --out"
+            )
             raise OutputError(msg)
 
 

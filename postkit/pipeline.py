@@ -213,11 +213,22 @@ def render_post(
 
     Takes the same ``settings`` and ``options`` as :func:`make_post` (``out`` is not used).
     """
+    return render_cards(source, settings, options)
+
+
+def render_cards(
+    source: str | os.PathLike[str] | Article,
+    settings: Settings | Mapping[str, Any] | None,
+    options: Mapping[str, Any],
+    library: Mapping[str, Any] | None = None,
+    caption_vars: Mapping[str, Any] | None = None,
+) -> RenderedPost:
+    """render_post, with what a batch's post adds: its library's settings and caption variables."""
     from postkit.compose import Painter
 
-    article, name, resolved, theme_ = _settle(source, settings, options)
+    article, name, resolved, theme_ = _settle(source, settings, options, library)
     cards = compose_cards(article, resolved, theme_, find_image(article, resolved.image), name=name)
-    caption, _ = _caption(article, resolved, cards.theme, None, name)
+    caption, _ = _caption(article, resolved, cards.theme, caption_vars, name)
     painter = Painter(cards.illustration, cards.theme.colors["scrim"], cards.theme.colors["ink"])
     images = tuple(painter.paint(plan, cards.theme["cover"]["scrim_min"]) for plan in cards.plans)
     records = [

@@ -37,3 +37,16 @@ def test_every_command_is_in_the_readme():
 def test_readme_images_exist():
     for path in re.findall(r"!\[[^\]]*\]\(([^)]+)\)", README):
         assert (ROOT / path).is_file(), path
+
+
+def test_the_readme_table_of_networks_says_what_limits_py_says():
+    from postkit.limits import NETWORKS
+
+    rows = {cells[0]: cells for cells in (line.strip("|").split("|") for line in README.splitlines())}
+    rows = {name.strip(): [c.strip() for c in cells] for name, cells in rows.items()}
+    for limits in NETWORKS.values():
+        name, images, size, alt, text, source = rows[limits.name]
+        assert images.endswith(str(limits.images)) if limits.images else images == "many"
+        assert size == (f"{limits.image_bytes:,}" if limits.image_bytes else "—")
+        assert alt.startswith("required" if limits.alt_required else "yes" if limits.alt_text else "none")
+        assert text.startswith(f"{limits.text:,} ") and source == limits.source
