@@ -134,24 +134,18 @@ def cover(
         return image.copy()
     if not width or not height:
         return Image.new(image.mode, size)  # a box with no area (an extreme aspect rounded): nothing to show
-    scale = max(width / image.width, height / image.height)
-    # min(): rounding can make the fitting side a hair longer than the image.
-    crop_w, crop_h = min(width / scale, image.width), min(height / scale, image.height)
-    fx, fy = (min(max(float(f), 0.0), 1.0) if math.isfinite(f) else 0.5 for f in focus)
-    left = max(min(fx * image.width - crop_w / 2, image.width - crop_w), 0.0)
-    top = max(min(fy * image.height - crop_h / 2, image.height - crop_h), 0.0)
-    if keep is not None:
+    box = crop_box(image.size, size, focus, keep, window)
+    if box is None:
+        assert keep is not None  # only what must be kept can leave no crop
+        scale = max(width / image.width, height / image.height)
         kept_w, kept_h = (keep[2] - keep[0]) * image.width, (keep[3] - keep[1]) * image.height
-        if kept_w > crop_w or kept_h > crop_h:
+        if kept_w > width / scale or kept_h > height / scale:
             return _around(image, size, keep)
-        # Place the window around what is kept, then the crop around the window (the whole crop
-        # when what is kept is larger than the window).
-        left = _place(left, crop_w, image.width, (keep[0] * image.width, keep[2] * image.width), window[0::2])
-        top = _place(top, crop_h, image.height, (keep[1] * image.height, keep[3] * image.height), window[1::2])
-        if not _within(keep, (left, top, crop_w, crop_h), window, image.size):
-            # The picture's edges stop the crop short of the window (heads low in a wide picture):
-            # the picture moves so that the heads are in the window, its blurred extension filling the rest.
-            return _around(image, size, keep, window, most=scale)
+        # The picture's edges stop the crop short of the window (heads low in a wide picture):
+        # the picture moves so that the heads are in the window, its blurred extension filling the rest.
+        return _around(image, size, keep, window, most=scale)
+    left, top, right, bottom = box
+    scale = width / (right - left)
     if scale == 1.0:
         # Same scale: a plain crop is exact and costs no resampling.
         left, top = round(left), round(top)
@@ -159,7 +153,42 @@ def cover(
     # One resample straight from the crop box: no intermediate copy, sub-pixel exact. Enlarging
     # gains nothing from Lanczos' extra lobes over bicubic, which is faster.
     method = Image.Resampling.BICUBIC if scale > 1 else Image.Resampling.LANCZOS
-    return image.resize((width, height), method, box=(left, top, left + crop_w, top + crop_h), reducing_gap=3.0)
+    return image.resize((width, height), method, box=box, reducing_gap=3.0)
+
+
+def crop_box(
+    image_size: tuple[int, int],
+    size: tuple[int, int],
+    focus: tuple[float, float] = (0.5, 0.5),
+    keep: tuple[float, float, float, float] | None = None,
+    window: tuple[float, float, float, float] = (0.0, 0.0, 1.0, 1.0),
+    zoom: float = 1.0,
+) -> tuple[float, float, float, float] | None:
+    """Return the part of a picture of ``image_size`` that cover() shows in ``size``, ``zoom`` times closer.
+
+    The box (left, top, right, bottom, in the picture's pixels) has the shape of ``size``, keeps
+    ``focus`` as central as the edges allow and holds ``keep`` whole inside ``window``. None when no
+    crop can: the heads are larger than the crop, or the picture's edges stop it short of the window.
+    """
+    image_w, image_h = image_size
+    width, height = size
+    scale = max(width / image_w, height / image_h) * zoom
+    # min(): rounding can make the fitting side a hair longer than the image.
+    crop_w, crop_h = min(width / scale, image_w), min(height / scale, image_h)
+    fx, fy = (min(max(float(f), 0.0), 1.0) if math.isfinite(f) else 0.5 for f in focus)
+    left = max(min(fx * image_w - crop_w / 2, image_w - crop_w), 0.0)
+    top = max(min(fy * image_h - crop_h / 2, image_h - crop_h), 0.0)
+    if keep is not None:
+        kept_w, kept_h = (keep[2] - keep[0]) * image_w, (keep[3] - keep[1]) * image_h
+        if kept_w > crop_w or kept_h > crop_h:
+            return None
+        # Place the window around what is kept, then the crop around the window (the whole crop
+        # when what is kept is larger than the window).
+        left = _place(left, crop_w, image_w, (keep[0] * image_w, keep[2] * image_w), window[0::2])
+        top = _place(top, crop_h, image_h, (keep[1] * image_h, keep[3] * image_h), window[1::2])
+        if not _within(keep, (left, top, crop_w, crop_h), window, image_size):
+            return None
+    return left, top, left + crop_w, top + crop_h
 
 
 def contain(image: Image.Image, size: tuple[int, int], background: str | tuple[int, int, int] = "blur") -> Image.Image:
