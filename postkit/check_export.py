@@ -44,6 +44,7 @@ from postkit.safeio import FileTooLargeError, UnsafeFileError, describe_bytes, o
 EXPORT_MANIFEST = "manifest.json"
 
 _PDF_MAGIC = b"%PDF-"
+_PDF_TAIL = 1024  # a PDF's last bytes hold "%%EOF" (readers look there first)
 # A page object of an uncompressed PDF (postkit's own, Pillow's). "/Type /Pages" (the page tree) does
 # not match. Whitespace is bounded so that a match never spans more than _PDF_OVERLAP bytes.
 _PDF_PAGE = re.compile(rb"/Type\s{0,16}/Page\b")
@@ -352,11 +353,16 @@ def _check_pdf(root: Path, name: str, slides: int, found: list[Violation]) -> No
             return
         try:
             pages = _count_pages(file)
+            file.seek(max(0, info.st_size - _PDF_TAIL))
+            whole = b"%%EOF" in file.read(_PDF_TAIL)
         except OSError as exc:
             add(ERROR, f"cannot be read ({exc.strerror or exc}); check the file")
             return
     if pages is None:
         add(ERROR, "is not a PDF (it does not start with %PDF-); re-export the post")
+    elif not whole:
+        # A PDF ends with its cross-reference table and %%EOF: without them readers cannot open it.
+        add(ERROR, "is cut short (no %%EOF at its end), so PDF readers cannot open it; re-export the post")
     elif pages == 0:
         add(
             WARNING,

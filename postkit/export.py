@@ -17,7 +17,7 @@ import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -115,29 +115,36 @@ def parse_handle_flags(values: Iterable[str]) -> dict[str, str]:
     return check_handles(pairs, "--network-handle")
 
 
-# Hashtags as several words in one, capitalised for screen readers: postkit's own per-language tags.
+# postkit's own hashtags (postkit.i18n: each language's "on this day" and "history") as several words in
+# one, capitalised for screen readers. A tag someone wrote is kept as written: "nasa" is not "Nasa".
 _CAMEL_CASE = {
     "onthisday": "OnThisDay",
+    "history": "History",
     "вэтотдень": "ВЭтотДень",
+    "история": "История",
     "цейденьвісторії": "ЦейДеньВІсторії",
+    "історія": "Історія",
     "andiesemtag": "AnDiesemTag",
+    "geschichte": "Geschichte",
     "cejourlà": "CeJourLà",
+    "histoire": "Histoire",
     "undíacomohoy": "UnDíaComoHoy",
+    "historia": "Historia",
     "accaddeoggi": "AccaddeOggi",
+    "storia": "Storia",
     "hojenahistória": "HojeNaHistória",
+    "história": "História",
     "σανσήμερα": "ΣανΣήμερα",
+    "ιστορία": "Ιστορία",
 }
 
 
 def camel_case_tag(tag: str) -> str:
-    """Return ``tag`` capitalised so that screen readers read its words ("onthisday" -> "OnThisDay").
+    """Return postkit's own hashtag ``tag`` capitalised so that screen readers read its words ("OnThisDay").
 
-    A tag someone already capitalised is kept; a one-word lower-case tag gets a capital; scripts without
-    case are kept as they are.
+    Other tags are returned as written: their words cannot be told apart reliably ("coldwar").
     """
-    if tag in _CAMEL_CASE:
-        return _CAMEL_CASE[tag]
-    return tag[:1].upper() + tag[1:] if tag.islower() else tag
+    return _CAMEL_CASE.get(tag, tag)
 
 
 def network_hashtags(tags: Sequence[str], network: str) -> tuple[str, ...]:
@@ -224,7 +231,7 @@ class PostSource:
     format: str
     slides: tuple[Slide, ...]
     body_fonts: tuple[str, ...] = ()
-    warnings: list[str] = field(default_factory=list)
+    source_sha256: str | None = None  # the article's hash as post.json records it
 
 
 @dataclass(frozen=True)
@@ -291,6 +298,7 @@ def read_post(post_dir: str | os.PathLike[str]) -> PostSource:
         format=_text_field(data, "format") or "portrait",
         slides=tuple(slides),
         body_fonts=tuple(f for f in fonts if isinstance(f, str)),
+        source_sha256=_text_field(_typed(data, "source", dict), "sha256") or None,
     )
 
 
@@ -406,26 +414,31 @@ def plan_network(post: PostSource, network: str, handle: str | None, slides: Seq
     """Make one network's posts in memory: texts, images within its limits, alt texts, LinkedIn's document."""
     limits = NETWORKS[network]
     warnings: list[str] = []
-    handle, follow = _follow_line(post, network, handle, warnings)
-    paragraphs = [p for p in (p.strip() for p in post.caption.split(_SEPARATOR)) if p]
+    if handle is None and network in _SAME_AS_INSTAGRAM:
+        handle = post.handle
+    paragraphs = _caption_paragraphs(post, slides)
+    follow = _follow_line(post, network, handle, paragraphs, warnings)
     tags = network_hashtags(post.hashtags, network)
     tag_line = " ".join(f"#{tag}" for tag in tags)
     body = [p for p in paragraphs if not _is_tag_line(p) and not _mentions(p, post.handle)]
     groups = thread_posts(len(slides), network)
-    images = [_image(slide, number, limits, post.lang) for number, slide in enumerate(slides, start=1)]
+    images = [_image(slide, number, limits, post, handle) for number, slide in enumerate(slides, start=1)]
     posts = []
     for index, (start, end) in enumerate(groups):
         marker = _thread_marker(index + 1, len(groups), post.lang) if len(groups) > 1 else ""
         closing = any(s.kind == "closing" for s in slides[start:end])
+        # The caption's hook and lead are shortened to fit; the credit after them (the illustration's
+        # attribution) is kept whole, with the closing slide in a thread.
+        credit = body[2:]
         if len(groups) == 1:
-            parts, tail = body, [follow, tag_line]
+            parts, tail = body[:2], [*credit, follow, tag_line]
         elif index == 0:
-            # A thread opens with the caption's hook and lead; its credit goes with the closing slide.
             parts, tail = body[:2], [tag_line, marker]
         else:
-            parts = _slide_paragraphs([s.text for s in slides[start:end] if s.kind == "text"], post.lang)
-            parts += body[2:] if closing else []
-            tail = [follow if closing else "", marker]
+            texts = [s.text for s in slides[start:end] if s.kind == "text"]
+            continued = slides[start - 1].kind == "text" and not _ENDS_SENTENCE.search(slides[start - 1].text.strip())
+            parts = _slide_paragraphs(texts, post.lang, continued)
+            tail = [*credit, follow, marker] if closing else [marker]
         text = fit_text(parts, [t for t in tail if t], limits, post.lang)
         posts.append(ExportPost(text, tuple(images[start:end])))
     if network == "tiktok":
@@ -436,9 +449,31 @@ def plan_network(post: PostSource, network: str, handle: str | None, slides: Seq
     return NetworkExport(network, tuple(posts), document, tuple(warnings))
 
 
-def _slide_paragraphs(texts: Sequence[str], lang: str | None) -> list[str]:
-    """Return the paragraphs of consecutive slides' texts; a sentence cut between two slides is one again."""
+def _caption_paragraphs(post: PostSource, slides: Sequence[Slide]) -> list[str]:
+    """Return the caption's paragraphs, a lead that Instagram's caption cut with "…" made whole again.
+
+    The caption's lead holds the article's first sentences, cut short for Instagram; the slides hold
+    them whole, and other networks have room for whole sentences.
+    """
+    paragraphs = [p for p in (p.strip() for p in post.caption.split(_SEPARATOR)) if p]
+    texts = _slide_paragraphs([s.text for s in slides if s.kind == "text"], post.lang)
+    for index, paragraph in enumerate(paragraphs):
+        if not paragraph.endswith("…"):
+            continue
+        start = " ".join(paragraph[:-1].split())
+        whole = next((t for t in texts if " ".join(t.split()).startswith(start)), None)
+        if whole is not None and start:
+            paragraphs[index] = whole
+    return paragraphs
+
+
+def _slide_paragraphs(texts: Sequence[str], lang: str | None, continued: bool = False) -> list[str]:
+    """Return the paragraphs of consecutive slides' texts; a sentence cut between two slides is one again.
+
+    ``continued``: the first slide goes on with a sentence the slide before it began, which is left out.
+    """
     from postkit.i18n import sentence_separator
+    from postkit.slicing import sentence_spans
 
     paragraphs: list[str] = []
     for text in texts:
@@ -446,25 +481,45 @@ def _slide_paragraphs(texts: Sequence[str], lang: str | None) -> list[str]:
         if pieces and paragraphs and not _ENDS_SENTENCE.search(paragraphs[-1]):
             paragraphs[-1] += sentence_separator(lang) + pieces.pop(0)
         paragraphs += pieces
+    if continued and paragraphs:
+        spans = sentence_spans(paragraphs[0], lang)
+        if len(spans) > 1:
+            paragraphs[0] = paragraphs[0][spans[1][0] :]
+        else:
+            paragraphs.pop(0)
     return paragraphs
 
 
-def _follow_line(post: PostSource, network: str, handle: str | None, warnings: list[str]) -> tuple[str | None, str]:
-    """Return the network's handle and the caption's follow line rewritten for it ("" to leave it out)."""
-    follow = next((p.strip() for p in post.caption.split(_SEPARATOR) if _mentions(p, post.handle)), "")
-    if handle is None and network in _SAME_AS_INSTAGRAM:
-        handle = post.handle
-    if not follow or post.handle is None:
-        return handle, ""
+def _follow_line(
+    post: PostSource, network: str, handle: str | None, paragraphs: Sequence[str], warnings: list[str]
+) -> str:
+    """Return the caption's follow line written for ``network``'s handle ("" to leave it out)."""
+    follow = next((p for p in paragraphs if _mentions(p, post.handle)), "")
     if handle is None:
-        if network not in _OWN_PAGE:
+        if follow and network not in _OWN_PAGE:
             form = _HANDLE_FORMS[network][1]
             warnings.append(
                 f"no {NETWORKS[network].name} handle given, so the line naming @{post.handle} was left out; "
-                f"give one with --network-handle {network}=NAME ({form}) or [handles] in postkit.toml"
+                f"give one with --network-handle {network}=NAME ({form}), or for a batch in postkit.toml's [handles]"
             )
-        return None, ""
-    return handle, _mention_pattern(post.handle).sub("@" + handle.replace("\\", "\\\\"), follow)
+        return ""
+    if follow and post.handle:
+        return _mention_pattern(post.handle).sub(lambda _: "@" + handle, follow)
+    # The caption names no account (the post has no handle): the network's gets postkit's own line.
+    pattern = translations(post.lang).gettext("Follow @{handle} for more.")
+    return format_message(post.lang, "Follow @{handle} for more.", pattern, handle=handle)
+
+
+def _network_alt(alt: str, post: PostSource, handle: str | None) -> str:
+    """Return alt text naming the network's account where it named the Instagram one (or not at all)."""
+    from postkit.slicing import sentence_spans
+
+    if not post.handle or not _mentions(alt, post.handle):
+        return alt
+    if handle is not None:
+        return _mention_pattern(post.handle).sub(lambda _: "@" + handle, alt)
+    kept = [alt[a:b] for a, b in sentence_spans(alt, post.lang) if not _mentions(alt[a:b], post.handle)]
+    return " ".join(k.strip() for k in kept if k.strip())
 
 
 def _mention_pattern(handle: str) -> re.Pattern[str]:
@@ -490,9 +545,10 @@ def _thread_marker(number: int, total: int, lang: str | None) -> str:
 def fit_text(parts: Sequence[str], tail: Sequence[str], limits: NetworkLimits, lang: str | None) -> str:
     """Join ``parts`` then ``tail`` as paragraphs within ``limits``' text limit, as the network counts.
 
-    ``tail`` (follow line, hashtags, a thread's number) is kept whole; ``parts`` are taken in order while
-    they fit, the first that does not is shortened at a sentence end (between words, with "…", only if
-    it is the first or a third of the limit would be left empty), and the rest are left out.
+    ``tail`` (credit, follow line, hashtags, a thread's number) is kept whole; ``parts`` are taken in
+    order while they fit, the first that does not is shortened at a sentence end (between words, with
+    "…", only if no sentence fits and a third of the limit would be left empty), and the rest are left
+    out.
     """
     tail_text = _SEPARATOR.join(tail)
     suffix = _SEPARATOR + tail_text if tail_text else ""
@@ -506,9 +562,10 @@ def fit_text(parts: Sequence[str], tail: Sequence[str], limits: NetworkLimits, l
             kept.append(part)
             continue
         prefix = _SEPARATOR.join(kept) + _SEPARATOR if kept else ""
-        # Cut between words only where a whole sentence cannot be had and a third of the post is free.
+        # Cut between words only where no whole sentence fits and a third of the post is free: a
+        # sentence's start with "…" in a corner says less than nothing.
         room = limits.text - text_length(prefix + suffix, limits.counting)
-        words = not kept or room >= limits.text // 3
+        words = room >= limits.text // 3
         short = shorten_to(part, limits.text, limits.counting, lang, prefix=prefix, suffix=suffix, words=words)
         if short:
             kept.append(short)
@@ -519,12 +576,12 @@ def fit_text(parts: Sequence[str], tail: Sequence[str], limits: NetworkLimits, l
     return text
 
 
-def _image(slide: Slide, number: int, limits: NetworkLimits, lang: str | None) -> ExportImage:
+def _image(slide: Slide, number: int, limits: NetworkLimits, post: PostSource, handle: str | None) -> ExportImage:
     alt: str | None = None
     if limits.alt_text:
-        alt = slide.alt.strip() or slide.text.strip() or slide.file
+        alt = _network_alt(slide.alt.strip(), post, handle) or slide.text.strip() or post.title
         if limits.alt_chars is not None:
-            alt = shorten_to(alt, limits.alt_chars, limits.counting, lang)
+            alt = shorten_to(alt, limits.alt_chars, limits.counting, post.lang)
     data = slide.data
     if limits.image_bytes is not None and len(data) > limits.image_bytes:
         data = reencode_within(data, limits.image_bytes, slide.file)
@@ -549,18 +606,29 @@ def reencode_within(data: bytes, most: int, name: str) -> bytes:
 
 def story_slides(post: PostSource, article: str | os.PathLike[str] | None = None) -> tuple[Slide, ...]:
     """Make the post again in the story format (1080x1920), from its article, for TikTok's photo mode."""
-    from postkit.errors import CheckError
+    from postkit.article import read_article
+    from postkit.errors import ArticleError, CheckError
     from postkit.output import encode_jpeg
-    from postkit.pipeline import render_cards
+    from postkit.pipeline import article_sha256, render_cards
     from postkit.preview import watch_target
 
     try:
         target = watch_target(post.folder, article)
-    except CheckError as exc:
-        msg = f"TikTok takes story-shaped slides, made from the post's article: {exc}"
+        made_from = read_article(target.article)
+    except (CheckError, ArticleError) as exc:
+        # The reasons preview --watch gives, said for this command.
+        reason = str(exc).replace(" to watch it", "").replace("preview without --watch", "leave tiktok out of --for")
+        msg = f"TikTok takes story-shaped slides, made again from the post's article: {reason}"
         raise ExportError(msg) from None
+    if post.source_sha256 and article_sha256(made_from) != post.source_sha256:
+        msg = (
+            f"TikTok takes story-shaped slides, made again from the post's article, but {target.article} is not "
+            f"the article {post.name} was made from (it changed since, or is another); make the post again, "
+            "or pass its article with --article"
+        )
+        raise ExportError(msg)
     options = {"format": "story", "image": target.image, "theme": str(target.theme_dir)}
-    rendered = render_cards(target.article, target.settings, options, target.library, target.caption_vars)
+    rendered = render_cards(made_from, target.settings, options, target.library, target.caption_vars)
     size = rendered.images[0].size
     kinds = ["cover", *(["text"] * (len(rendered.images) - 2)), "closing"]
     return tuple(
@@ -696,6 +764,7 @@ def schedule_rows(out: Path, posts: Iterable[tuple[str, Sequence[Path]]], base_u
                 files = [f"{where}/{image['file']}" for image in item["images"]]
                 media = [f"{base_url}/{quote(f)}" for f in files] if base_url else files
                 alts = [image["alt"] or "" for image in item["images"]]
+                alts = alts if any(alts) else []  # a network without alt text (TikTok): an empty cell
                 row = [date, manifest["network"], Path(where).stem, str(part), str(len(items))]
                 row += [item["text"], ",".join(media), "||".join(alts)]
                 rows.append([_cell(value) for value in row])

@@ -13,7 +13,17 @@ from postkit.segment import CLUSTER
 # weigh 100, every other code point 200; a URL weighs 23 characters and an emoji sequence 200.
 _X_LIGHT = ((0, 4351), (8192, 8205), (8208, 8223), (8242, 8247))
 _X_URL_LENGTH = 23
-_URL = re.compile(r"https?://\S+|\bwww\.\S+", re.IGNORECASE)
+# twitter-text also takes a bare domain for a URL ("example.com/page"); its list of top-level domains is
+# long, so the common generic ones and every two-letter country code stand in for it: a text read as
+# holding a URL where X sees none counts 23 for it, which errs long only for domains shorter than that.
+_TLD = (
+    r"(?:com|org|net|edu|gov|mil|int|info|biz|name|pro|aero|coop|museum|io|app|dev|ai|xyz|online|site|blog|news|"
+    r"[a-z]{2})"
+)
+_URL = re.compile(
+    rf"https?://\S+|\bwww\.\S+|(?<![\w@.-])(?:[a-z0-9](?:[a-z0-9-]{{0,61}}[a-z0-9])?\.)+{_TLD}\b(?:/[^\s]*)?",
+    re.IGNORECASE,
+)
 
 
 def text_length(text: str, counting: str) -> int:

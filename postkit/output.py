@@ -718,6 +718,13 @@ class PostWriter:
         target, shown = self._path, self.target
         if not os.path.lexists(target):
             return
+        if target.is_symlink():
+            # Replacing it would empty the folder it points to, which may be anyone's.
+            msg = (
+                f"{shown} is a symbolic link, and postkit replaces only folders it wrote; remove the link or "
+                "choose another --out"
+            )
+            raise OutputError(msg)
         if not target.is_dir():
             msg = f"{shown} is a file, not a folder; choose another --out"
             raise OutputError(msg)

@@ -146,7 +146,7 @@ def build_post(
     picture_path = find_image(article, settings.image)
     target = settings.out if settings.out is not None else DEFAULT_OUT / slug(article)
     hashes = {
-        "article": _article_sha256(article),
+        "article": article_sha256(article),
         "image": sha256_file(picture_path) if picture_path is not None and picture_path.is_file() else None,
     }
     font_stamp = _font_folder_stamp(settings.font_dir) if settings.font_dir else None
@@ -621,7 +621,7 @@ def inputs_sha256(
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _article_sha256(article: Article) -> str:
+def article_sha256(article: Article) -> str:
     """Hash the article's file, or, for an Article made in memory (a CSV row), its parsed content."""
     try:
         if article.source.is_file():

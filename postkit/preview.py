@@ -482,9 +482,10 @@ def _recorded_path(folder: Path, recorded: str, what: str, suffixes: Collection[
         or not any(_inside(path, place) for place in places)
     ):
         kind = f"an {what} file ({', '.join(sorted(suffixes))})" if suffixes else f"a {what}"
+        where = " or ".join(dict.fromkeys(_name(place) for place in places))
         msg = (
             f"{_name(folder)}/post.json names the {what} {show_value(recorded)}, which is not {kind} inside "
-            f"{_name(places[0])} or {_name(places[1])}; pass --article PATH (and --theme-dir DIR) to watch it"
+            f"{where}; pass --article PATH (and --theme-dir DIR) to watch it"
         )
         raise CheckError(msg)
     return path

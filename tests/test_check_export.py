@@ -377,7 +377,7 @@ def test_document_pages_are_counted_across_chunks(tmp_path: Path) -> None:
     page = b"<< /Type /Page >>\n"
     # Pages every few hundred KB, so that some sit where one read of the file ends and the next begins.
     filler = b"%" + b"x" * 299_990 + b"\n"
-    (folder / "document.pdf").write_bytes(b"%PDF-1.4\n" + (filler + page) * 3 + b"<< /Type /Pages >>\n")
+    (folder / "document.pdf").write_bytes(b"%PDF-1.4\n" + (filler + page) * 3 + b"<< /Type /Pages >>\n%%EOF\n")
     assert check_export(folder) == []
 
 
@@ -389,7 +389,7 @@ def test_document_that_is_not_a_pdf(tmp_path: Path) -> None:
 
 def test_document_whose_pages_cannot_be_counted(tmp_path: Path) -> None:
     folder = make_export(tmp_path / "post.linkedin", "linkedin")
-    (folder / "document.pdf").write_bytes(b"%PDF-1.7\n1 0 obj << /Type /ObjStm /Filter /FlateDecode >> endobj\n")
+    (folder / "document.pdf").write_bytes(b"%PDF-1.7\n1 0 obj << /Type /ObjStm /Filter /FlateDecode >> endobj\n%%EOF\n")
     message = only(check_export(folder), "document.pdf", "warning").message
     assert message.startswith("has no page objects postkit can count")
 
@@ -487,3 +487,18 @@ def test_cli_check_subprocess(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "02.jpg: error: is listed in manifest.json but not in the folder" in result.stderr
     assert "Error: " in result.stderr
+
+
+def test_a_pdf_cut_short_is_an_error(tmp_path: Path) -> None:
+    from postkit.export import export_post
+    from postkit.pipeline import make_post
+    from tests.conftest import EXAMPLE
+
+    post = make_post(EXAMPLE, out=tmp_path / "post")
+    export_post(post.folder, "linkedin")
+    pdf = tmp_path / "post.linkedin" / "document.pdf"
+    assert not [v for v in check_export(pdf.parent) if v.level == "error"]
+    data = pdf.read_bytes()
+    pdf.write_bytes(data[: len(data) // 2])
+    message = only(check_export(pdf.parent), "document.pdf").message
+    assert message.startswith("is cut short (no %%EOF at its end)")

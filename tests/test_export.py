@@ -352,9 +352,67 @@ def test_tiktok_needs_the_article_and_says_how_to_give_it(tmp_path):
     article.unlink()
     done = _cli("export", str(post.folder), "--for", "bluesky,tiktok")
     assert done.returncode == 1
-    assert "Error: TikTok takes story-shaped slides, made from the post's article" in done.stderr
-    assert "--article" in done.stderr
+    assert "Error: TikTok takes story-shaped slides, made again from the post's article: cannot find" in done.stderr
+    assert "; pass --article PATH" in done.stderr
     assert not (tmp_path / "post.bluesky").exists()  # nothing written when one network fails
+
+
+def test_tiktok_refuses_an_article_that_is_not_the_posts(tmp_path):
+    folder = tmp_path / "a"
+    folder.mkdir()
+    article = folder / "article.txt"
+    shutil.copy(EXAMPLE, article)
+    post = make_post(article, out=tmp_path / "post")
+    article.write_text(EXAMPLE.read_text(encoding="utf-8").replace("Tsar", "Emperor"), encoding="utf-8")
+    done = _cli("export", str(post.folder), "--for", "tiktok")
+    assert "is not the article post was made from (it changed since, or is another)" in _error_line(done)
+    other = _cli("export", str(post.folder), "--for", "tiktok", "--article", str(CORPUS / "de-titanic.txt"))
+    assert "is not the article post was made from" in _error_line(other)
+    assert not (tmp_path / "post.tiktok").exists()
+
+
+def test_handles_given_for_a_post_without_one_get_a_follow_line(tmp_path):
+    article = CORPUS / "it-presa-di-roma.txt"
+    post = make_post(article, out=tmp_path / "post")
+    assert json.loads((post.folder / "post.json").read_text(encoding="utf-8"))["handle"] is None
+    export_post(post.folder, "bluesky,linkedin", handles={"bluesky": "storia.bsky.social", "linkedin": "storia"})
+    for network, handle in (("bluesky", "@storia.bsky.social"), ("linkedin", "@storia")):
+        texts = [p["text"] for p in _manifest(tmp_path / f"post.{network}")["posts"]]
+        assert any(handle in t for t in texts), network
+
+
+def test_alt_text_names_the_networks_account_or_none(example_post):
+    folders = _folders(example_post)
+    closing = {n: _manifest(f)["posts"][-1]["images"][-1]["alt"] for n, f in folders.items() if n != "tiktok"}
+    assert "@themagickalearth.bsky.social" in closing["bluesky"]
+    assert "@themagickalearth" not in closing["facebook"] and closing["facebook"].startswith("Credit:")
+
+
+def test_replies_start_where_a_sentence_starts(tmp_path):
+    article = CORPUS / "el-epanastasi-1821.txt"
+    post = make_post(article, out=tmp_path / "post", format="landscape", max_slides=20)
+    export_post(post.folder, "bluesky,x", article=article)
+    for network in ("bluesky", "x"):
+        for item in _manifest(tmp_path / f"post.{network}")["posts"][1:]:
+            first = item["text"][0]
+            assert not first.islower(), (network, item["text"][:80])
+
+
+def test_the_captions_cut_lead_is_whole_again_where_there_is_room(tmp_path):
+    article = CORPUS / "de-titanic.txt"
+    post = make_post(article, out=tmp_path / "post")
+    caption = (post.folder / "caption.txt").read_text(encoding="utf-8")
+    export_post(post.folder, "facebook,linkedin")
+    for network in ("facebook", "linkedin"):
+        text = _manifest(tmp_path / f"post.{network}")["posts"][0]["text"]
+        assert "…" not in text, (network, caption)
+
+
+def _error_line(done: subprocess.CompletedProcess[str]) -> str:
+    assert done.returncode == 1, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: "), done.stderr
+    return lines[0]
 
 
 def test_carousel_exports_too(tmp_path):

@@ -38,7 +38,7 @@ def test_each_network_counts_as_its_documentation_says(text, counting, length):
 
 @given(st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126)))
 def test_plain_ascii_is_its_length_everywhere(text):
-    text = re.sub(r"(?i)https?://|www\.", "", text)  # no URL: those weigh 23 on X
+    text = re.sub(r"(?i)https?://|www\.", "", text).replace(".", " ")  # no URL or domain: those weigh 23 on X
     assert {text_length(text, counting) for counting in COUNTINGS} == {len(text)}
 
 
@@ -101,3 +101,10 @@ def test_a_thread_splits_between_slides_with_the_cover_first():
     assert thread_posts(10, "bluesky") == [(0, 4), (4, 8), (8, 10)]
     assert thread_posts(10, "threads") == [(0, 10)]
     assert thread_posts(36, "tiktok") == [(0, 35), (35, 36)]
+
+
+def test_x_counts_a_bare_domain_as_a_url():
+    assert text_length("example.com is here", "x") == 23 + 8
+    assert text_length("see en.wikipedia.org/wiki/October_Revolution", "x") == 4 + 23
+    for text in ("e.g. this", "U.S. history", "Mr. Smith", "3.5 million", "St. Petersburg"):
+        assert text_length(text, "x") == len(text), text

@@ -10,7 +10,8 @@ timeout; afterwards nothing outside the folders postkit writes has changed.
 | post.json's layout names a font by path ("/etc/passwd") | never opened: the PDF is made with the bundled fonts |
 | post.json's handle with a newline and a bidi override | refused by the check, one line |
 | caption.txt opening with a formula ("=HYPERLINK(...)") | exported as text (a schedule.csv cell gets a "'") |
-| NAME.bluesky: a symlink to someone else's folder, --force | "is not a postkit export"; their folder untouched |
+| NAME.bluesky: a symlink to someone else's folder, --force | "is a symbolic link"; their folder untouched |
+| NAME.facebook: a symlink to an export of postkit's elsewhere, --force | not emptied (it once was): refused |
 | NAME.linkedin is a file | "is a file, not a folder", nothing written |
 | slide texts of 48,000 characters in post.json | bounded: shortened to each network's limit |
 """
@@ -104,8 +105,20 @@ def test_a_symlinked_export_folder_is_not_followed_even_with_force(post, tmp_pat
     (theirs / "keep.txt").write_text("keep", encoding="utf-8")
     os.symlink(theirs, tmp_path / "post.bluesky")
     line = _one_error(_run("export", str(post), "--for", "bluesky", "--force", cwd=tmp_path))
-    assert "is not a postkit export (no manifest.json)" in line
+    assert "post.bluesky is a symbolic link, and postkit replaces only folders it wrote" in line
     assert sorted(p.name for p in theirs.iterdir()) == ["keep.txt"]
+
+
+def test_a_symlink_to_an_export_of_postkits_is_not_emptied(post, tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    assert _run("export", str(post), "--for", "facebook", "--out", str(elsewhere), cwd=tmp_path).returncode == 0
+    precious = elsewhere / "post.facebook" / "precious.txt"
+    precious.write_text("mine", encoding="utf-8")
+    os.symlink(elsewhere / "post.facebook", tmp_path / "post.facebook")
+    line = _one_error(_run("export", str(post), "--for", "facebook", "--force", cwd=tmp_path))
+    assert "is a symbolic link" in line
+    assert precious.read_text(encoding="utf-8") == "mine"
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no moved-aside link left
 
 
 def test_a_file_where_a_network_folder_goes_is_kept(post, tmp_path):
