@@ -17,28 +17,17 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench import cpu_model  # noqa: E402 (the benchmark folder is not a package)
+from bench import cpu_model, run_once  # noqa: E402 (the benchmark folder is not a package)
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTICLE = ROOT / "examples" / "october-revolution" / "article.txt"
 HANDLES = ["--network-handle", "bluesky=themagickalearth.bsky.social", "--network-handle", "x=magickalearth"]
 WARMUPS = 2
-
-
-def run_once(cmd: list[str], env: dict[str, str]) -> float:
-    start = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT)
-    seconds = time.perf_counter() - start
-    if proc.returncode != 0:
-        sys.exit(f"FAILED (exit {proc.returncode}): {' '.join(cmd)}\n{proc.stdout}{proc.stderr}")
-    return seconds
 
 
 def main() -> None:

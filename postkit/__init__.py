@@ -34,6 +34,7 @@ _EXPORTS = {
     "list_themes": ("postkit.themes", "list_themes"),
     "check_post": ("postkit.check", "check_post"),
     "export_post": ("postkit.export", "export_post"),
+    "make_reel": ("postkit.reel", "make_reel"),
     "make_preview": ("postkit.preview", "write_preview"),
     "run_batch": ("postkit.batch", "run_batch"),
     "Selection": ("postkit.batch", "Selection"),
@@ -56,6 +57,7 @@ __all__ = [
     "load_theme",
     "make_post",
     "make_preview",
+    "make_reel",
     "read_article",
     "render_post",
     "resolve_settings",
@@ -70,6 +72,7 @@ if TYPE_CHECKING:
     from postkit.export import export_post
     from postkit.pipeline import Post, RenderedPost, make_post, render_post
     from postkit.preview import write_preview as make_preview
+    from postkit.reel import make_reel
     from postkit.settings import Layer, Settings, resolve_settings
     from postkit.themes import list_themes, load_theme
 

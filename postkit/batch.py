@@ -263,6 +263,7 @@ class _Task:
     # not put a part where another article's post goes.
     reserved: dict[str, str] = field(default_factory=dict)
     export: tuple[str, ...] = ()  # the networks to export each post for
+    reel: bool = False  # also make each post's Reel
     handles: dict[str, str] = field(default_factory=dict)  # the account's handle on each network
 
 
@@ -281,6 +282,7 @@ def run_batch(  # noqa: PLR0913 (the command's options, keyword-only, each with 
     export: str | Sequence[str] = (),
     handles: Mapping[str, str] | None = None,
     base_url: str | None = None,
+    reel: bool = False,
 ) -> BatchResult:
     """Make the posts of the selected anniversaries in ``jobs`` processes, keeping going past failures.
 
@@ -298,6 +300,7 @@ def run_batch(  # noqa: PLR0913 (the command's options, keyword-only, each with 
     :param export: networks to export every post for (see postkit.export), then ``out/schedule.csv``
         lists each network's posts by anniversary; ``base_url`` makes its image paths public URLs.
     :param handles: the account's handle on each network, over the library's postkit.toml [handles].
+    :param reel: also make each post's Reel, in NAME.reel beside it (postkit.reel; the video extra).
     """
     started = time.perf_counter()
     if timeout is not None and not timeout > 0:
@@ -321,7 +324,7 @@ def run_batch(  # noqa: PLR0913 (the command's options, keyword-only, each with 
     tasks, outcomes = _plan(
         lib, selection, out_dir, flags, force=force, dry_run=dry_run, series=series, timeout=timeout
     )
-    tasks = [replace(task, export=networks, handles=all_handles) for task in tasks]
+    tasks = [replace(task, export=networks, handles=all_handles, reel=reel) for task in tasks]
     notes = tuple(_undated(lib))
     if dry_run:
         results = _run_tasks(tasks, jobs, progress, timeout)
@@ -896,6 +899,8 @@ def _outcome(
     status = SKIPPED if post.status == "unchanged" else MADE
     warnings = list(warnings)
     exports = _export(task, post, article, caption_vars, warnings) if task.export and not task.dry_run else ()
+    if task.reel and not task.dry_run:
+        _reel(task, post, article, caption_vars, warnings)
     return Outcome(
         task.name,
         status,
@@ -905,6 +910,17 @@ def _outcome(
         warnings=tuple(warnings),
         exports=exports,
     )
+
+
+def _reel(task: _Task, post: Post, article: Article, caption_vars: dict[str, Any], warnings: list[str]) -> None:
+    """Make the post's Reel beside it; an unchanged post whose Reel is there keeps it."""
+    from postkit.reel import MANIFEST, make_reel
+
+    folder = post.folder.with_name(f"{post.folder.name}.reel")
+    if post.status == "unchanged" and (folder / MANIFEST).is_file():
+        return
+    made = make_reel(article, task.flags, out=folder, force=True, library=task.library, caption_vars=caption_vars)
+    warnings.extend(w for w in made.warnings if w not in warnings)
 
 
 def _export(

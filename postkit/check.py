@@ -83,6 +83,10 @@ def check_post(folder: str | os.PathLike[str]) -> list[Violation]:
         msg = f"{printable(str(root))} {what}; pass the folder of a post made by postkit"
         return [Violation(ERROR, ".", msg)]
     # A folder written by `postkit export` (manifest.json, no post.json) is checked against its network.
+    if os.path.lexists(root / "reel.json") and not os.path.lexists(root / MANIFEST_FILE):
+        from postkit.check_reel import check_reel
+
+        return check_reel(root)
     if os.path.lexists(root / "manifest.json") and not os.path.lexists(root / MANIFEST_FILE):
         from postkit.check_export import check_export
 

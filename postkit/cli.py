@@ -187,6 +187,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
     metavar="NETWORK=NAME",
     help="The account's handle on a network, for --export (repeatable), e.g. bluesky=name.bsky.social.",
 )
+@click.option("--reel", "reel_", is_flag=True, help="Also make the post's Reel beside it (see postkit reel).")
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
 @click.option("-v", "--verbose", is_flag=True, help="Print more about what happens.")
 def carousel(  # noqa: PLR0913 (a Click command: one parameter per option)
@@ -195,6 +196,7 @@ def carousel(  # noqa: PLR0913 (a Click command: one parameter per option)
     preview_: bool,
     export_: str | None,
     network_handles: tuple[str, ...],
+    reel_: bool,
     quiet: bool,
     verbose: bool,
     **settings: Any,
@@ -213,6 +215,7 @@ def carousel(  # noqa: PLR0913 (a Click command: one parameter per option)
         postkit carousel article.txt --preview
         postkit carousel statya.txt --lang ru
         postkit carousel article.txt --export all --network-handle bluesky=name.bsky.social
+        postkit carousel article.txt --reel
     """
     from postkit.export import parse_handle_flags, parse_networks
     from postkit.pipeline import make_post
@@ -222,6 +225,10 @@ def carousel(  # noqa: PLR0913 (a Click command: one parameter per option)
     # Checked before the post is made: a typo in --export must not cost a render.
     networks = parse_networks(export_) if export_ is not None else ()
     handles = parse_handle_flags(network_handles)
+    if reel_:
+        from postkit.reel import load_av
+
+        load_av()  # without the video extra, say how to install it before the post is made
     show_bar = not quiet and sys.stderr.isatty()
     with _ProgressBar(show_bar) as progress:
         post = make_post(article, flags, force=force, progress=progress)
@@ -242,6 +249,13 @@ def carousel(  # noqa: PLR0913 (a Click command: one parameter per option)
         exported = export_post(post.folder, networks, handles=handles, article=article, force=force)
         if not quiet:
             _report_export(exported)
+    if reel_:
+        from postkit.reel import make_reel
+
+        with _ProgressBar(show_bar, label="Encoding the Reel") as progress:
+            made = make_reel(post.folder, article=article, force=force, progress=progress)
+        if not quiet:
+            click.echo(f"Wrote {_display(made.folder)}/reel.mp4 ({made.seconds:.1f} s) in {made.seconds_taken:.1f} s")
 
 
 def _report_export(exported: list[Any]) -> None:
@@ -274,6 +288,94 @@ class _ProgressBar:
     def __exit__(self, *exc: object) -> None:
         if self.bar is not None:
             self.bar.__exit__(*exc)
+
+
+_REEL_SETTINGS: tuple[str, ...] = ("image", "theme", "theme_dirs", "max_slides", "handle", "hashtags", "fit")
+_REEL_SETTINGS += ("lang", "font_dir", "focus")
+
+
+@cli.command()
+@click.argument("source", metavar="ARTICLE_OR_POST_DIR", type=click.Path(exists=True, path_type=Path))
+@settings_options(*_REEL_SETTINGS)
+@click.option(
+    "--audio",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A sound file laid under the video, cut and faded out to its length.  [default: silent]",
+)
+@click.option(
+    "--seconds-per-slide",
+    default="auto",
+    show_default=True,
+    metavar="auto|N",
+    help="How long each card stays: auto (its reading time in the article's language) or N seconds.",
+)
+@click.option(
+    "--article",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A post folder's article, when post.json cannot name it.  [default: the one post.json records]",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The Reel's folder.  [default: POST_DIR.reel beside the post, or out/DATE-TITLE.reel]",
+)
+@click.option("--force", is_flag=True, help="Replace the Reel's folder if it exists.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
+@click.option("-v", "--verbose", is_flag=True, help="Print more about what happens.")
+def reel(  # noqa: PLR0913 (a Click command: one parameter per option)
+    source: Path,
+    audio: Path | None,
+    seconds_per_slide: str,
+    article: Path | None,
+    out: Path | None,
+    force: bool,
+    quiet: bool,
+    verbose: bool,
+    **settings: Any,
+) -> None:
+    """Make a Reel of ARTICLE, or of the post in POST_DIR: a 9:16 video of its cards.
+
+    Writes reel.mp4 (MP4, H.264, 1080x1920, 30 fps), reel-cover.jpg, caption.txt and reel.json to
+    a folder. Each text card stays for its reading time in the article's language; only the
+    illustration moves, in a slow zoom; cards cross-fade; no text sits where the Reels interface
+    draws. Silent unless --audio (Instagram's music is added in the app). Needs the video extra:
+    pip install 'postkit[video]'.
+
+    \b
+    Example:
+        postkit reel out/1917-11-07-october-revolution
+        postkit reel examples/october-revolution/article.txt --seconds-per-slide 8
+        postkit reel out/1917-11-07-october-revolution --audio music.m4a --force
+    """
+    from postkit.reel import make_reel
+
+    _setup_logging(quiet, verbose)
+    flags = flag_settings(settings)
+    if source.is_dir():
+        given = [f"--{k.replace('_', '-')}" for k, v in settings.items() if v not in (None, ())]
+        if given:
+            msg = f"{given[0]} applies to an article; a post folder's Reel is made with the post's own settings"
+            raise click.UsageError(msg)
+    elif article is not None:
+        msg = "--article goes with a post folder; the Reel of an article is made from it"
+        raise click.UsageError(msg)
+    show_bar = not quiet and sys.stderr.isatty()
+    with _ProgressBar(show_bar, label="Encoding frames") as progress:
+        made = make_reel(
+            source,
+            None if source.is_dir() else flags,
+            audio=audio,
+            seconds_per_slide=seconds_per_slide,
+            out=out,
+            force=force,
+            progress=progress,
+            article=article,
+        )
+    if not quiet:
+        click.echo(
+            f"Wrote {_display(made.folder)}/reel.mp4: {len(made.shots)} cards, {made.seconds:.1f} s, "
+            f"in {made.seconds_taken:.1f} s"
+        )
 
 
 @cli.command("export")
@@ -519,6 +621,7 @@ def _month_day(ctx: click.Context, param: click.Parameter, value: str | None) ->
     metavar="URL",
     help="Where OUT is published, so that schedule.csv lists the images' public URLs (with --export).",
 )
+@click.option("--reel", "reel_", is_flag=True, help="Also make each new post's Reel beside it (see postkit reel).")
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors; no progress bar.")
 @click.option("-v", "--verbose", is_flag=True, help="List every post made or skipped.")
 @click.pass_context
@@ -542,6 +645,7 @@ def batch(  # noqa: C901, PLR0913 (a Click command: one parameter per option, ch
     export_: str | None,
     network_handles: tuple[str, ...],
     base_url: str | None,
+    reel_: bool,
     quiet: bool,
     verbose: bool,
     **settings: Any,
@@ -614,6 +718,7 @@ def batch(  # noqa: C901, PLR0913 (a Click command: one parameter per option, ch
                 export=export_ or (),
                 handles=handles,
                 base_url=base_url,
+                reel=reel_,
             )
     except KeyboardInterrupt as exc:
         click.echo("Interrupted; the posts already made are complete. Run the batch again to make the rest.", err=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from PIL import Image, ImageDraw, ImageFilter
 
 from postkit.contrast import MIN_CONTRAST, worst_contrast
@@ -12,6 +14,18 @@ from postkit.segment import clusters
 
 MAT = (251, 248, 241)
 _SCRIM_STEP = 0.08
+
+
+@dataclass(frozen=True)
+class Layers:
+    """A card whose picture can move (postkit.reel): what lies under, on and over its picture."""
+
+    background: tuple[int, int, int]
+    picture: Picture  # where the picture goes and how it is cropped
+    scrim: Image.Image | None  # the scrim's mask over the card (L), None without one
+    scrim_rgb: tuple[int, int, int]
+    over_black: Image.Image  # the card's rules and lines painted on black
+    over_white: Image.Image  # and on white: (white - black) is how much of what lies under shows
 
 
 class Painter:
@@ -82,17 +96,51 @@ class Painter:
 
     def _scrim(self, image: Image.Image, plan: CardPlan, top: int, strength: float) -> Image.Image:
         """Darken the picture from ``top`` (the plan's scrim_top) down, as little as keeps all text legible."""
+        return self.scrim(image, plan, top, strength)[0]
+
+    def scrim(self, image: Image.Image, plan: CardPlan, top: int, strength: float) -> tuple[Image.Image, Image.Image]:
+        """Return the picture darkened as little as keeps all text legible, and the scrim's mask (L)."""
         width, height = plan.size
         ramp = max(1, round((height - top) * plan.scrim_ramp))
         solid = Image.new("RGB", plan.size, self.scrim_rgb)
         while True:
             column = Image.new("L", (1, height), 0)
             column.putdata([_alpha(y, top, ramp, strength) for y in range(height)])
-            result = Image.composite(solid, image, column.resize(plan.size))
+            mask = column.resize(plan.size)
+            result = Image.composite(solid, image, mask)
             worst = min((worst_contrast(result, line.box, line.fill) for line in plan.lines), default=21.0)
             if worst >= MIN_CONTRAST or strength >= 1.0:
-                return result
+                return result, mask
             strength = min(1.0, strength + _SCRIM_STEP)
+
+    def layers(self, plan: CardPlan, scrim_min: float = 0.55) -> Layers | None:
+        """Split a card whose picture can move (a cropped picture, not a framed print) into its layers.
+
+        None for a card without such a picture. The card is the background with the picture in
+        ``picture.box``, darkened by ``scrim`` (a mask), under ``over_black``/``over_white``: its rules and
+        lines painted on black and on white, from which any picture gets them with their antialiasing.
+        """
+        picture = plan.picture
+        if self.illustration is None or picture is None or picture.fit != "cover" or picture.frame or picture.mat:
+            return None
+        if picture.blur:
+            return None  # a blurred backdrop behind text: it stays still
+        background = Image.new("RGB", plan.size, plan.background)
+        self._paste_picture(background, picture, self.illustration)
+        mask = None
+        if plan.scrim_top is not None:
+            background, mask = self.scrim(background, plan, plan.scrim_top, scrim_min)
+            # The strength the static card needed, kept: the text is legible over this picture.
+        over = []
+        for colour in ((0, 0, 0), (255, 255, 255)):
+            canvas = Image.new("RGB", plan.size, colour)
+            draw = ImageDraw.Draw(canvas)
+            for rule in plan.rules:
+                draw.rectangle((rule.box[0], rule.box[1], rule.box[2] - 1, rule.box[3] - 1), fill=rule.fill)
+            for line in plan.lines:
+                draw_line(canvas, draw, line)
+            over.append(canvas)
+        return Layers(plan.background, picture, mask, self.scrim_rgb, over[0], over[1])
 
 
 def _alpha(y: int, top: int, ramp: int, strength: float) -> int:

@@ -83,7 +83,7 @@ class PostText:
 class Design:
     """The theme's geometry at one card size, and the plan of every card."""
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 (what shapes the cards: the theme, the size and what covers it, the text, the picture)
         self,
         theme: Theme,
         size: tuple[int, int],
@@ -93,6 +93,7 @@ class Design:
         fit: str | None = None,
         band_focus: tuple[float, float] | None = None,
         keep: tuple[float, float, float, float] | None = None,
+        covered: tuple[int, int, int] | None = None,
     ):
         self.theme = theme
         # How the picture fills the cover: "cover" (cropped around the focus) or "contain" (whole).
@@ -112,6 +113,11 @@ class Design:
         self.overhang = round(6 * scale)
         margins = theme["margins"]
         self.side = round(margins["side"] * scale)
+        # What an app draws over the card (a Reel's caption and buttons): rows at the top and the bottom
+        # and columns at each side, in px, where no text goes.
+        self.covered = covered
+        if covered is not None:
+            self.side = max(self.side, covered[2])
         self.line_width = self.width - 2 * self.side - self.overhang
         # A card wider than tall (landscape) has little height to spare: its vertical margins and
         # gaps shrink with its height, and its text slides drop the running head.
@@ -122,7 +128,7 @@ class Design:
         # A story is tapped through, full screen, under Instagram's header and reply bar: no text there.
         self.story = abs(self.width / self.height - STORY_ASPECT) < 0.01
         if self.story:
-            header, reply_bar = story_covered(self.height)
+            header, reply_bar = covered[:2] if covered is not None else story_covered(self.height)
             self.top, self.bottom = max(self.top, header), max(self.bottom, reply_bar)
         types = theme["type"]
         self.colors = theme.colors
@@ -316,7 +322,8 @@ class Design:
             plan.lines.append(self._start(handle, self.label, row_y, row_rgb))
         # The cue points the way the carousel moves: to the left on a right-to-left post.
         cue = self.text.tap_cue if self.story else self.text.swipe_cue
-        plan.lines.append(self._end(cue, self.label, row_y, row_rgb, rtl=self.text.rtl))
+        if self.covered is None:  # a Reel plays by itself: nothing to tap or swipe
+            plan.lines.append(self._end(cue, self.label, row_y, row_rgb, rtl=self.text.rtl))
         self._cover_picture(plan, layout, picture_bottom, bar_y, frame_inset)
         return plan
 

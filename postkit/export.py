@@ -604,12 +604,15 @@ def reencode_within(data: bytes, most: int, name: str) -> bytes:
     raise ExportError(msg)
 
 
-def story_slides(post: PostSource, article: str | os.PathLike[str] | None = None) -> tuple[Slide, ...]:
-    """Make the post again in the story format (1080x1920), from its article, for TikTok's photo mode."""
+def remake_source(post: PostSource, article: str | os.PathLike[str] | None, what: str) -> tuple[Any, Any]:
+    """Find what the post was made from, to make it again in another shape (TikTok's cards, a Reel).
+
+    Return the WatchTarget (article, picture, theme, settings) and the parsed article. ``what`` starts
+    the error message ("TikTok's slides"). The article must be the one the post was made from.
+    """
     from postkit.article import read_article
     from postkit.errors import ArticleError, CheckError
-    from postkit.output import encode_jpeg
-    from postkit.pipeline import article_sha256, render_cards
+    from postkit.pipeline import article_sha256
     from postkit.preview import watch_target
 
     try:
@@ -617,16 +620,25 @@ def story_slides(post: PostSource, article: str | os.PathLike[str] | None = None
         made_from = read_article(target.article)
     except (CheckError, ArticleError) as exc:
         # The reasons preview --watch gives, said for this command.
-        reason = str(exc).replace(" to watch it", "").replace("preview without --watch", "leave tiktok out of --for")
-        msg = f"TikTok takes story-shaped slides, made again from the post's article: {reason}"
+        reason = str(exc).replace(" to watch it", "").replace("preview without --watch", "leave it out")
+        msg = f"{what} is made again from the post's article: {reason}"
         raise ExportError(msg) from None
     if post.source_sha256 and article_sha256(made_from) != post.source_sha256:
         msg = (
-            f"TikTok takes story-shaped slides, made again from the post's article, but {target.article} is not "
-            f"the article {post.name} was made from (it changed since, or is another); make the post again, "
-            "or pass its article with --article"
+            f"{what} is made again from the post's article, but {target.article} is not the article "
+            f"{post.name} was made from (it changed since, or is another); make the post again, or pass its "
+            "article with --article"
         )
         raise ExportError(msg)
+    return target, made_from
+
+
+def story_slides(post: PostSource, article: str | os.PathLike[str] | None = None) -> tuple[Slide, ...]:
+    """Make the post again in the story format (1080x1920), from its article, for TikTok's photo mode."""
+    from postkit.output import encode_jpeg
+    from postkit.pipeline import render_cards
+
+    target, made_from = remake_source(post, article, "TikTok's set of story-shaped slides")
     options = {"format": "story", "image": target.image, "theme": str(target.theme_dir)}
     rendered = render_cards(made_from, target.settings, options, target.library, target.caption_vars)
     size = rendered.images[0].size

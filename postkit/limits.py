@@ -181,3 +181,29 @@ TIKTOK_MAX_SIZE = (1080, 1920)
 # Source: learn.microsoft.com/en-us/linkedin/marketing/community-management/shares/documents-api
 LINKEDIN_DOCUMENT_MAX_BYTES = 100 * 1024 * 1024
 LINKEDIN_DOCUMENT_MAX_PAGES = 300
+
+# Reels (issue 14): what Instagram takes, from the team's notes (networks.md, "Instagram Reels"), which cite
+# Meta "IG User Media" (developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-user/media,
+# Reels specifications): MP4 or MOV, H.264 or HEVC, 23-60 fps, 1080x1920, 3 s to 15 minutes. postkit writes
+# the most widely played of each: MP4, H.264 in yuv420p (4:2:0, the only chroma players all decode), 30 fps,
+# with the index at the front (faststart) so that playback starts before the whole file is fetched.
+REEL_SIZE = (1080, 1920)
+REEL_FPS = 30
+REEL_FPS_RANGE = (23, 60)
+REEL_MIN_SECONDS = 3.0
+REEL_MAX_SECONDS = 15 * 60.0
+REEL_CODEC = "h264"
+REEL_PIXEL_FORMAT = "yuv420p"
+
+# What the Reels interface draws over the video: the header over the top ~14%, the caption, the audio
+# line and the buttons over the bottom ~35%, and ~6% at each side. Guidance, not a Meta rule. Sources:
+# the team's notes (networks.md, "Reels interface overlays", the commonly quoted safe zone for 1080x1920).
+REEL_TOP_SHARE = 0.14
+REEL_BOTTOM_SHARE = 0.35
+REEL_SIDE_SHARE = 0.06
+
+
+def reel_covered(size: tuple[int, int] = REEL_SIZE) -> tuple[int, int, int]:
+    """Return the rows (top, bottom) and the columns at each side, in px, the Reels interface covers."""
+    width, height = size
+    return round(REEL_TOP_SHARE * height), round(REEL_BOTTOM_SHARE * height), round(REEL_SIDE_SHARE * width)

@@ -224,10 +224,19 @@ def render_cards(
     caption_vars: Mapping[str, Any] | None = None,
 ) -> RenderedPost:
     """render_post, with what a batch's post adds: its library's settings and caption variables."""
-    from postkit.compose import Painter
 
     article, name, resolved, theme_ = _settle(source, settings, options, library)
     cards = compose_cards(article, resolved, theme_, find_image(article, resolved.image), name=name)
+    return paint_cards(article, resolved, cards, name, caption_vars)
+
+
+def paint_cards(
+    article: Article, settings: Settings, cards: Cards, name: str, caption_vars: Mapping[str, Any] | None = None
+) -> RenderedPost:
+    """Paint planned cards and write their caption and texts, in memory."""
+    from postkit.compose import Painter
+
+    resolved = settings
     caption, _ = _caption(article, resolved, cards.theme, caption_vars, name)
     painter = Painter(cards.illustration, cards.theme.colors["scrim"], cards.theme.colors["ink"])
     images = tuple(painter.paint(plan, cards.theme["cover"]["scrim_min"]) for plan in cards.plans)
@@ -354,10 +363,13 @@ def compose_cards(
     *,
     name: str | None = None,
     dry_run: bool = False,
+    covered: tuple[int, int, int] | None = None,
 ) -> Cards:
     """Plan every card of the post (not drawn): slice the text at one size and lay out each card.
 
     :param name: the article's file as messages name it (by default its full path).
+    :param covered: rows at the top and bottom and columns at each side (px) that an app draws over a
+        9:16 card (a Reel's interface), where no text goes; by default a story's header and reply bar.
     """
     source = name or str(article.source)
     size = FORMATS[settings.format]
@@ -385,7 +397,7 @@ def compose_cards(
     focus, band_focus, heads = _focus(illustration, settings.focus)
     design = Design(
         theme_, size, text, has_picture=picture_path is not None, focus=focus, fit=settings.fit,
-        band_focus=band_focus, keep=heads,
+        band_focus=band_focus, keep=heads, covered=covered,
     )  # fmt: skip
     chains = text_chains(theme_)
     # Body paragraphs carry their Markdown emphasis as marker characters (see fonts.mark_emphasis).

@@ -352,7 +352,9 @@ def test_tiktok_needs_the_article_and_says_how_to_give_it(tmp_path):
     article.unlink()
     done = _cli("export", str(post.folder), "--for", "bluesky,tiktok")
     assert done.returncode == 1
-    assert "Error: TikTok takes story-shaped slides, made again from the post's article: cannot find" in done.stderr
+    assert (
+        "Error: TikTok's set of story-shaped slides is made again from the post's article: cannot find" in done.stderr
+    )
     assert "; pass --article PATH" in done.stderr
     assert not (tmp_path / "post.bluesky").exists()  # nothing written when one network fails
 

@@ -69,7 +69,7 @@ def test_a_recorded_article_outside_is_never_read(post, tmp_path):
     secret.write_text("November 7, 1917 - Secret\n\nNot for export.", encoding="utf-8")
     _edit(post, lambda d: d["rebuild"].update(article=str(secret)))
     line = _one_error(_run("export", str(post), "--for", "tiktok", cwd=tmp_path))
-    assert "TikTok takes story-shaped slides" in line
+    assert "TikTok's set of story-shaped slides is made again from the post's article" in line
     assert not (tmp_path / "post.tiktok").exists()
 
 
