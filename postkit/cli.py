@@ -162,6 +162,8 @@ def cli(ctx: click.Context, debug: bool) -> None:
     Example:
         postkit carousel examples/october-revolution/article.txt
         postkit check out/1917-11-07-october-revolution
+        postkit export out/1917-11-07-october-revolution --for all
+        postkit reel out/1917-11-07-october-revolution
     """
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug

@@ -106,7 +106,8 @@ def test_each_card_is_on_screen_for_its_planned_time(reel):
         still = ImageStat.Stat(ImageChops.difference(_text_region(before), _text_region(just_before))).mean[0]
         across = ImageStat.Stat(ImageChops.difference(_text_region(just_before), _text_region(after))).mean[0]
         settled = ImageStat.Stat(ImageChops.difference(_text_region(after), _text_region(just_after))).mean[0]
-        assert still < 1.0 and settled < 1.0, (cut, still, settled)  # the text holds still within a card
+        # Within a card only its picture moves (the cover's fills it, a slow zoom): little changes there.
+        assert still < 3.0 and settled < 3.0, (cut, still, settled)
         assert across > 4 * max(still, settled, 0.5), (cut, across)  # and changes at the planned cut
 
 

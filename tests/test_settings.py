@@ -124,7 +124,7 @@ def test_every_carousel_option_is_one_settings_field_and_back():
     fields = [name for name in inspect.signature(Settings).parameters if name != "origins"]
     assert [option.name for option in OPTIONS] == fields  # declared once, in the same order
     params = {param.name: param for param in carousel.params}
-    own = {"article", "force", "preview_", "export_", "network_handles", "quiet", "verbose"}
+    own = {"article", "force", "preview_", "export_", "network_handles", "reel_", "quiet", "verbose"}
     assert set(params) - own == {option.name for option in OPTIONS if "flag" in option.layers}
     for option in OPTIONS:
         param = params[option.name]
