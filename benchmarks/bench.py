@@ -32,6 +32,7 @@ from PIL import features
 ROOT = Path(__file__).resolve().parents[1]
 ARTICLE = ROOT / "examples" / "october-revolution" / "article.txt"
 FLOOR = ROOT / "benchmarks" / "floor.py"
+LEAST = ROOT / "benchmarks" / "least_work.py"
 WARMUPS = 2
 
 
@@ -72,47 +73,112 @@ def machine() -> dict:
 
 
 def summary(times: list[float]) -> dict:
-    return {"median": statistics.median(times), "min": min(times), "runs": times}
+    return {"median": statistics.median(times), "min": min(times), "max": max(times), "runs": times}
+
+
+def stages(article: Path, out: Path) -> dict[str, float]:
+    """Profile one make_post in this process: seconds spent in each stage, from cProfile's cumulative times."""
+    import cProfile
+    import pstats
+
+    from postkit.pipeline import make_post
+
+    # The imports of a run, in a fresh interpreter, less the interpreter's own start.
+    bare = min(run_once([sys.executable, "-c", "pass"], dict(os.environ)) for _ in range(3))
+    loaded = min(
+        run_once([sys.executable, "-c", "import postkit.cli, postkit.pipeline, postkit.check"], dict(os.environ))
+        for _ in range(3)
+    )
+    imports = loaded - bare
+    make_post(article, out=out / "warm", force=True)  # fonts and caches as a run has them once warm
+    profile = cProfile.Profile()
+    profile.enable()
+    make_post(article, out=out / "profiled", force=True)
+    profile.disable()
+    stats = pstats.Stats(profile).stats  # type: ignore[attr-defined]
+    names = {
+        "parse": ("article.py", "read_article"),
+        "slice": ("slicing.py", "slice_paragraphs"),
+        "plan": ("design.py", "plan_post"),
+        "draw": ("compose.py", "paint"),
+        "encode": ("output.py", "encode_jpeg"),
+        "write": ("output.py", "commit"),
+    }
+    found = {"imports": imports}
+    for stage, (file, function) in names.items():
+        found[stage] = sum(v[3] for (path, _, name), v in stats.items() if path.endswith(file) and name == function)
+    found["whole make_post"] = sum(
+        v[3] for (path, _, name), v in stats.items() if path.endswith("pipeline.py") and name == "make_post"
+    )
+    return found
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="Time postkit carousel against bare Pillow.")
-    parser.add_argument("--runs", type=int, default=15, help="timed runs of each (default 15)")
+    parser.add_argument("--runs", type=int, default=15, help="alternated runs of each (default 15)")
     parser.add_argument("--json", type=Path, help="also write the results to this JSON file")
     args = parser.parse_args()
     if args.runs < 1:
         parser.error("--runs must be at least 1")
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from least_work import drawing_list
 
     with tempfile.TemporaryDirectory(prefix="postkit-bench-") as tmp:
         post = Path(tmp) / "post"
         env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
         env["PYTHONPYCACHEPREFIX"] = str(Path(tmp) / "pycache")
-        postkit_cmd = [sys.executable, "-m", "postkit", "carousel", str(ARTICLE),
-                       "--out", str(post), "--force", "-q"]
-        print(f"postkit carousel {ARTICLE.relative_to(ROOT)}: "
-              f"{WARMUPS} warm-ups + {args.runs} runs")
-        postkit_times = timed(postkit_cmd, args.runs, env)
+        postkit_cmd = [sys.executable, "-m", "postkit", "carousel", str(ARTICLE), "--out", str(post), "--force", "-q"]
+        run_once(postkit_cmd, env)
         cards = len(list(post.glob("[0-9][0-9].jpg")))
         if cards == 0:
             sys.exit(f"FAILED: postkit wrote no NN.jpg slides to {post}")
+        listing = Path(tmp) / "drawing-list.json"
+        listing.write_text(json.dumps(drawing_list(ARTICLE)), encoding="utf-8")  # untimed: postkit's layout
+        commands = {
+            "postkit": postkit_cmd,
+            "floor": [sys.executable, str(FLOOR), "--cards", str(cards), "--out", str(Path(tmp) / "floor")],
+            "least": [sys.executable, str(LEAST), str(listing), "--out", str(Path(tmp) / "least")],
+        }
+        print(f"postkit carousel {ARTICLE.relative_to(ROOT)} ({cards} slides), floor.py and least_work.py: "
+              f"{WARMUPS} warm-ups, then {args.runs} alternated runs of each")  # fmt: skip
+        for _ in range(WARMUPS):
+            for command in commands.values():
+                run_once(command, env)
+        times: dict[str, list[float]] = {name: [] for name in commands}
+        for _ in range(args.runs):
+            for name, command in commands.items():
+                times[name].append(run_once(command, env))
+        profile = stages(ARTICLE, Path(tmp) / "profile")
 
-        floor_cmd = [sys.executable, str(FLOOR), "--cards", str(cards),
-                     "--out", str(Path(tmp) / "floor")]
-        print(f"floor.py --cards {cards}: {WARMUPS} warm-ups + {args.runs} runs")
-        floor_times = timed(floor_cmd, args.runs, env)
-
+    ratios = {
+        floor: [p / f for p, f in zip(times["postkit"], times[floor], strict=True)] for floor in ("floor", "least")
+    }
     results = {
         "slides": cards,
-        "postkit": summary(postkit_times),
-        "floor": summary(floor_times),
-        "ratio_of_medians": statistics.median(postkit_times) / statistics.median(floor_times),
+        **{name: summary(values) for name, values in times.items()},
+        "ratios": {name: summary(values) for name, values in ratios.items()},
+        "stages": profile,
         "machine": machine(),
     }
     print()
-    print(f"{'':18}{'median s':>10}{'min s':>10}")
-    for name, key in (("postkit carousel", "postkit"), (f"floor ({cards} cards)", "floor")):
-        print(f"{name:18}{results[key]['median']:10.3f}{results[key]['min']:10.3f}")
-    print(f"ratio of medians: {results['ratio_of_medians']:.2f}x the floor (goal: <= 2.5x)")
+    print(f"{'':34}{'median s':>10}{'min s':>10}{'max s':>10}")
+    labels = {
+        "postkit": "postkit carousel",
+        "floor": f"floor: same fonts, picture, JPEG ({cards})",
+        "least": "least work for the same cards",
+    }
+    for name, label in labels.items():
+        print(f"{label:34}{statistics.median(times[name]):10.3f}{min(times[name]):10.3f}{max(times[name]):10.3f}")
+    for name, goal in (("floor", 1.25), ("least", 1.4)):
+        values = ratios[name]
+        print(f"postkit / {name:6} median of {len(values)} runs' ratios {statistics.median(values):.2f}x "
+              f"(min {min(values):.2f}, max {max(values):.2f}; goal <= {goal}x)")  # fmt: skip
+    print()
+    print(
+        "stages of one make_post in one process, cumulative seconds (cProfile, so slower than a plain run)"
+    )
+    for stage, seconds in profile.items():
+        print(f"  {stage:16}{seconds:8.3f}")
     print()
     for key, value in results["machine"].items():
         print(f"{key + ':':11} {value}")
