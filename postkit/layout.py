@@ -196,12 +196,13 @@ def wrap_with_offsets(
                 guess = measure(font, candidate)
                 fits = guess <= width
         if fits:
-            current, current_width = candidate, guess
+            # A line of several words was found to fit: only a word alone on its line can be too long.
+            current, current_width, alone = candidate, guess, not current
         else:
             lines.append((current, offset - len(piece) - len(pending_space)))
-            current, current_width = piece, estimate(font, piece)
+            current, current_width, alone = piece, estimate(font, piece), True
         pending_space = ""
-        while current_width > max(0.0, width - margin):
+        while alone and current_width > max(0.0, width - min(margin, width)):
             cut = _break_long_word(current, font, width, lang)
             if cut is None:
                 current_width = measure(font, current)

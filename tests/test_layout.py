@@ -156,3 +156,20 @@ def test_a_cjk_title_leaves_no_character_alone_on_its_last_line(body_font):
         assert "".join(lines) == title
         if len(lines) > 1:
             assert len(lines[-1]) >= 2 or measure(body_font, lines[-2][-1] + lines[-1]) > width, (width, lines)
+
+
+def test_measuring_every_line_never_breaks_a_word_that_fits():
+    """wrap's fallback (every candidate measured) once broke every Arabic line inside a word (a Reel's card)."""
+    from postkit.fonts import face, resolve_font
+    from postkit.layout import wrap_with_offsets
+
+    text = (
+        "أيضاً سنوات من القحط سبقت الثورة أثارت استياء شعبي على الامتيازات التي يتمتع بها رجال الدين والطبقة "
+        "الأرستقراطية. صيغت مطالب التغيير من خلال أفكار تنويرية وساهمت في انعقاد مؤتمر الجمعية العامة."
+    )
+    arabic = face((resolve_font("noto-naskh-arabic/NotoNaskhArabic-Regular.ttf"),), 48)
+    for width in (700, 882, 900):
+        for margin in (None, float("inf")):
+            lines = wrap_with_offsets(text, arabic, width, margin=margin, lang="ar")
+            for _, end in lines[:-1]:
+                assert text[end] == " " or text[end - 1] == " ", (width, margin, text[end - 8 : end + 8])
