@@ -72,6 +72,13 @@ def _check_video(av: Any, root: Path, name: str, found: list[Violation]) -> None
             return
     if not _moov_first(head):
         add(WARNING, "has its index (moov) after the media: playback waits for the whole file; make it again")
+    try:
+        with open_inside(root, name)[0] as again:
+            whole = _boxes_whole(again, info.st_size)
+    except (UnsafeFileError, OSError):
+        whole = False
+    if not whole:
+        add(ERROR, "is cut short (its boxes run past the end of the file); copy it again, or make the Reel again")
 
 
 def _check_streams(container: Any, add: Any) -> None:
@@ -123,6 +130,27 @@ def _moov_first(head: bytes) -> bool:
             return False
         position += size
     return False
+
+
+def _boxes_whole(file: Any, size: int) -> bool:
+    """Tell whether the MP4's top-level boxes end exactly at the end of the file (none cut short)."""
+    position = 0
+    while position < size:
+        file.seek(position)
+        header = file.read(16)
+        if len(header) < _BOX_HEADER.size:
+            return False
+        length, _ = _BOX_HEADER.unpack_from(header)
+        if length == 1:  # a 64-bit size follows the type
+            if len(header) < 16:
+                return False
+            length = struct.unpack_from(">Q", header, 8)[0]
+        elif length == 0:  # the box runs to the end of the file
+            return True
+        if length < _BOX_HEADER.size:
+            return False
+        position += length
+    return position == size
 
 
 def _check_cover(root: Path, name: str, found: list[Violation]) -> None:

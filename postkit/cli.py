@@ -232,6 +232,8 @@ def carousel(  # noqa: PLR0913 (a Click command: one parameter per option)
 
         load_av()  # without the video extra, say how to install it before the post is made
     show_bar = not quiet and sys.stderr.isatty()
+    if reel_ or networks:
+        _check_beside(article, flags, force, networks, reel_)
     with _ProgressBar(show_bar) as progress:
         post = make_post(article, flags, force=force, progress=progress)
     if not quiet:
@@ -258,6 +260,20 @@ def carousel(  # noqa: PLR0913 (a Click command: one parameter per option)
             made = make_reel(post.folder, article=article, force=force, progress=progress)
         if not quiet:
             click.echo(f"Wrote {_display(made.folder)}/reel.mp4 ({made.seconds:.1f} s) in {made.seconds_taken:.1f} s")
+
+
+def _check_beside(article: Path, flags: Settings, force: bool, networks: tuple[str, ...], reel: bool) -> None:
+    """Fail before the post is made if a folder --export or --reel writes beside it could not be written."""
+    from postkit.export import MANIFEST, export_folder
+    from postkit.output import PostWriter
+    from postkit.pipeline import build_post
+    from postkit.reel import MANIFEST as REEL_MANIFEST
+
+    folder = build_post(article, flags, force=force, dry_run=True).folder  # where the post goes; nothing drawn
+    for network in networks:
+        PostWriter(export_folder(folder, network), force=force, own_file=MANIFEST, kind="export").check()
+    if reel:
+        PostWriter(folder.with_name(f"{folder.name}.reel"), force=force, own_file=REEL_MANIFEST, kind="Reel").check()
 
 
 def _report_export(exported: list[Any]) -> None:
@@ -354,7 +370,9 @@ def reel(  # noqa: PLR0913 (a Click command: one parameter per option)
     _setup_logging(quiet, verbose)
     flags = flag_settings(settings)
     if source.is_dir():
-        given = [f"--{k.replace('_', '-')}" for k, v in settings.items() if v not in (None, ())]
+        from postkit.settings import BY_NAME
+
+        given = [BY_NAME[k].flag for k, v in settings.items() if v not in (None, ())]
         if given:
             msg = f"{given[0]} applies to an article; a post folder's Reel is made with the post's own settings"
             raise click.UsageError(msg)
@@ -451,8 +469,9 @@ def check(folder: Path, strict: bool) -> None:
     """Check a post FOLDER against Instagram's limits and list every problem.
 
     An export folder (FOLDER.bluesky, ... made by postkit export) is checked against its network's
-    limits, measured from its files. Exits 0 when the post can be uploaded, 1 when it breaks a limit (or, with --strict,
-    draws a warning).
+    limits, measured from its files; a Reel's folder (FOLDER.reel) from its video, read back.
+    Exits 0 when the post can be uploaded, 1 when it breaks a limit (or, with --strict, draws a
+    warning).
 
     \b
     Example:

@@ -620,7 +620,12 @@ def remake_source(post: PostSource, article: str | os.PathLike[str] | None, what
         made_from = read_article(target.article)
     except (CheckError, ArticleError) as exc:
         # The reasons preview --watch gives, said for this command.
-        reason = str(exc).replace(" to watch it", "").replace("preview without --watch", "leave it out")
+        reason = (
+            str(exc)
+            .replace(" (and --theme-dir DIR)", "")
+            .replace(" to watch it", "")
+            .replace("preview without --watch", "leave it out")
+        )
         msg = f"{what} is made again from the post's article: {reason}"
         raise ExportError(msg) from None
     if post.source_sha256 and article_sha256(made_from) != post.source_sha256:

@@ -481,11 +481,14 @@ def _recorded_path(folder: Path, recorded: str, what: str, suffixes: Collection[
         or (suffixes and path.suffix.lower() not in suffixes)
         or not any(_inside(path, place) for place in places)
     ):
-        kind = f"an {what} file ({', '.join(sorted(suffixes))})" if suffixes else f"a {what}"
         where = " or ".join(dict.fromkeys(_name(place) for place in places))
+        if suffixes and path.suffix.lower() not in suffixes:
+            problem = f"which is not an {what} file ({', '.join(sorted(suffixes))})"
+        else:  # a post folder may come from anyone: a path it records is read only in these places
+            problem = f"which postkit reads only inside {where}"
         msg = (
-            f"{_name(folder)}/post.json names the {what} {show_value(recorded)}, which is not {kind} inside "
-            f"{where}; pass --article PATH (and --theme-dir DIR) to watch it"
+            f"{_name(folder)}/post.json names the {what} {show_value(recorded)}, {problem}; "
+            "pass --article PATH (and --theme-dir DIR) to watch it"
         )
         raise CheckError(msg)
     return path

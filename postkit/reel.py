@@ -45,7 +45,7 @@ VIDEO_FILE = "reel.mp4"
 COVER_FILE = "reel-cover.jpg"
 CAPTION_FILE = "caption.txt"
 MANIFEST = "reel.json"
-INSTALL_HINT = "pip install 'postkit[video]'"
+INSTALL_HINT = "pip install 'postkit[video]' (in a clone of postkit: pip install '.[video]')"
 
 # Reading rates. IReST (Trauzettel-Klosinski & Dietz, IOVS 2012;53:5452, 17 languages, read aloud):
 # 184 words a minute on average; for Chinese characters, 259.5 a minute (maximum reading speed, aloud).
@@ -197,6 +197,13 @@ def make_reel(  # noqa: PLR0913 (the command's options, keyword-only, each with 
     kinds = [plan.kind for plan in cards.plans]
     shots = plan_shots(kinds, cards.texts, cards.alts, cards.lang, per_slide)
     frames = shots[-1].end
+    warnings = list(cards.warnings)
+    sound = audio_seconds(av, audio_path) if audio_path is not None else None
+    if sound is not None and sound < frames / REEL_FPS - 0.5:
+        warnings.append(
+            f"{audio} plays {sound:.1f} s and the Reel {frames / REEL_FPS:.1f} s: the rest is silent; "
+            "use a longer sound, or shorter cards (--seconds-per-slide)"
+        )
     if not REEL_MIN_SECONDS <= frames / REEL_FPS <= REEL_MAX_SECONDS:
         msg = (
             f"the Reel would run {frames / REEL_FPS:.1f} s; Instagram takes {REEL_MIN_SECONDS:.0f} s to "
@@ -211,9 +218,9 @@ def make_reel(  # noqa: PLR0913 (the command's options, keyword-only, each with 
         writer.write_text(CAPTION_FILE, cards.caption)
         writer.write_text(MANIFEST, dumps_json(_manifest(cards, shots, audio_path)))
         folder = writer.commit()
-    for warning in cards.warnings:
+    for warning in warnings:
         log.warning("%s", warning)
-    return Reel(folder, tuple(shots), frames, time.perf_counter() - started, tuple(cards.warnings))
+    return Reel(folder, tuple(shots), frames, time.perf_counter() - started, tuple(warnings))
 
 
 @dataclass(frozen=True)
@@ -302,10 +309,23 @@ def _check_audio(av: Any, audio: str | os.PathLike[str]) -> Path:
             if not container.streams.audio:
                 msg = f"{audio} has no sound; pass an audio file (MP3, M4A, WAV, ...)"
                 raise VideoError(msg)
+        seconds = audio_seconds(av, path)
     except av.error.FFmpegError as exc:
         msg = f"{audio} cannot be read as sound ({exc.strerror or exc}); pass an audio file (MP3, M4A, WAV, ...)"
         raise VideoError(msg) from None
+    if seconds is not None and seconds <= 0:
+        msg = f"{audio} holds no sound (0 s); pass an audio file with sound in it"
+        raise VideoError(msg)
     return path
+
+
+def audio_seconds(av: Any, path: Path) -> float | None:
+    """Return how long a sound file plays, when its header says."""
+    with av.open(str(path)) as container:
+        stream = container.streams.audio[0]
+        if stream.duration is not None and stream.time_base is not None:
+            return float(stream.duration * stream.time_base)
+        return container.duration / 1_000_000 if container.duration is not None else None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -382,8 +402,14 @@ class _Card:
         picture = self.picture
         box = crop_box(self.illustration_size, self.size, picture.focus, picture.keep, picture.window, zoom)
         assert box is not None  # both ends fit, so every zoom between does
-        f = self.factor
-        scaled = (box[0] * f, box[1] * f, box[2] * f, box[3] * f)
+        f, (limit_w, limit_h) = self.factor, self.source.size
+        # Rounding the scaled copy's size may leave it a hair short of the box scaled: keep the box inside.
+        scaled = (
+            max(0.0, box[0] * f),
+            max(0.0, box[1] * f),
+            min(float(limit_w), box[2] * f),
+            min(float(limit_h), box[3] * f),
+        )
         shown = self.source.resize(self.size, Image.Resampling.BILINEAR, box=scaled)
         if self.plain:
             card = self.image.copy()

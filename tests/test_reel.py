@@ -216,7 +216,8 @@ def test_without_the_video_extra_one_line_says_how_to_install_it(tmp_path):
     )
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [
-        "Error: postkit reel needs the video extra (PyAV, with FFmpeg's libraries): pip install 'postkit[video]'"
+        "Error: postkit reel needs the video extra (PyAV, with FFmpeg's libraries): pip install 'postkit[video]' "
+        "(in a clone of postkit: pip install '.[video]')"
     ]
     assert not (tmp_path / "r").exists()
 
@@ -245,3 +246,41 @@ def test_a_post_folders_reel_goes_beside_it(tmp_path):
     with pytest.raises(OutputError, match="post.reel already exists; pass --force to replace it"):
         make_reel(post.folder, seconds_per_slide=1.0, article=CORPUS / "ja-osei-fukko.txt")
     assert os.path.isdir(made.folder)
+
+
+@pytest.mark.parametrize("theme", ["classic", "minimal", "poster", "night"])
+def test_every_built_in_theme_makes_a_reel(tmp_path, theme):
+    from postkit.themes import list_themes
+
+    if theme not in list_themes():
+        pytest.skip(f"no built-in theme {theme}")
+    made = make_reel(EXAMPLE, {"theme": theme}, out=tmp_path / "r", seconds_per_slide=1.0)
+    assert made.frames == 10 * REEL_FPS
+    assert (made.folder / "reel.mp4").stat().st_size > 0
+
+
+def test_carousel_reel_checks_the_reels_folder_before_the_post_is_made(tmp_path):
+    (tmp_path / "post.reel").mkdir()
+    (tmp_path / "post.reel" / "mine.txt").write_text("mine", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "postkit", "carousel", str(EXAMPLE), "--out", str(tmp_path / "post"), "--reel"],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 1
+    assert "post.reel already exists; pass --force" in result.stderr
+    assert not (tmp_path / "post").exists()  # nothing made: the Reel could not have been written
+
+
+def test_check_finds_a_video_cut_short(reel, tmp_path):
+    import shutil
+
+    copy = tmp_path / "copy.reel"
+    shutil.copytree(reel, copy)
+    data = (copy / "reel.mp4").read_bytes()
+    (copy / "reel.mp4").write_bytes(data[: len(data) // 3])
+    from postkit.check import check_post
+
+    problems = [v for v in check_post(copy) if v.level == "error"]
+    assert [v.file for v in problems] == ["reel.mp4"]
+    assert problems[0].message.startswith("is cut short")
