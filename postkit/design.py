@@ -359,6 +359,11 @@ class Design:
             window = ((1 - share) / 2, 0.0, (1 + share) / 2, max(0.0, text_top / self.height))
             plan.picture = Picture(box=(0, 0, *self.size), focus=focus, keep=self.keep, window=window, fit=self.fit)
             plan.scrim_top = max(0, min(round(self.height * self.theme["cover"]["scrim_from"]), bar_y - round(220 * s)))
+            if self.covered is not None:
+                # A Reel's cover sets its text high, above the interface: the scrim darkens fully by the
+                # text's top, not below it.
+                plan.scrim_top = max(0, min(plan.scrim_top, round(text_top) - round(0.25 * self.height)))
+                plan.scrim_ramp = (text_top - plan.scrim_top) / max(1, self.height - plan.scrim_top)
         elif layout == "split":
             plan.picture = Picture(box=(0, 0, self.width, picture_bottom), focus=focus, keep=self.keep, fit=self.fit)
         elif layout == "framed":

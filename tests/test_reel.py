@@ -284,3 +284,28 @@ def test_check_finds_a_video_cut_short(reel, tmp_path):
     problems = [v for v in check_post(copy) if v.level == "error"]
     assert [v.file for v in problems] == ["reel.mp4"]
     assert problems[0].message.startswith("is cut short")
+
+
+@pytest.mark.parametrize(
+    "name", ["ja-osei-fukko.txt", "en-apollo-11.txt", "ar-althawra-alfaransiya.txt", "he-mishpat-eichmann.txt"]
+)
+def test_the_covers_text_stays_legible_while_its_picture_zooms(name):
+    """Over the picture as the first and the last frame of the cover show it: 4.5:1 for every line (WCAG AA)."""
+    from postkit.contrast import MIN_CONTRAST, worst_contrast
+    from postkit.illustration import crop_box
+    from postkit.reel import ZOOM, _Card, _cards
+
+    cards, _ = _cards(CORPUS / name, None, None, None)
+    plan, layers = cards.plans[0], cards.layers[0]
+    assert layers is not None and layers.scrim is not None
+    card = _Card(plan_shots(["cover"], ["t"], [""], "en")[0], cards.images[0], layers, cards.illustration)
+    for zoom in (1.0, ZOOM):
+        box = crop_box(card.illustration_size, card.size, layers.picture.focus, layers.picture.keep,
+                       layers.picture.window, zoom)  # fmt: skip
+        assert box is not None
+        shown = card.source.resize(card.size, Image.Resampling.BILINEAR, box=tuple(v * card.factor for v in box))
+        under = Image.new("RGB", plan.size, layers.background)
+        under.paste(shown, card.origin)
+        under = Image.composite(Image.new("RGB", plan.size, layers.scrim_rgb), under, layers.scrim)
+        worst = min(worst_contrast(under, line.box, line.fill) for line in plan.lines)
+        assert worst >= MIN_CONTRAST, (name, zoom, worst)
