@@ -309,3 +309,10 @@ def test_the_covers_text_stays_legible_while_its_picture_zooms(name):
         under = Image.composite(Image.new("RGB", plan.size, layers.scrim_rgb), under, layers.scrim)
         worst = min(worst_contrast(under, line.box, line.fill) for line in plan.lines)
         assert worst >= MIN_CONTRAST, (name, zoom, worst)
+
+
+def test_the_same_inputs_give_the_same_video(tmp_path):
+    first = make_reel(EXAMPLE, out=tmp_path / "a", seconds_per_slide=1.0).folder
+    second = make_reel(EXAMPLE, out=tmp_path / "b", seconds_per_slide=1.0).folder
+    for name in ("reel.mp4", "reel-cover.jpg", "reel.json", "caption.txt"):
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
