@@ -952,8 +952,7 @@ def _export(
         task.export,
         handles=task.handles,
         force=True,
-        story_cards=story_cards,
-        parallel=False,  # the batch's workers are already one per core
+        story_cards=story_cards,  # parallel stays off: the batch's workers are already one per core
     )
     warnings.extend(w for item in exported for w in item.warnings)
     return folders

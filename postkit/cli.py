@@ -250,7 +250,7 @@ def carousel(  # noqa: PLR0913 (a Click command: one parameter per option)
     if networks:
         from postkit.export import export_post
 
-        exported = export_post(post.folder, networks, handles=handles, article=article, force=force)
+        exported = export_post(post.folder, networks, handles=handles, article=article, force=force, parallel=True)
         if not quiet:
             _report_export(exported)
     if reel_:
@@ -457,7 +457,7 @@ def export(  # noqa: PLR0913 (a Click command: one parameter per option)
 
     _setup_logging(quiet, verbose)
     handles = parse_handle_flags(network_handles)
-    exported = export_post(folder, networks, handles=handles, article=article, out=out, force=force)
+    exported = export_post(folder, networks, handles=handles, article=article, out=out, force=force, parallel=True)
     if not quiet:
         _report_export(exported)
 

@@ -338,7 +338,7 @@ def export_post(
     out: str | os.PathLike[str] | None = None,
     force: bool = False,
     story_cards: Callable[[], Sequence[Slide]] | None = None,
-    parallel: bool = True,
+    parallel: bool = False,
 ) -> list[Exported]:
     """Export the post in ``post_dir`` for ``networks`` (names, or "all"); return the folders written.
 
@@ -348,8 +348,8 @@ def export_post(
     :param out: the folder to write the network folders in (default: beside the post).
     :param force: replace network folders that exist.
     :param story_cards: makes TikTok's story-format slides (default: from the post's article).
-    :param parallel: make LinkedIn's PDF in a forked process while TikTok's cards are drawn (POSIX; a
-        batch's workers, already one per core, pass False).
+    :param parallel: make LinkedIn's PDF in a forked process while TikTok's cards are drawn (POSIX). The
+        command line asks for it; a library caller may run threads that a fork would copy mid-work.
     """
     from postkit.output import PostWriter
 
