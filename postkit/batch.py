@@ -25,14 +25,6 @@ from urllib.parse import quote
 
 from postkit.article import Article, Paragraph, slug
 from postkit.errors import LayoutError, OutputError, PostkitError
-from postkit.export import (
-    SCHEDULE_FILE,
-    SCHEDULE_MARKERS,
-    check_base_url,
-    check_handles,
-    parse_networks,
-    write_schedule,
-)
 from postkit.library import Entry, Library, load_library
 from postkit.output import FolderLock, check_generated, clean_leftovers, signals_held, write_generated
 from postkit.safeio import printable, read_inside, recorded_name
@@ -312,10 +304,14 @@ def run_batch(  # noqa: PLR0913 (the command's options, keyword-only, each with 
     lib = library if isinstance(library, Library) else load_library(library, exclude=exclude, lang=flags.get("lang"))
     out_dir = Path(out) if out is not None else Path(lib.settings.get("out", DEFAULT_OUT))
     _check_settings(lib, flags)
-    networks = parse_networks(export) if export else ()
-    all_handles = {**lib.handles, **check_handles(handles or {}, "handles")}
-    if base_url is not None:
-        base_url = check_base_url(base_url)
+    networks: tuple[str, ...] = ()
+    all_handles = dict(lib.handles)
+    if export or handles or base_url is not None:
+        from postkit.export import SCHEDULE_FILE, SCHEDULE_MARKERS, check_base_url, check_handles, parse_networks
+
+        networks = parse_networks(export) if export else ()
+        all_handles |= check_handles(handles or {}, "handles")
+        base_url = check_base_url(base_url) if base_url is not None else None
     # Planned before anything is made: the batch fails here, not after an hour of posts.
     check_generated(out_dir / INDEX_FILE, INDEX_MARKERS, force=force)
     if networks:
@@ -346,7 +342,11 @@ def run_batch(  # noqa: PLR0913 (the command's options, keyword-only, each with 
             clean_leftovers(out_dir)  # what workers stopped for taking too long left behind
         index = write_index(out_dir, force=force)
         ordered = _ordered(outcomes, tasks, results)
-        schedule = write_schedule(out_dir, ordered, base_url, force=force) if networks else None
+        schedule = None
+        if networks:
+            from postkit.export import write_schedule
+
+            schedule = write_schedule(out_dir, ordered, base_url, force=force)
     return BatchResult(ordered, time.perf_counter() - started, out_dir, index=index, schedule=schedule, notes=notes)
 
 

@@ -219,14 +219,18 @@ def carousel(  # noqa: PLR0913 (a Click command: one parameter per option)
         postkit carousel article.txt --export all --network-handle bluesky=name.bsky.social
         postkit carousel article.txt --reel
     """
-    from postkit.export import parse_handle_flags, parse_networks
     from postkit.pipeline import make_post
 
     _setup_logging(quiet, verbose)
     flags = flag_settings(settings)
     # Checked before the post is made: a typo in --export must not cost a render.
-    networks = parse_networks(export_) if export_ is not None else ()
-    handles = parse_handle_flags(network_handles)
+    networks: tuple[str, ...] = ()
+    handles: dict[str, str] = {}
+    if export_ is not None or network_handles:
+        from postkit.export import parse_handle_flags, parse_networks
+
+        networks = parse_networks(export_) if export_ is not None else ()
+        handles = parse_handle_flags(network_handles)
     if reel_:
         from postkit.reel import load_av
 

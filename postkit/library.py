@@ -23,7 +23,6 @@ from postkit.article import (
 )
 from postkit.dates import read_date
 from postkit.errors import ArticleError, PostkitError
-from postkit.export import ExportError, check_handles
 from postkit.i18n import known_language
 from postkit.settings import Layer, SettingsError, resolve_settings
 
@@ -117,6 +116,8 @@ def read_settings(path: Path) -> dict[str, Any]:
         reason = getattr(exc, "strerror", None) or exc
         msg = f"{path}: cannot read the library settings ({reason}); fix the TOML syntax"
         raise LibraryError(msg) from exc
+    from postkit.export import ExportError
+
     handles = data.pop("handles", None)
     try:
         checked = resolve_settings([(Layer("postkit.toml", str(path)), data)])
@@ -134,6 +135,8 @@ def read_settings(path: Path) -> dict[str, Any]:
 
 def _handles(table: Any, path: Path) -> dict[str, str]:
     """Check postkit.toml's [handles] table: the account's handle on each network (postkit export)."""
+    from postkit.export import ExportError, check_handles
+
     if not isinstance(table, dict):
         msg = f"{path}: 'handles' must be a table, e.g. [handles] with bluesky = \"name.bsky.social\""
         raise ExportError(msg)
