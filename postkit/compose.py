@@ -103,14 +103,26 @@ class Painter:
         width, height = plan.size
         ramp = max(1, round((height - top) * plan.scrim_ramp))
         solid = Image.new("RGB", plan.size, self.scrim_rgb)
+        # Each strength is judged on the lines' boxes alone; the whole card is darkened once, at the end.
+        regions = [(_pixel_box(line.box, plan.size), line.fill) for line in plan.lines]
         while True:
             column = Image.new("L", (1, height), 0)
             column.putdata([_alpha(y, top, ramp, strength) for y in range(height)])
             mask = column.resize(plan.size)
-            result = Image.composite(solid, image, mask)
-            worst = min((worst_contrast(result, line.box, line.fill) for line in plan.lines), default=21.0)
+            worst = min(
+                (
+                    worst_contrast(
+                        Image.composite(solid.crop(box), image.crop(box), mask.crop(box)),
+                        (0, 0, box[2] - box[0], box[3] - box[1]),
+                        fill,
+                    )
+                    for box, fill in regions
+                    if box[2] > box[0] and box[3] > box[1]
+                ),
+                default=21.0,
+            )
             if worst >= MIN_CONTRAST or strength >= 1.0:
-                return result, mask
+                return Image.composite(solid, image, mask), mask
             strength = min(1.0, strength + _SCRIM_STEP)
 
     def layers(self, plan: CardPlan, scrim_min: float = 0.55) -> Layers | None:
@@ -141,6 +153,12 @@ class Painter:
                 draw_line(canvas, draw, line)
             over.append(canvas)
         return Layers(plan.background, picture, mask, self.scrim_rgb, over[0], over[1])
+
+
+def _pixel_box(box: tuple[float, float, float, float], size: tuple[int, int]) -> tuple[int, int, int, int]:
+    """Round a line's box to the pixels worst_contrast reads behind it, inside the card."""
+    x0, y0, x1, y1 = (max(0, round(v)) for v in box)
+    return x0, y0, min(x1, size[0]), min(y1, size[1])
 
 
 def _alpha(y: int, top: int, ramp: int, strength: float) -> int:
