@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import sys
 import tempfile
@@ -32,7 +31,7 @@ import tomllib
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench import ARTICLE, ROOT, machine, run_once  # noqa: E402
+from bench import ARTICLE, ROOT, child_env, machine, run_once  # noqa: E402
 
 CORPUS = ROOT / "tests" / "corpus"
 
@@ -52,8 +51,7 @@ def main() -> None:
     times: dict[str, list[float]] = {name: [] for name in articles}
     slides: dict[str, int] = {}
     with tempfile.TemporaryDirectory(prefix="postkit-bench-") as tmp:
-        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-        env["PYTHONPYCACHEPREFIX"] = str(Path(tmp) / "pycache")
+        env = child_env(tmp)
         commands = {
             name: [sys.executable, "-m", "postkit", "carousel", str(path), "--out", str(Path(tmp) / name),
                    "--force", "-q"]

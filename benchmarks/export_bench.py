@@ -22,7 +22,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench import cpu_model, run_once  # noqa: E402 (the benchmark folder is not a package)
+from bench import child_env, cpu_model, run_once  # noqa: E402 (the benchmark folder is not a package)
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTICLE = ROOT / "examples" / "october-revolution" / "article.txt"
@@ -36,8 +36,7 @@ def main() -> None:
     args = parser.parse_args()
     postkit = str(Path(sys.executable).with_name("postkit"))
     with tempfile.TemporaryDirectory() as tmp:
-        env = {**os.environ, "PYTHONPYCACHEPREFIX": str(Path(tmp) / "pycache")}
-        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env = child_env(tmp)
         post = str(Path(tmp) / "post")
         make = [postkit, "carousel", str(ARTICLE), "--out", post, "--force", "-q"]
         export = [postkit, "export", post, "--for", "all", "--force", "-q", *HANDLES]

@@ -23,7 +23,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench import cpu_model, run_once  # noqa: E402 (the benchmark folder is not a package)
+from bench import child_env, cpu_model, run_once  # noqa: E402 (the benchmark folder is not a package)
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTICLE = ROOT / "examples" / "october-revolution" / "article.txt"
@@ -35,8 +35,7 @@ def main() -> None:
     args = parser.parse_args()
     postkit = str(Path(sys.executable).with_name("postkit"))
     with tempfile.TemporaryDirectory() as tmp:
-        env = {**os.environ, "PYTHONPYCACHEPREFIX": str(Path(tmp) / "pycache")}
-        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env = child_env(tmp)
         reel_dir = str(Path(tmp) / "example.reel")
         reel = [postkit, "reel", str(ARTICLE), "--out", reel_dir, "--force", "-q"]
         carousel = [postkit, "carousel", str(ARTICLE), "--out", str(Path(tmp) / "post"), "--force", "-q"]

@@ -927,25 +927,17 @@ def _export(
     task: _Task, post: Post, article: Article, caption_vars: dict[str, Any], warnings: list[str]
 ) -> tuple[Path, ...]:
     """Export the post for the batch's networks; an unchanged post whose folders are all there keeps them."""
-    from postkit.export import MANIFEST, Slide, export_folder, export_post
-    from postkit.output import encode_jpeg
+    from postkit.export import MANIFEST, Slide, export_folder, export_post, rendered_slides
     from postkit.pipeline import render_cards
 
     folders = tuple(export_folder(post.folder, network) for network in task.export)
     if post.status == "unchanged" and all((folder / MANIFEST).is_file() for folder in folders):
         return folders
 
-    def story_cards() -> list[Slide]:
+    def story_cards() -> tuple[Slide, ...]:
         # TikTok's story-shaped set, from the same article and settings (a table's row has no file).
         options = {**task.flags, "format": "story"}
-        rendered = render_cards(article, None, options, task.library, caption_vars)
-        kinds = ["cover", *(["text"] * (len(rendered.images) - 2)), "closing"]
-        return [
-            Slide(f"{n:02d}.jpg", kind, text, alt, encode_jpeg(image), image.size)
-            for n, (kind, text, alt, image) in enumerate(
-                zip(kinds, rendered.texts, rendered.alts, rendered.images, strict=True), start=1
-            )
-        ]
+        return rendered_slides(render_cards(article, None, options, task.library, caption_vars))
 
     exported = export_post(
         post.folder,

@@ -195,14 +195,8 @@ def _check_text(
     text = post.get("text")
     if not isinstance(text, str):
         add(ERROR, f"{label} text is {show_value(text)}, not a string; re-export the post")
-    elif net is not None:
-        length = text_length(text, net.counting)
-        if length > net.text:
-            add(
-                ERROR,
-                f"{label} text is {length:,} {_UNITS[net.counting]}; {net.name} allows at most {net.text:,}; "
-                f"cut at least {length - net.text:,} or re-export the post",
-            )
+    elif net is not None and (over := _over(text, net.counting, net.text, net.name)):
+        add(ERROR, f"{label} text {over[0]}; cut at least {over[1]:,} or re-export the post")
     if network != "tiktok":
         return
     title = post.get("title")
@@ -211,13 +205,8 @@ def _check_text(
     if not isinstance(title, str):
         add(ERROR, f"{label} title is {show_value(title)}, not a string; re-export the post")
         return
-    units = text_length(title, "utf16")
-    if units > TIKTOK_TITLE_MAX:
-        add(
-            ERROR,
-            f"{label} title is {units} {_UNITS['utf16']}; TikTok allows at most {TIKTOK_TITLE_MAX}; "
-            f"cut at least {units - TIKTOK_TITLE_MAX}",
-        )
+    if over := _over(title, "utf16", TIKTOK_TITLE_MAX, "TikTok"):
+        add(ERROR, f"{label} title {over[0]}; cut at least {over[1]:,}")
 
 
 def _check_alt(alt: Any, where: str, net: NetworkLimits | None, add: Callable[[str, str], None]) -> None:
@@ -238,14 +227,16 @@ def _check_alt(alt: Any, where: str, net: NetworkLimits | None, add: Callable[[s
                 "describe the image (postkit export writes the slide's text)",
             )
         return
-    if net.alt_chars is not None:
-        length = text_length(alt, net.counting)
-        if length > net.alt_chars:
-            add(
-                ERROR,
-                f"{where} alt text is {length:,} {_UNITS[net.counting]}; {net.name} allows at most "
-                f"{net.alt_chars:,}; shorten it by at least {length - net.alt_chars:,}",
-            )
+    if net.alt_chars is not None and (over := _over(alt, net.counting, net.alt_chars, net.name)):
+        add(ERROR, f"{where} alt text {over[0]}; shorten it by at least {over[1]:,}")
+
+
+def _over(text: str, counting: str, most: int, network: str) -> tuple[str, int] | None:
+    """Say how long ``text`` is against ``network``'s limit as it counts, and by how much it is over; None if within."""
+    length = text_length(text, counting)
+    if length <= most:
+        return None
+    return f"is {length:,} {_UNITS[counting]}; {network} allows at most {most:,}", length - most
 
 
 def _check_image(  # noqa: C901 (one check per limit, in order)

@@ -62,8 +62,9 @@ def _check_video(av: Any, root: Path, name: str, found: list[Violation]) -> None
         if info.st_size > VIDEO_MAX_BYTES:
             add(ERROR, f"is {info.st_size:,} bytes; Instagram takes Reels of at most 4 GB")
             return
-        head = file.read(1 << 20)
         try:
+            head = file.read(1 << 20)
+            whole = _boxes_whole(file, info.st_size)
             file.seek(0)
             with av.open(file, "r") as container:
                 _check_streams(container, add)
@@ -72,11 +73,6 @@ def _check_video(av: Any, root: Path, name: str, found: list[Violation]) -> None
             return
     if not _moov_first(head):
         add(WARNING, "has its index (moov) after the media: playback waits for the whole file; make it again")
-    try:
-        with open_inside(root, name)[0] as again:
-            whole = _boxes_whole(again, info.st_size)
-    except (UnsafeFileError, OSError):
-        whole = False
     if not whole:
         add(ERROR, "is cut short (its boxes run past the end of the file); copy it again, or make the Reel again")
 

@@ -270,10 +270,10 @@ def _check_beside(article: Path, flags: Settings, force: bool, networks: tuple[s
     """Fail before the post is made if a folder --export or --reel writes beside it could not be written."""
     from postkit.export import MANIFEST, export_folder
     from postkit.output import PostWriter
-    from postkit.pipeline import build_post
+    from postkit.pipeline import post_folder
     from postkit.reel import MANIFEST as REEL_MANIFEST
 
-    folder = build_post(article, flags, force=force, dry_run=True).folder  # where the post goes; nothing drawn
+    folder = post_folder(article, flags)
     for network in networks:
         PostWriter(export_folder(folder, network), force=force, own_file=MANIFEST, kind="export").check()
     if reel:

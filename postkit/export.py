@@ -20,13 +20,16 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from postkit import __version__
 from postkit.errors import PostkitError
 from postkit.i18n import format_message, translations
 from postkit.limits import NETWORKS, TIKTOK_TITLE_MAX, NetworkLimits
 from postkit.networks import shorten_to, text_length, thread_posts
+
+if TYPE_CHECKING:
+    from postkit.pipeline import RenderedPost
 
 log = logging.getLogger("postkit")
 
@@ -640,16 +643,20 @@ def remake_source(post: PostSource, article: str | os.PathLike[str] | None, what
 
 def story_slides(post: PostSource, article: str | os.PathLike[str] | None = None) -> tuple[Slide, ...]:
     """Make the post again in the story format (1080x1920), from its article, for TikTok's photo mode."""
-    from postkit.output import encode_jpeg
     from postkit.pipeline import render_cards
 
     target, made_from = remake_source(post, article, "TikTok's set of story-shaped slides")
     options = {"format": "story", "image": target.image, "theme": str(target.theme_dir)}
-    rendered = render_cards(made_from, target.settings, options, target.library, target.caption_vars)
-    size = rendered.images[0].size
+    return rendered_slides(render_cards(made_from, target.settings, options, target.library, target.caption_vars))
+
+
+def rendered_slides(rendered: RenderedPost) -> tuple[Slide, ...]:
+    """Return a post made in memory (pipeline.render_cards) as slides to export, each encoded as postkit saves it."""
+    from postkit.output import encode_jpeg
+
     kinds = ["cover", *(["text"] * (len(rendered.images) - 2)), "closing"]
     return tuple(
-        Slide(f"{n:02d}.jpg", kind, text, alt, encode_jpeg(image), (size[0], size[1]))
+        Slide(f"{n:02d}.jpg", kind, text, alt, encode_jpeg(image), (image.width, image.height))
         for n, (kind, text, alt, image) in enumerate(
             zip(kinds, rendered.texts, rendered.alts, rendered.images, strict=True), start=1
         )

@@ -144,7 +144,7 @@ def build_post(
     started = time.perf_counter()
     article, name, settings, theme_ = _settle(source, settings, options, library)
     picture_path = find_image(article, settings.image)
-    target = settings.out if settings.out is not None else DEFAULT_OUT / slug(article)
+    target = _target(article, settings)
     hashes = {
         "article": article_sha256(article),
         "image": sha256_file(picture_path) if picture_path is not None and picture_path.is_file() else None,
@@ -192,6 +192,18 @@ def build_post(
     return Post(
         folder, files, caption, cards.slicing.size, tuple(warnings), seconds, "made", inputs, tuple(cards.plans)
     )
+
+
+def _target(article: Article, settings: Settings) -> Path:
+    return settings.out if settings.out is not None else DEFAULT_OUT / slug(article)
+
+
+def post_folder(
+    source: str | os.PathLike[str] | Article, settings: Settings | Mapping[str, Any] | None = None, **options: Any
+) -> Path:
+    """Return the folder make_post would write the post to, without laying anything out."""
+    article, _, resolved, _ = _settle(source, settings, options)
+    return _target(article, resolved)
 
 
 @dataclass(frozen=True)

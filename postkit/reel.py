@@ -192,13 +192,12 @@ def make_reel(  # noqa: PLR0913 (the command's options, keyword-only, each with 
     started = time.perf_counter()
     av = load_av()
     per_slide = parse_seconds_per_slide(seconds_per_slide)
-    audio_path = _check_audio(av, audio) if audio is not None else None
+    audio_path, sound = _check_audio(av, audio) if audio is not None else (None, None)
     cards, target = _cards(source, settings, out, article, (library, caption_vars))
     kinds = [plan.kind for plan in cards.plans]
     shots = plan_shots(kinds, cards.texts, cards.alts, cards.lang, per_slide)
     frames = shots[-1].end
     warnings = list(cards.warnings)
-    sound = audio_seconds(av, audio_path) if audio_path is not None else None
     if sound is not None and sound < frames / REEL_FPS - 0.5:
         warnings.append(
             f"{audio} plays {sound:.1f} s and the Reel {frames / REEL_FPS:.1f} s: the rest is silent; "
@@ -296,7 +295,8 @@ def _cards(
     return reel_cards, target
 
 
-def _check_audio(av: Any, audio: str | os.PathLike[str]) -> Path:
+def _check_audio(av: Any, audio: str | os.PathLike[str]) -> tuple[Path, float | None]:
+    """Check a sound file before anything is drawn; return it and how long it plays (None: unknown)."""
     path = Path(audio)
     if not path.exists():
         msg = f"{audio}: no such sound file; pass the path of an audio file (MP3, M4A, WAV, ...)"
@@ -309,23 +309,18 @@ def _check_audio(av: Any, audio: str | os.PathLike[str]) -> Path:
             if not container.streams.audio:
                 msg = f"{audio} has no sound; pass an audio file (MP3, M4A, WAV, ...)"
                 raise VideoError(msg)
-        seconds = audio_seconds(av, path)
+            stream = container.streams.audio[0]
+            if stream.duration is not None and stream.time_base is not None:
+                seconds: float | None = float(stream.duration * stream.time_base)
+            else:
+                seconds = container.duration / 1_000_000 if container.duration is not None else None
     except av.error.FFmpegError as exc:
         msg = f"{audio} cannot be read as sound ({exc.strerror or exc}); pass an audio file (MP3, M4A, WAV, ...)"
         raise VideoError(msg) from None
     if seconds is not None and seconds <= 0:
         msg = f"{audio} holds no sound (0 s); pass an audio file with sound in it"
         raise VideoError(msg)
-    return path
-
-
-def audio_seconds(av: Any, path: Path) -> float | None:
-    """Return how long a sound file plays, when its header says."""
-    with av.open(str(path)) as container:
-        stream = container.streams.audio[0]
-        if stream.duration is not None and stream.time_base is not None:
-            return float(stream.duration * stream.time_base)
-        return container.duration / 1_000_000 if container.duration is not None else None
+    return path, seconds
 
 
 # ---------------------------------------------------------------------------------------------
