@@ -350,16 +350,19 @@ def draw_pieces(
     """Draw pieces left to right from ``xy`` (the top-left corner), all on one baseline ``ascent`` below it."""
     x, y = xy
     baseline = y + ascent
-    for piece, owner, index, direction in pieces:
+    last = len(pieces) - 1
+    for number, (piece, owner, index, direction) in enumerate(pieces):
         if index == EMOJI:
             height = owner.ascent + owner.descent
             tile = _render_emoji(piece, height)
             image.paste(tile, (round(x), round(baseline - owner.ascent)), tile)
-            x += _emoji_width(piece, height)
-            continue
-        font = owner.fonts[index]
-        draw.text((x, baseline), piece, font=font, fill=fill, anchor="ls", features=owner.features, direction=direction)
-        x += font.getlength(piece, features=owner.features, direction=direction)
+        else:
+            font = owner.fonts[index]
+            draw.text(
+                (x, baseline), piece, font=font, fill=fill, anchor="ls", features=owner.features, direction=direction
+            )
+        if number < last:  # the next piece starts where this one ends; after the last, nothing does
+            x += owner.advance(piece, index, direction)
 
 
 @lru_cache(maxsize=512)

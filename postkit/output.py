@@ -564,6 +564,7 @@ class PostWriter:
         self._staging: Path | None = None
         self._token = secrets.token_hex(8)
         self._written: set[str] = set()
+        self._files: list[Path] = []  # flushed to disk only if they are to replace a post (see commit)
         self._committed = False
 
     def __enter__(self) -> PostWriter:
@@ -626,10 +627,11 @@ class PostWriter:
         self._written.add(key)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            _write_file(path, data)
+            _write_file(path, data, sync=False)
         except OSError as exc:
             msg = f"cannot write {self.target / name} ({_reason(exc)}); {_FIX}"
             raise OutputError(msg) from exc
+        self._files.append(path)
         return path
 
     def write_text(self, name: str, text: str) -> Path:
@@ -652,16 +654,15 @@ class PostWriter:
             msg = "PostWriter.commit() was called twice"
             raise RuntimeError(msg)
         target = self._path
-        try:
-            _fsync_dir(staging)
-        except OSError as exc:
-            msg = f"cannot save {self.target} to disk ({_reason(exc)}); {_FIX}"
-            raise OutputError(msg) from exc
+        # A new post is only flushed as a whole folder: a power cut can cost it, but nothing else. One
+        # that replaces a post has its files flushed first, so the old one is never traded for a torn one.
+        self._flush(staging, files=False)
         with FolderLock(target.parent):
             # Checked again: something may have appeared at the target while the post was built.
             self._check_target()
             with signals_held():
                 if os.path.lexists(target):
+                    self._flush(staging, files=True)
                     self._replace_existing(staging, target)
                 else:
                     try:
@@ -677,6 +678,15 @@ class PostWriter:
                 _ACTIVE.discard(self._token)
         _sync_parent(target)
         return self.target
+
+    def _flush(self, staging: Path, *, files: bool) -> None:
+        try:
+            for path in self._files if files else ():
+                _fsync_file(path)
+            _fsync_dir(staging)
+        except OSError as exc:
+            msg = f"cannot save {self.target} to disk ({_reason(exc)}); {_FIX}"
+            raise OutputError(msg) from exc
 
     def _replace_existing(self, staging: Path, target: Path) -> None:
         name = f".{target.name[:200]}.{secrets.token_hex(4)}.old"
@@ -846,7 +856,7 @@ def _replace_whole(target: Path, data: bytes, check: Callable[[], None] | None =
 # Low-level
 
 
-def _write_file(path: Path, data: bytes) -> None:
+def _write_file(path: Path, data: bytes, *, sync: bool = True) -> None:
     """Create ``path`` (never an existing file, never through a link), write ``data`` whole, flush it to disk."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_CLOEXEC | _O_NOFOLLOW | _O_BINARY, 0o666)
     try:
@@ -854,6 +864,15 @@ def _write_file(path: Path, data: bytes) -> None:
         while view:
             written = os.write(fd, view)
             view = view[written:]
+        if sync:
+            os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDWR | _O_CLOEXEC | _O_NOFOLLOW | _O_BINARY)
+    try:
         os.fsync(fd)
     finally:
         os.close(fd)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,20 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE_DIR = ROOT / "examples" / "october-revolution"
 EXAMPLE = EXAMPLE_DIR / "article.txt"
 DATA = Path(__file__).resolve().parent / "data"
+
+
+_OWN_CACHE = [""]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Give the run (and the postkit processes it starts) a cache folder of its own, not the user's."""
+    if "POSTKIT_CACHE_DIR" not in os.environ:
+        os.environ["POSTKIT_CACHE_DIR"] = _OWN_CACHE[0] = tempfile.mkdtemp(prefix="postkit-test-cache-")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _OWN_CACHE[0]:
+        shutil.rmtree(_OWN_CACHE[0], ignore_errors=True)
 
 
 def copy_example(folder: Path) -> Path:

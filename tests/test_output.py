@@ -311,13 +311,40 @@ def test_writer_rejects_unsafe_names(tmp_path: Path) -> None:
 
 
 def test_oserror_while_writing_becomes_output_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def no_space(fd):
+    def no_space(*args):
         raise OSError(28, "No space left on device")
 
     with PostWriter(tmp_path / "post") as writer:
-        monkeypatch.setattr(os, "fsync", no_space)
+        monkeypatch.setattr(os, "write", no_space)
         with pytest.raises(OutputError, match="No space left on device"):
             writer.write_text("caption.txt", "x")
+
+
+@pytest.mark.parametrize("replacing", [False, True])
+def test_files_are_flushed_one_by_one_only_to_replace_a_post(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, replacing: bool
+) -> None:
+    if replacing:
+        with PostWriter(tmp_path / "post") as writer:
+            writer.write_json("post.json", {"old": True})
+            writer.commit()
+    if not os.path.isdir("/proc/self/fd"):
+        pytest.skip("names an open file through /proc (Linux)")
+    flushed: list[str] = []
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        flushed.append(os.readlink(f"/proc/self/fd/{fd}"))
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    with PostWriter(tmp_path / "post", force=True) as writer:
+        for name in ("01.jpg", "02.jpg", "post.json"):
+            writer.write_bytes(name, b"x")
+        writer.commit()
+    files = [p for p in flushed if Path(p).name in {"01.jpg", "02.jpg", "post.json"}]
+    assert len(files) == (3 if replacing else 0), flushed
+    assert [(tmp_path / "post" / name).read_bytes() for name in ("01.jpg", "02.jpg", "post.json")] == [b"x"] * 3
 
 
 def test_staging_outside_with_block_is_an_error(tmp_path: Path) -> None:
