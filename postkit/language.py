@@ -14,6 +14,8 @@ Detection goes from cheap to dear, so that most articles load no statistical mod
 
 from __future__ import annotations
 
+import importlib.util
+import os
 import re
 import unicodedata
 from collections import Counter
@@ -21,6 +23,7 @@ from collections.abc import Mapping, Set
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from postkit import cache
 from postkit.i18n import tag_parts
 
 if TYPE_CHECKING:
@@ -176,8 +179,36 @@ def _candidates(languages: Mapping[str, tuple[Set[str], Set[str]]], letters: Cou
 
 
 def _lingua(candidates: tuple[str, ...], text: str) -> str | None:
+    # Kept in postkit's cache: the same article made again (a Reel after its carousel, a post after its
+    # preview) skips lingua's import and models (about 45 ms).
+    identity = _lingua_identity()
+    name = cache.key("language", identity, repr(candidates), text) if identity else None
+    if name is not None:
+        hit = cache.load("language", name)
+        if isinstance(hit, dict) and (hit.get("lang") is None or hit.get("lang") in candidates):
+            return hit.get("lang")
     language = _detector(candidates).detect_language_of(text)
-    return language.iso_code_639_1.name.lower() if language is not None else None
+    code = language.iso_code_639_1.name.lower() if language is not None else None
+    if name is not None:
+        cache.store("language", name, {"lang": code})
+    return code
+
+
+@lru_cache(maxsize=1)
+def _lingua_identity() -> str | None:
+    """Name the installed lingua (its files' names, sizes and times) without importing it."""
+    try:
+        spec = importlib.util.find_spec("lingua")
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    try:
+        with os.scandir(next(iter(spec.submodule_search_locations))) as entries:
+            files = sorted((e.name, e.stat().st_size, e.stat().st_mtime_ns) for e in entries if e.is_file())
+    except OSError:
+        return None
+    return repr(files)
 
 
 @lru_cache(maxsize=32)

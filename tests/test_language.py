@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -95,10 +96,33 @@ def test_first_detection_in_a_fresh_process_is_cheap():
     )
     texts = [next(s["text"] for s in SAMPLES if s["lang"] == lang) for lang in ("ru", "ar", "el")]
     texts.append(EXAMPLE.read_text(encoding="utf-8"))
+    env = {**os.environ, "POSTKIT_CACHE_DIR": "off"}
     out = subprocess.run(
-        [sys.executable, "-c", code], input=json.dumps(texts), capture_output=True, text=True, check=True
+        [sys.executable, "-c", code], input=json.dumps(texts), capture_output=True, text=True, check=True, env=env
     ).stdout
     assert out.strip() == "['ru', 'ar', 'el', 'en'] 1"
+
+
+def test_a_detection_is_cached_between_processes(tmp_path):
+    code = (
+        "import json, sys; from postkit import language as L; "
+        "texts = json.loads(sys.stdin.read()); "
+        "print([L.detect_language(t) for t in texts], L._detector.cache_info().currsize, 'lingua' in sys.modules)"
+    )
+    texts = [EXAMPLE.read_text(encoding="utf-8"), next(s["text"] for s in SAMPLES if s["lang"] == "uk")]
+    env = {**os.environ, "POSTKIT_CACHE_DIR": str(tmp_path)}
+
+    def run() -> str:
+        return subprocess.run(
+            [sys.executable, "-c", code], input=json.dumps(texts), capture_output=True, text=True, check=True, env=env
+        ).stdout.strip()
+
+    assert run() == "['en', 'uk'] 1 True"  # Ukrainian's letters alone say which it is
+    assert run() == "['en', 'uk'] 0 False"  # the same answers, and lingua not even imported
+    # An entry naming a language that was not a candidate is not believed.
+    for entry in (tmp_path / "language").iterdir():
+        entry.write_text('{"lang": "xx"}')
+    assert run() == "['en', 'uk'] 1 True"
 
 
 @pytest.mark.parametrize(
