@@ -18,7 +18,7 @@ from PIL import Image, ImageDraw, ImageFont
 ROOT = Path(__file__).resolve().parents[1]
 BODY = ROOT / "fonts" / "eb-garamond" / "EBGaramond-Regular.ttf"
 LABEL = ROOT / "fonts" / "inter" / "Inter-Medium.ttf"
-TITLE = ROOT / "fonts" / "playfair-display" / "PlayfairDisplay-Bold.ttf"
+TITLE = ROOT / "fonts" / "postkit-display" / "PostkitDisplay-Bold.ttf"
 PICTURE = ROOT / "examples" / "october-revolution" / "article.jpg"
 SIZE = (1080, 1350)
 MARGIN = 96

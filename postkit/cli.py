@@ -832,6 +832,49 @@ def themes_show(ctx: click.Context, name: str, format: str | None, out: Path | N
     click.echo(f"Wrote a specimen of '{name}' ({post.slide_count} slides) to {_display(post.folder)}/")
 
 
+@cli.group()
+def fonts() -> None:
+    """Look at font files before postkit draws with them (--font-dir, a theme's fonts).
+
+    \b
+    Example:
+        postkit fonts check ~/fonts
+    """
+
+
+@fonts.command("check")
+@click.argument("folder", metavar="DIR", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def fonts_check(folder: Path) -> None:
+    """Say which font files in DIR FreeType would draw slowly, and why.
+
+    FreeType draws a TrueType glyph that carries the overlap flag (OVERLAP_SIMPLE or OVERLAP_COMPOUND)
+    with 4x4 oversampling, so text in that font takes 2-4x as long to draw; static fonts cut from
+    variable ones (Google Fonts' among them) often set the flag on every glyph. postkit draws the
+    fonts you give it as they are. To speed one up, merge its overlapping contours and clear the
+    flags: fontTools' removeOverlaps (pip install 'fonttools[pathops]') merges them but leaves the
+    flag on each glyph it did not need to change; fonts/build_fonts.py in postkit's source does both.
+
+    Only DIR's own files are read: not its sub-folders, nor a symbolic link out of DIR; the first 256
+    font files by name, as --font-dir uses them. Exits 0 when every font file would be drawn at full
+    speed, 1 when one would be drawn slowly or cannot be read (or DIR holds no font file), 2 when DIR
+    is not a folder.
+
+    \b
+    Example:
+        postkit fonts check ~/fonts
+        postkit fonts check themes/sepia/fonts
+    """
+    from postkit.fontcheck import check_font_folder
+
+    checked = check_font_folder(folder)
+    for file in checked.files:
+        for line in file.lines():
+            click.echo(line)
+    if not checked.ok:
+        raise click.ClickException(checked.summary())
+    click.echo(checked.summary())
+
+
 def _display(path: Path) -> str:
     try:
         return str(path.resolve().relative_to(Path.cwd()))

@@ -430,16 +430,13 @@ def _looks_like_font(path: Path) -> bool:
         return False
 
 
-def faces_in(folder: Path) -> list[FontFile]:
-    """List every face of every font file in ``folder`` (sorted; each face of a .ttc/.otc); no sub-folders.
+def folder_entries(folder: Path, shown: str) -> tuple[list[str], int]:
+    """Return the sorted names of the files at the top of ``folder``, and how many sub-folders it has.
 
-    Work is bounded: at most MAX_ENTRIES entries are looked at (more is an error), at most
-    MAX_FONT_FILES font files are used (a warning names the rest), only a file's first bytes are
-    read before HarfBuzz maps it. Raise FontError when the folder holds no usable font.
+    At most MAX_ENTRIES entries are looked at (more is an error). ``shown`` names the folder in errors.
     """
-    folder = Path(folder)
     if not folder.is_dir():
-        msg = f"--font-dir {folder} is not a folder; pass a folder that holds .ttf, .otf or .ttc fonts"
+        msg = f"{shown} is not a folder; pass a folder that holds .ttf, .otf or .ttc fonts"
         raise FontError(msg)
     names: list[str] = []
     subfolders = 0
@@ -448,18 +445,30 @@ def faces_in(folder: Path) -> list[FontFile]:
             for count, entry in enumerate(entries, 1):
                 if count > MAX_ENTRIES:
                     msg = (
-                        f"--font-dir {folder} holds more than {MAX_ENTRIES} entries and postkit looks at no more; "
+                        f"{shown} holds more than {MAX_ENTRIES:,} entries and postkit looks at no more; "
                         "pass the folder that holds just the fonts"
                     )
                     raise FontError(msg)
-                if entry.name.lower().endswith(FONT_SUFFIXES):
-                    names.append(entry.name)
-                elif entry.is_dir(follow_symlinks=False):
+                if entry.is_dir(follow_symlinks=False):
                     subfolders += 1
+                else:
+                    names.append(entry.name)
     except OSError as exc:
-        msg = f"cannot list --font-dir {folder} ({exc.strerror}); pass a readable folder of fonts"
+        msg = f"cannot list {shown} ({exc.strerror}); pass a readable folder of fonts"
         raise FontError(msg) from exc
-    names.sort()
+    return sorted(names), subfolders
+
+
+def faces_in(folder: Path) -> list[FontFile]:
+    """List every face of every font file in ``folder`` (sorted; each face of a .ttc/.otc); no sub-folders.
+
+    Work is bounded: at most MAX_ENTRIES entries are looked at (more is an error), at most
+    MAX_FONT_FILES font files are used (a warning names the rest), only a file's first bytes are
+    read before HarfBuzz maps it. Raise FontError when the folder holds no usable font.
+    """
+    folder = Path(folder)
+    files, subfolders = folder_entries(folder, f"--font-dir {folder}")
+    names = [name for name in files if name.lower().endswith(FONT_SUFFIXES)]
     if len(names) > MAX_FONT_FILES:
         log.warning(
             "--font-dir %s holds %d font files; using the first %d by name (%s to %s)",

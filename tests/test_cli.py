@@ -35,7 +35,7 @@ def test_version(runner):
     assert result.output.strip() == f"postkit, version {__version__}"
 
 
-@pytest.mark.parametrize("command", [[], ["carousel"], ["check"]])
+@pytest.mark.parametrize("command", [[], ["carousel"], ["check"], ["fonts"], ["fonts", "check"]])
 @pytest.mark.parametrize("flag", ["-h", "--help"])
 def test_help_has_an_example(runner, command, flag):
     result = run(runner, *command, flag)
@@ -224,6 +224,48 @@ def test_only_cli_imports_click():
         }
         names |= {(node.module or "").split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
         assert path.name == "cli.py" or "click" not in names, path.name
+
+
+def test_fonts_check_passes_the_bundled_fonts(runner):
+    folder = Path(__file__).resolve().parents[1] / "fonts" / "inter"
+    result = run(runner, "fonts", "check", folder)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith("Inter-ExtraBold.ttf: fast: none of its ")
+    assert "OFL.txt: skipped: not named .ttf, .otf, .ttc or .otc" in lines
+    assert lines[-1] == f"{folder}: 4 font file(s), all drawn at full speed"
+
+
+def test_fonts_check_fails_on_a_slow_font(runner, tmp_path):
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(Path(__file__).resolve().parents[1] / "fonts" / "inter" / "Inter-Regular.ttf")
+    font["glyf"]["A"].flags[0] |= 0x40  # OVERLAP_SIMPLE, as upstream sets it
+    font.save(tmp_path / "Upstream.ttf")
+    result = run(runner, "fonts", "check", tmp_path)
+    assert result.exit_code == 1
+    assert result.output.startswith("Upstream.ttf: slow: 1 of ")
+    assert result.output.splitlines()[-1] == (
+        f"Error: {tmp_path}: of 1 font file(s), 1 would be drawn slowly (remove their overlaps, see postkit fonts "
+        "check --help)"
+    )
+
+
+def test_fonts_check_missing_folder(runner, tmp_path):
+    result = run(runner, "fonts", "check", tmp_path / "nope")
+    assert result.exit_code == 2
+    assert error_line(result) == f"Error: Invalid value for 'DIR': Directory '{tmp_path / 'nope'}' does not exist."
+
+
+def test_fonts_check_calls_the_library(runner, tmp_path):
+    from postkit.fontcheck import FolderCheck
+
+    with mock.patch("postkit.fontcheck.check_font_folder", autospec=True) as check:
+        check.return_value = FolderCheck(tmp_path, ())
+        result = run(runner, "fonts", "check", tmp_path)
+    check.assert_called_once_with(tmp_path)
+    assert result.exit_code == 1  # no font file at all
+    assert "has no .ttf, .otf, .ttc or .otc file" in result.output
 
 
 def test_themes_lists_the_built_ins_and_a_theme_dir(runner, tmp_path):

@@ -78,7 +78,7 @@ def test_cover_title_is_inside_the_profile_grid_crop(theme):
 
 def test_long_title_shrinks_to_the_line_limit(theme):
     design = Design(theme, FORMATS["portrait"], TEXTS["long"], has_picture=True)
-    title_lines = [line for line in design.cover().lines if "Playfair" in line.font.path]
+    title_lines = [line for line in design.cover().lines if "PostkitDisplay" in line.font.path]
     assert 1 <= len(title_lines) <= theme["type"]["title_max_lines"]
     sizes = {line.font.size for line in title_lines}
     assert len(sizes) == 1 and sizes.pop() < theme["type"]["title_max"]

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from fontTools.ttLib import TTFont
 from PIL import Image, ImageDraw, ImageFont, features
 
 from postkit.bidi import first_strong_is_rtl
 from postkit.fonts import EMOJI, face, load_font
+from postkit.resources import data_dir
 
 
 @pytest.fixture(scope="module")
@@ -28,9 +30,30 @@ def test_raqm_is_the_layout_engine():
     assert features.check("raqm")
 
 
+BUNDLED = sorted(p for p in data_dir("fonts").glob("*/*.ttf") if p.parent.name != "noto-color-emoji")
+
+
+@pytest.mark.parametrize("path", BUNDLED, ids=[p.name for p in BUNDLED])
+def test_no_bundled_glyph_carries_the_overlap_flag(path):
+    # FreeType draws a flagged glyph with 4x4 oversampling (2-4x slower); fonts/build_fonts.py clears
+    # the flags that upstream EB Garamond, Inter and Playfair Display set on every glyph (issue 15).
+    font = TTFont(path)
+    glyf = font["glyf"]
+    flagged = [
+        name
+        for name in font.getGlyphOrder()
+        if (glyph := glyf[name]).isComposite()
+        and any(c.flags & 0x0400 for c in glyph.components)
+        or not glyph.isComposite()
+        and glyph.numberOfContours > 0
+        and glyph.flags[0] & 0x40
+    ]
+    assert flagged == []
+
+
 def test_greek_word_in_a_latin_title_falls_back(title):
     assert names(title, "Battle of Μαραθών") == [
-        ("Battle of ", "PlayfairDisplay-Bold.ttf"),
+        ("Battle of ", "PostkitDisplay-Bold.ttf"),
         ("Μαραθών", "EBGaramond-SemiBold.ttf"),
     ]
 

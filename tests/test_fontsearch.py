@@ -132,8 +132,8 @@ def test_describe_tells_sans_bold_and_monospaced_cjk_faces(noto_cjk):
 @pytest.mark.parametrize(
     ("name", "serif", "weight", "italic"),
     [
-        ("PlayfairDisplay-Bold.ttf", True, 700, False),
-        ("PlayfairDisplay-Italic.ttf", True, 400, True),
+        ("PostkitDisplay-Bold.ttf", True, 700, False),
+        ("PostkitDisplay-Italic.ttf", True, 400, True),
         ("EBGaramond-Regular.ttf", True, 400, False),
         ("EBGaramond-SemiBold.ttf", True, 600, False),
         ("EBGaramond-Italic.ttf", True, 400, True),
@@ -152,9 +152,9 @@ def test_describe_bundled_fonts(name, serif, weight, italic):
     assert not info.monospace
 
 
-def test_playfair_and_garamond_are_serif_by_their_outlines():
+def test_postkit_display_and_garamond_are_serif_by_their_outlines():
     # Neither name nor PANOSE (all zero) says so: the stem of "H" does.
-    for name in ("PlayfairDisplay-Bold.ttf", "EBGaramond-Regular.ttf"):
+    for name in ("PostkitDisplay-Bold.ttf", "EBGaramond-Regular.ttf"):
         font = bundled(name)
         assert fontsearch._serif_from_names([describe(font).family]) is None
         assert fontsearch._serif_from_os2(fontsearch._hb_face(font).reference_table("OS/2").data) is None
@@ -210,7 +210,7 @@ def test_regions(names, languages, code_pages, regions):
 @pytest.mark.parametrize(
     ("chain", "expected"),
     [
-        (("PlayfairDisplay-Bold.ttf",), RoleStyle(serif=True, weight=700)),
+        (("PostkitDisplay-Bold.ttf",), RoleStyle(serif=True, weight=700)),
         (("Inter-SemiBold.ttf", "NotoNaskhArabic-Regular.ttf"), RoleStyle(serif=False, weight=600)),
         (("EBGaramond-Regular.ttf", "NotoSerifHebrew-Regular.ttf"), RoleStyle(serif=True, weight=400)),
         (("EBGaramond-Italic.ttf",), RoleStyle(serif=True, weight=400, italic=True)),
@@ -270,7 +270,7 @@ BOLD_SERIF = RoleStyle(serif=True, weight=700)
 
 
 def test_pick_prefers_the_japanese_bold_serif_face_for_a_japanese_title(cjk_faces):
-    chosen = pick(cjk_faces, JAPANESE, "ja", role_style((bundled("PlayfairDisplay-Bold.ttf"),)))
+    chosen = pick(cjk_faces, JAPANESE, "ja", role_style((bundled("PostkitDisplay-Bold.ttf"),)))
     assert chosen == [by_family(cjk_faces, "Noto Serif CJK JP", 700)]
     assert draws_all(chosen, JAPANESE)
 
@@ -431,7 +431,7 @@ def fontconfig(noto_cjk):
 
 
 def test_system_faces_japanese_bold_serif_title(fontconfig):
-    chosen = system_faces(JAPANESE, "ja", role_style((bundled("PlayfairDisplay-Bold.ttf"),)))
+    chosen = system_faces(JAPANESE, "ja", role_style((bundled("PostkitDisplay-Bold.ttf"),)))
     assert chosen and (describe(chosen[0]).family, describe(chosen[0]).weight) == ("Noto Serif CJK JP", 700)
     assert chosen[0].path.suffix == ".ttc"
     assert draws_all(chosen, JAPANESE)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import os
+import resource
 import shutil
 import stat
 import subprocess
 import sys
 import tempfile
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -104,3 +106,40 @@ def slow_library(tmp_path_factory) -> Path:
         write_article(library, f"{day:02d}.txt", f"19{day:02d}-03-{day:02d}", f"Story {day}", 6, 3)
         Image.new("RGB", (600, 450), (10 * day, 40, 90)).save(library / f"{day:02d}.jpg", quality=80)
     return library
+
+
+def snapshot(folder: Path) -> dict[str, object]:
+    """What is in the folder: each name with its bytes (a CRC), its link target, or its kind."""
+    seen: dict[str, object] = {}
+    for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+        info = entry.stat(follow_symlinks=False)
+        if stat.S_ISLNK(info.st_mode):
+            seen[entry.name] = ("link", os.readlink(entry.path))
+        elif stat.S_ISREG(info.st_mode):
+            digest = None
+            if info.st_size < 1 << 24:
+                with open(entry.path, "rb") as f:
+                    digest = zlib.crc32(f.read())
+            seen[entry.name] = ("file", info.st_size, digest)
+        else:
+            seen[entry.name] = ("other", stat.S_IFMT(info.st_mode))
+    return seen
+
+
+def bounded_postkit(
+    *args: object, timeout: float = 20, memory: int = 512 * 1024 * 1024
+) -> subprocess.CompletedProcess[str]:
+    """Run the CLI in a subprocess, bounded in time (seconds) and address space (bytes)."""
+
+    def limit_memory() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+
+    return subprocess.run(
+        [sys.executable, "-m", "postkit", *(str(a) for a in args)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        preexec_fn=limit_memory,
+        env={**os.environ, "NO_COLOR": "1"},
+        check=False,
+    )

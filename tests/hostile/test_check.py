@@ -29,16 +29,16 @@ from __future__ import annotations
 import io
 import json
 import os
-import resource
 import stat
 import struct
 import subprocess
-import sys
 import zlib
 from pathlib import Path
 
 import pytest
 from PIL import Image
+
+from .conftest import bounded_postkit, snapshot
 
 TIMEOUT = 20
 MEMORY = 512 * 1024 * 1024
@@ -60,40 +60,9 @@ def make_post(folder: Path, slides: int = 3) -> Path:
     return folder
 
 
-def snapshot(folder: Path) -> dict[str, object]:
-    """What is in the folder: each name with its bytes, its link target, or its kind."""
-    seen: dict[str, object] = {}
-    for entry in sorted(os.scandir(folder), key=lambda e: e.name):
-        info = entry.stat(follow_symlinks=False)
-        if stat.S_ISLNK(info.st_mode):
-            seen[entry.name] = ("link", os.readlink(entry.path))
-        elif stat.S_ISREG(info.st_mode):
-            seen[entry.name] = ("file", info.st_size, _digest(entry.path) if info.st_size < 1 << 24 else None)
-        else:
-            seen[entry.name] = ("other", stat.S_IFMT(info.st_mode))
-    return seen
-
-
-def _digest(path: str) -> int:
-    with open(path, "rb") as f:
-        return zlib.crc32(f.read())
-
-
-def _limit_memory() -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORY, MEMORY))
-
-
 def postkit(*args: object) -> subprocess.CompletedProcess[str]:
     """Run the CLI in a subprocess, bounded in time (TIMEOUT) and address space (MEMORY)."""
-    return subprocess.run(
-        [sys.executable, "-m", "postkit", *(str(a) for a in args)],
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT,
-        preexec_fn=_limit_memory,
-        env={**os.environ, "NO_COLOR": "1"},
-        check=False,
-    )
+    return bounded_postkit(*args, timeout=TIMEOUT, memory=MEMORY)
 
 
 def check(folder: Path) -> tuple[int, list[str]]:

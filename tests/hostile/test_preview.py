@@ -35,12 +35,10 @@ import http.client
 import io
 import json
 import os
-import resource
 import shutil
 import stat
 import struct
 import subprocess
-import sys
 import threading
 import zlib
 from pathlib import Path
@@ -50,6 +48,8 @@ from PIL import Image
 
 from postkit.errors import CheckError, PostkitError
 from postkit.preview import PreviewServer, watch_target
+
+from .conftest import bounded_postkit, snapshot
 
 TIMEOUT = 20
 MEMORY = 512 * 1024 * 1024
@@ -81,39 +81,9 @@ def make_post(folder: Path, slides: int = 3) -> Path:
     return folder
 
 
-def snapshot(folder: Path) -> dict[str, object]:
-    """What is in the folder: each name with its bytes, its link target, or its kind."""
-    seen: dict[str, object] = {}
-    for entry in sorted(os.scandir(folder), key=lambda e: e.name):
-        info = entry.stat(follow_symlinks=False)
-        if stat.S_ISLNK(info.st_mode):
-            seen[entry.name] = ("link", os.readlink(entry.path))
-        elif stat.S_ISREG(info.st_mode):
-            digest = None
-            if info.st_size < 1 << 24:
-                with open(entry.path, "rb") as f:
-                    digest = zlib.crc32(f.read())
-            seen[entry.name] = ("file", info.st_size, digest)
-        else:
-            seen[entry.name] = ("other", stat.S_IFMT(info.st_mode))
-    return seen
-
-
-def _limit_memory() -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORY, MEMORY))
-
-
 def preview(folder: Path) -> subprocess.CompletedProcess[str]:
     """Run `postkit preview FOLDER` in a subprocess, bounded in time and address space."""
-    return subprocess.run(
-        [sys.executable, "-m", "postkit", "preview", str(folder)],
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT,
-        preexec_fn=_limit_memory,
-        env={**os.environ, "NO_COLOR": "1"},
-        check=False,
-    )
+    return bounded_postkit("preview", folder, timeout=TIMEOUT, memory=MEMORY)
 
 
 def refused(folder: Path, message: str) -> None:
