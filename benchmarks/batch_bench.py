@@ -11,9 +11,12 @@ The library is generated deterministically (seeded): one article per day of a le
 half plain drafts and half Markdown with front matter, each with a 1200x900 JPEG illustration
 beside it (gradients and shapes drawn with Pillow). Each timed run is a whole process,
 `python -m postkit batch LIB --all --jobs N -q` into a fresh out folder, so the times include
-Python start-up, imports and the process pool. Peak memory is the high-water mark of resident
-memory (VmHWM in /proc/PID/status) of the main process and of every worker, polled while the
-batch runs. See benchmarks/README.md.
+Python start-up, imports and the process pool. Each run has a fresh postkit cache folder of its
+own (faces, languages): every run is a first run, as for a new year of articles, and one run
+never warms the cache for the next. Peak memory is the high-water mark of resident memory (VmHWM
+in /proc/PID/status) of the main process and of every worker, polled while the batch runs; CPU
+time is each process's user + system time (/proc/PID/stat) at its last poll, so the work done can
+be told from the time waited for a CPU that other programs held. See benchmarks/README.md.
 """
 
 from __future__ import annotations
@@ -35,6 +38,9 @@ from pathlib import Path
 
 import PIL
 from PIL import Image, ImageDraw, features
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench import child_env  # noqa: E402 (the benchmark folder is not a package)
 
 SEED = 20241107
 YEAR = 2024  # a leap year: 366 days, 29 February included
@@ -163,6 +169,18 @@ def _hwm_kb(pid: int) -> int | None:
     return None
 
 
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of a process so far."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / _TICKS  # utime, stime (fields 14 and 15 of stat)
+
+
 def _role(pid: int) -> str:
     try:
         command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
@@ -185,6 +203,7 @@ def timed_batch(library: Path, out: Path, jobs: int, env: dict[str, str]) -> dic
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peaks: dict[int, int] = {}
+    cpu: dict[int, float] = {}
     roles: dict[int, str] = {}
     while proc.poll() is None:
         for pid in [proc.pid, *_descendants(proc.pid)]:
@@ -197,6 +216,9 @@ def timed_batch(library: Path, out: Path, jobs: int, env: dict[str, str]) -> dic
             hwm = _hwm_kb(pid)
             if hwm is not None:
                 peaks[pid] = max(peaks.get(pid, 0), hwm)
+            used = _cpu_seconds(pid)
+            if used is not None:
+                cpu[pid] = used
         time.sleep(0.05)
     seconds = time.perf_counter() - started
     stdout, stderr = proc.communicate()
@@ -205,6 +227,7 @@ def timed_batch(library: Path, out: Path, jobs: int, env: dict[str, str]) -> dic
     posts = [p for p in out.iterdir() if (p / "post.json").is_file()]
     slides = sum(len(list(p.glob("[0-9][0-9].jpg"))) for p in posts)
     workers = {pid: kb for pid, kb in peaks.items() if roles.get(pid) == "worker"}
+    worker_cpu = sum(seconds for pid, seconds in cpu.items() if roles.get(pid) == "worker")
     return {
         "jobs": jobs,
         "seconds": seconds,
@@ -214,6 +237,13 @@ def timed_batch(library: Path, out: Path, jobs: int, env: dict[str, str]) -> dic
         "peak_rss_main_mb": peaks.get(proc.pid, 0) / 1024,
         "peak_rss_worker_mb": max(workers.values(), default=0) / 1024,
         "workers_seen": len(workers),
+        "cpu_main_s": cpu.get(proc.pid, 0.0),
+        "cpu_forkserver_s": sum(seconds for pid, seconds in cpu.items() if roles.get(pid) == "forkserver"),
+        "cpu_workers_s": worker_cpu,
+        "worker_cpu_per_post_ms": worker_cpu / max(1, len(posts)) * 1000,
+        # The share of the run's wall time x jobs in which workers had a CPU: start-up, the main
+        # process's serial work, waits between pools and other programs' CPU time all lower it.
+        "worker_utilisation": worker_cpu / (seconds * jobs),
     }
 
 
@@ -258,21 +288,25 @@ def main() -> None:
         started = time.perf_counter()
         words = generate(library, args.seed)
         print(f"generated 366 articles ({words / 366:.0f} words on average) in {time.perf_counter() - started:.1f} s")
-        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-        env["PYTHONPYCACHEPREFIX"] = str(tmp / "pycache")
+        env = child_env(tmp)
         subprocess.run([sys.executable, "-m", "postkit", "--version"], env=env, check=True, capture_output=True)
 
         runs = []
         for jobs in args.jobs:
             out = tmp / f"out-jobs-{jobs}"
-            if out.exists():
-                shutil.rmtree(out)
-            result = timed_batch(library, out, jobs, env)
+            cache = tmp / f"cache-jobs-{jobs}"
+            for folder in (out, cache):
+                if folder.exists():
+                    shutil.rmtree(folder)
+            result = timed_batch(library, out, jobs, {**env, "POSTKIT_CACHE_DIR": str(cache)})
             runs.append(result)
             print(
                 f"--jobs {jobs}: {result['posts']} posts ({result['slides']} slides) in {result['seconds']:.1f} s = "
                 f"{result['posts_per_minute']:.0f} posts/min; peak RSS main {result['peak_rss_main_mb']:.0f} MB, "
-                f"worker {result['peak_rss_worker_mb']:.0f} MB ({result['workers_seen']} workers)"
+                f"worker {result['peak_rss_worker_mb']:.0f} MB ({result['workers_seen']} workers); CPU main "
+                f"{result['cpu_main_s']:.1f} s, fork server {result['cpu_forkserver_s']:.1f} s, workers "
+                f"{result['cpu_workers_s']:.1f} s ({result['worker_cpu_per_post_ms']:.0f} ms a post, "
+                f"{result['worker_utilisation']:.0%} of {jobs} CPU(s) for the whole run)"
             )
         base = next((r for r in runs if r["jobs"] == 1), None)
         speedups = {r["jobs"]: base["seconds"] / r["seconds"] for r in runs} if base else {}

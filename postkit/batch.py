@@ -6,6 +6,7 @@ import calendar
 import contextlib
 import ctypes
 import datetime
+import gc
 import logging
 import multiprocessing
 import os
@@ -38,6 +39,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("postkit")
 
 MonthDay = tuple[int, int]
+# A theme as a batch's posts name it: its name (or folder), and the --theme-dir folders searched for it.
+_Theme = tuple[str, tuple[str, ...]]
 
 MADE = "made"
 SKIPPED = "skipped"
@@ -53,10 +56,15 @@ _LEGACY_INDEX = b"img, .blank { display: block; width: 100%; aspect-ratio: 4 / 5
 INDEX_MARKERS = (INDEX_MARKER.encode("utf-8"), _LEGACY_INDEX)
 LOCK_FILE = ".postkit-batch.lock"  # held for a whole batch: one batch per output folder at a time
 DEFAULT_TIMEOUT = 300.0  # seconds one article's post (or series) may take before it is stopped
-# Posts a worker process makes before a fresh one replaces it: the font, measurement and shaping
-# caches grow with every new text (about 0.1 MB a post), and this keeps a worker's memory bounded
-# on a library of any size.
+# A worker process is replaced by a fresh one (forked warm, see _warm_fork_server) after WORKER_TASKS
+# posts, or sooner once its peak resident memory passes WORKER_MEMORY_MB after a post: the font,
+# measurement, shaping and label caches grow with every new text (0.4-0.6 MB a post), OpenCV adds
+# about 35 MB to a worker that looks for faces, and this keeps every worker under 150 MB. Not before
+# WORKER_MIN_TASKS posts each, so that articles that need more memory than that do not cost a new
+# pool every post or two. See benchmarks/README.md (Batch).
 WORKER_TASKS = 100
+WORKER_MEMORY_MB = 140
+WORKER_MIN_TASKS = 10
 _MONTH_DAY = re.compile(r"\s*(\d{1,2})-(\d{1,2})\s*")
 _PART_FOLDER = re.compile(r"-part-[0-9]+")
 # A 'Part 9/9' suffix while the number of parts is not known yet: as wide as most real ones.
@@ -300,6 +308,7 @@ def run_batch(  # noqa: PLR0913 (the command's options, keyword-only, each with 
         raise ValueError(msg)
     given = settings_layer(settings)[1] if isinstance(settings, Settings) else dict(settings or {})
     flags = {k: v for k, v in given.items() if v is not None}
+    _pool_context()  # the workers' fork server warms up while the library is read
     exclude = (Path(out),) if out is not None else ()
     lib = library if isinstance(library, Library) else load_library(library, exclude=exclude, lang=flags.get("lang"))
     out_dir = Path(out) if out is not None else Path(lib.settings.get("out", DEFAULT_OUT))
@@ -489,9 +498,8 @@ def _run_tasks(
     if not tasks:
         return []
     workers = max(1, min(jobs or default_jobs(), len(tasks)))
-    themes = sorted({t.flags.get("theme") or t.article.theme or t.library.get("theme") or "classic" for t in tasks})
-    # Longest articles first, so that no worker is left with a long one at the end.
-    order = sorted(range(len(tasks)), key=lambda i: -sum(len(p.text) for p in tasks[i].article.paragraphs))
+    themes = sorted({_theme(t) for t in tasks})
+    order = _longest_first(tasks)
     context = _pool_context()
     # Only this process holds the writing end: a worker that reads end-of-file knows it died.
     lifeline, holder = context.Pipe(duplex=False)
@@ -500,14 +508,17 @@ def _run_tasks(
         starts=context.RawArray("d", len(tasks)),
         pids=context.RawArray("i", len(tasks)),
         stop=context.RawArray("b", 1),
+        peaks=context.RawArray("i", len(tasks)),
+        retire=context.RawArray("b", 1),
         main_pgrp=os.getpgrp() if hasattr(os, "getpgrp") else None,
     )
     run = _Run(tasks, links, progress, timeout)
     if progress is not None:
         progress(0, len(tasks))
     try:
-        # Fresh workers every WORKER_TASKS posts each. Not max_tasks_per_child: on Python 3.11-3.13
-        # it deadlocks once a worker retires with tasks still queued (CPython gh-115634).
+        # A pool of fresh workers for every WORKER_TASKS posts each, or fewer (see WORKER_MEMORY_MB).
+        # Not max_tasks_per_child: on Python 3.11-3.13 it deadlocks once a worker retires with tasks
+        # still queued (CPython gh-115634).
         pending = deque(order)
         while pending:
             wave = [pending.popleft() for _ in range(min(len(pending), WORKER_TASKS * workers))]
@@ -519,6 +530,18 @@ def _run_tasks(
     return [r if r is not None else [] for r in run.results]
 
 
+def _longest_first(tasks: Sequence[_Task]) -> list[int]:
+    """Order the tasks most work first (the characters of their text), so that no worker is left with a
+    long post at the end while the others wait; equal ones in their given order."""
+    return sorted(range(len(tasks)), key=lambda i: -sum(len(p.text) for p in tasks[i].article.paragraphs))
+
+
+def _theme(task: _Task) -> _Theme:
+    """Return the theme a task's post will be made with, as the flags, the article or the library name it."""
+    name = task.flags.get("theme") or task.article.theme or task.library.get("theme") or Settings.theme
+    return str(name), tuple(str(folder) for folder in task.flags.get("theme_dirs") or ())
+
+
 @dataclass(frozen=True)
 class _Links:
     """What ties the workers to the main process (picklable into a worker as it starts)."""
@@ -527,10 +550,13 @@ class _Links:
     starts: Any  # per task: when a worker started it (time.monotonic(), one clock for all processes), else 0
     pids: Any  # per task: the worker making it
     stop: Any  # stop[0] set: the batch was interrupted, start no more posts (queued ones included)
+    peaks: Any  # per task: the peak resident memory (kB) of the worker that made it, after it
+    retire: Any  # retire[0] set: this pool's workers are being replaced, start no more posts
     main_pgrp: int | None
 
 
-# A task handed to the pool; its result is None if it never started (the batch was stopping).
+# A task handed to the pool; its result is None if it never started (the batch was stopping, or the
+# pool's workers were being replaced).
 _Pending = Future[list[Outcome] | None]
 
 
@@ -559,14 +585,19 @@ class _Run:
         self,
         context: multiprocessing.context.BaseContext,
         workers: int,
-        themes: Sequence[str],
+        themes: Sequence[_Theme],
         wave: Sequence[int],
         work: Callable[[_Task], list[Outcome]],
     ) -> list[int]:
-        """Run the tasks ``wave`` in a fresh pool; return those to run again (their worker was killed)."""
+        """Run the tasks ``wave`` in a fresh pool; return those to run again, in wave order.
+
+        Those are the tasks whose worker was killed, and those left when the workers outgrew their
+        memory (see WORKER_MEMORY_MB).
+        """
         for i in wave:
             self.links.starts[i] = 0.0
             self.links.pids[i] = 0
+        self.links.retire[0] = 0
         pool = ProcessPoolExecutor(
             max_workers=workers, mp_context=context, initializer=_init_worker, initargs=(themes, self.links)
         )
@@ -575,6 +606,8 @@ class _Run:
         killed: set[int] = set()
         retry: list[int] = []
         stop: BaseException | None = None
+        retiring = False
+        finished_count = 0
         # Signals take effect only at the top of the loop: raised inside wait(), which holds every
         # future's lock, one could leave a lock held and the pool's shutdown waiting for it forever.
         with signals_held() as signals:
@@ -595,6 +628,14 @@ class _Run:
                         waiting -= finished
                         for future in finished:
                             self._collect(future, futures[future], wave, killed, retry, stopping=stop is not None)
+                        finished_count += len(finished)
+                        if not retiring and stop is None and finished_count >= WORKER_MIN_TASKS * workers:
+                            retiring = self._outgrown([futures[f] for f in finished])
+                            if retiring:
+                                # Start no more posts here: the running ones finish, the rest go to fresh workers.
+                                self.links.retire[0] = 1
+                                for future in waiting:
+                                    future.cancel()
                         self._stop_runaways(waiting, futures, killed)
                     except BaseException as exc:
                         if stop is not None:
@@ -612,18 +653,25 @@ class _Run:
                 pool.shutdown(wait=True, cancel_futures=True)
         if stop is not None:
             raise stop
-        return retry
+        position = {i: k for k, i in enumerate(wave)}
+        return sorted(retry, key=position.__getitem__)
+
+    def _outgrown(self, made: Iterable[int]) -> bool:
+        """Tell whether a worker's peak memory passed WORKER_MEMORY_MB after making one of the tasks ``made``."""
+        return any(self.links.peaks[i] > WORKER_MEMORY_MB * 1024 for i in made)
 
     def _collect(
         self, future: _Pending, i: int, wave: Sequence[int], killed: set[int], retry: list[int], *, stopping: bool
     ) -> None:
-        if future.cancelled():
+        if future.cancelled() or (future.exception() is None and future.result() is None):
+            # Not started: the batch is stopping, or the pool's workers are being replaced (then it goes
+            # to the next pool).
+            if not stopping:
+                retry.append(i)
             return
         task = self.tasks[i]
         try:
             outcomes = future.result()
-            if outcomes is None:  # not started: the batch is stopping
-                return
         except BrokenProcessPool as exc:
             started = self.links.starts[i] != 0
             if i in killed:
@@ -687,12 +735,16 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     Not plain fork: the pool forks while its manager thread runs, which can deadlock (Python 3.12
     warns about it, and 3.14 no longer forks by default). _work and _init_worker are top-level
     functions, so every start method works. Preloading this module ties the fork server to this
-    process (see _prepare_fork_server).
+    process (see _prepare_fork_server) and warms it up (_warm_fork_server). The server is started
+    here, not by the first worker: it warms up while this process goes on (run_batch reads the library).
     """
     _start_resource_tracker()
     if "forkserver" in multiprocessing.get_all_start_methods():
+        from multiprocessing import forkserver
+
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["postkit.batch", "postkit.pipeline"])
+        forkserver.ensure_running()
         return context
     return multiprocessing.get_context("spawn")
 
@@ -751,6 +803,22 @@ def _prepare_fork_server() -> None:
             signal.signal(getattr(signal, name), signal.SIG_IGN)
 
 
+def _warm_fork_server() -> None:
+    """Warm the fork server up with the default theme: every worker forked from it starts warm.
+
+    It runs while the main process reads the library (see _pool_context), and workers replaced
+    after WORKER_TASKS posts do not warm up again. What the warm-up left is frozen out of the
+    garbage collector's reach and the freed heap handed back, so that workers share its pages
+    instead of copying them.
+    """
+    _quiet_log()
+    _warm_up([(Settings.theme, ())])
+    gc.collect()
+    gc.freeze()
+    with contextlib.suppress(OSError, AttributeError):  # glibc only
+        ctypes.CDLL(None).malloc_trim(0)
+
+
 def _watch_main(lifeline: Any, parent: int) -> None:
     """Exit the worker as soon as the main process (end of the lifeline) or the fork server (parent) is gone."""
     while True:
@@ -769,8 +837,8 @@ def _on_alarm(signum: int, frame: object) -> None:
         raise _TimeUp
 
 
-def _init_worker(themes: Sequence[str], links: _Links | None = None) -> None:
-    """Prepare a worker once: tie it to the main process, quiet logging and signals, warm caches."""
+def _init_worker(themes: Sequence[_Theme], links: _Links | None = None) -> None:
+    """Prepare a worker once: tie it to the main process, quiet logging and signals, warm it up (_warm_up)."""
     global _links
     # Ctrl-C goes to the whole process group; the main process decides, so workers finish their post.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -786,28 +854,83 @@ def _init_worker(themes: Sequence[str], links: _Links | None = None) -> None:
         watchdog.start()
     if hasattr(signal, "SIGALRM"):
         signal.signal(signal.SIGALRM, _on_alarm)
+    _quiet_log()
+    _warm_up(themes)  # from the fork server, the default theme is warm already
+
+
+def _quiet_log() -> None:
     worker_log = logging.getLogger("postkit")
     worker_log.handlers[:] = [logging.NullHandler()]  # warnings travel back in the outcome instead
     worker_log.propagate = False
-    from postkit import pipeline  # noqa: F401  (imports Pillow, fonts, Jinja once per worker)
-    from postkit.themes import load_theme
 
-    for name in themes:
-        with contextlib.suppress(PostkitError):  # reported by each article that uses it
-            load_theme(name)
+
+# What a worker makes in memory before its first post: a short English article, a few sentences
+# with abbreviations and numbers, long enough for a text slide between the cover and the closing.
+_WARM_UP_ARTICLE = """\
+January 1, 1900 - The Warm-up
+
+Mr. Smith opened the new bridge at 10 a.m. on 1 January 1900, and a crowd of 9,000 people crossed \
+it. Was it cold? It was! The newspapers printed "extra" editions (three of them) before noon.
+
+The engineers measured the bridge, the sailors crossed the harbour, the students gathered in the \
+square, and the bells rang in the evening until the night was quiet again.
+"""
+_warm: set[_Theme] = set()  # the themes this process has made the warm-up post with
+
+
+def _warm_up(themes: Iterable[_Theme]) -> None:
+    """Make a short post with each theme in memory, so that a worker's first post is as fast as its tenth.
+
+    It loads, by the calls a post makes, what a process loads once: the modules first used by a post
+    (sentence splitter, Jinja, HarfBuzz, Pillow's JPEG plugin), the theme and its caption template,
+    its fonts with their HarfBuzz faces and coverage, and it encodes a JPEG. Not OpenCV: with the
+    ``faces`` extra it is imported by the first picture whose faces are not in postkit's cache (most
+    are, the second time), and it would add about 35 MB to every worker.
+    """
+    import tempfile
+
+    from postkit.article import article_from_text
+    from postkit.output import encode_jpeg
+    from postkit.pipeline import render_cards
+
+    for theme in themes:
+        if theme in _warm:
+            continue
+        _warm.add(theme)
+        name, theme_dirs = theme
+        try:
+            with tempfile.TemporaryDirectory() as folder:  # empty: no picture beside the article
+                article = article_from_text(_WARM_UP_ARTICLE, "warm-up.txt", lang="en", folder=folder)
+                post = render_cards(article, None, {"theme": name, "theme_dirs": theme_dirs})
+            encode_jpeg(post.images[0])
+        except Exception as exc:  # a head start only: each post that uses the theme reports what is wrong
+            log.debug("warm-up with theme %s failed: %s", name, exc)
 
 
 def _run_one(work: Callable[[_Task], list[Outcome]], task: _Task, slot: int) -> list[Outcome] | None:
     """Run ``work`` on one task in a worker, telling the main process when it starts (for the time limit).
 
-    Return None, making nothing, once the batch is stopping.
+    Return None, making nothing, once the batch is stopping or this worker is being replaced.
     """
     if _links is not None:
-        if _links.stop[0]:
+        if _links.stop[0] or _links.retire[0]:
             return None
         _links.pids[slot] = os.getpid()
         _links.starts[slot] = time.monotonic()
-    return work(task)
+    outcomes = work(task)
+    if _links is not None:
+        _links.peaks[slot] = _peak_memory_kb()
+    return outcomes
+
+
+def _peak_memory_kb() -> int:
+    """Return this process's peak resident memory in kB (Linux's VmHWM); 0 where it cannot be told."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        return 0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak // 1024 if sys.platform == "darwin" else peak  # bytes on macOS
 
 
 def _work(task: _Task) -> list[Outcome]:
@@ -1236,3 +1359,4 @@ def _in_fork_server() -> bool:
 
 if _in_fork_server():
     _prepare_fork_server()
+    _warm_fork_server()

@@ -16,13 +16,18 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image
 
+from postkit import batch
 from postkit.article import Article, Paragraph
 from postkit.batch import (
     FAILED,
     MADE,
     SKIPPED,
+    Outcome,
     Selection,
     SelectionError,
+    _longest_first,
+    _run_tasks,
+    _Task,
     anniversary,
     parse_month_day,
     run_batch,
@@ -537,6 +542,122 @@ def test_a_library_cannot_send_its_posts_out_of_itself(library, tmp_path, value)
     (library / "postkit.toml").write_text(f'out = "{value}"\n')
     with pytest.raises(LibraryError, match=r"'out' must be a folder inside the library .* another folder with --out"):
         run_batch(library, Selection.on("11-08", D(2026, 1, 1)), jobs=1)
+
+
+# --- workers: warm-up, order, replacement --------------------------------------------------------
+
+# In a fresh interpreter, as a worker starts: the article already read (the main process reads the
+# library), then the worker prepared, or not, then one post made.
+FIRST_POST = r"""
+import json, sys
+from pathlib import Path
+from postkit import batch, fonts
+from postkit.article import read_article
+from postkit.pipeline import build_post
+
+article = read_article(sys.argv[1])
+if sys.argv[3] == "warm":
+    batch._init_worker([("classic", ())])
+modules, faces, coverage = set(sys.modules), fonts._hb_face.cache_info(), fonts._coverage.cache_info()
+post = build_post(article, out=Path(sys.argv[2]))
+print(json.dumps({
+    "status": post.status,
+    "imported": sorted(set(sys.modules) - modules),
+    "faces": fonts._hb_face.cache_info().misses - faces.misses,
+    "coverage": fonts._coverage.cache_info().misses - coverage.misses,
+}))
+"""
+
+
+def first_post(article: Path, out: Path, how: str) -> dict:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-c", FIRST_POST, str(article), str(out), how]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120, check=True)
+    return json.loads(done.stdout)
+
+
+def test_a_warm_worker_loads_nothing_for_its_first_post(library, tmp_path):
+    cold = first_post(library / "sputnik.txt", tmp_path / "cold", "cold")
+    assert cold["status"] == "made" and "jinja2" in cold["imported"] and cold["faces"] > 0  # what warming saves
+    warm = first_post(library / "sputnik.txt", tmp_path / "warm", "warm")
+    assert warm == {"status": "made", "imported": [], "faces": 0, "coverage": 0}
+
+
+def warm_state(task: _Task) -> list[Outcome]:
+    """Stand in for a post: say what the worker's process held before it."""
+    import gc
+
+    frozen = str(gc.get_freeze_count() > 0)  # only the fork server's warm-up freezes objects
+    return [Outcome(task.name, MADE, warnings=(frozen, repr(sorted(batch._warm))))]
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="a fork server on Linux; spawned workers warm up themselves")
+def test_workers_come_warm_from_the_fork_server(tmp_path):
+    ((outcome,),) = _run_tasks(stand_in_tasks(tmp_path, ["x"]), 1, None, work=warm_state)
+    assert outcome.warnings == ("True", "[('classic', ())]")
+
+
+def stand_in_tasks(tmp_path: Path, names: list[str], lengths: list[int] | None = None) -> list[_Task]:
+    """Tasks for a stand-in ``work`` function (the article is never made), with texts of ``lengths``."""
+    tasks = []
+    for name, length in zip(names, lengths or [5] * len(names), strict=True):
+        article = Article(
+            source=tmp_path / f"{name}.txt",
+            title=name,
+            date=D(1917, 11, 7),
+            date_text="1917-11-07",
+            handle=None,
+            credit=None,
+            credit_label=None,
+            paragraphs=(Paragraph("x" * length),),
+            syntax="plain",
+        )
+        tasks.append(_Task(name, article, tmp_path / name, D(2026, 11, 7), 109))
+    return tasks
+
+
+def test_the_longest_articles_are_made_first(tmp_path):
+    tasks = stand_in_tasks(tmp_path, ["a", "b", "c", "d", "e"], [10, 300, 20, 300, 2000])
+    assert _longest_first(tasks) == [4, 1, 3, 2, 0]
+
+
+def made_by(task: _Task) -> list[Outcome]:
+    """Stand in for a post: take a moment (as a post does, so the main process hears of each in time),
+    then say which worker made it."""
+    time.sleep(0.2)
+    return [Outcome(task.name, MADE, warnings=(str(os.getpid()),))]
+
+
+def pool_sizes(results: list[list[Outcome]]) -> list[int]:
+    """How many tasks each worker made, in the order the workers came (each made consecutive tasks)."""
+    pids = [r[0].warnings[0] for r in results]
+    sizes = [1]
+    for before, pid in zip(pids, pids[1:], strict=False):
+        if pid == before:
+            sizes[-1] += 1
+        else:
+            sizes.append(1)
+    assert len(sizes) == len(set(pids))  # no worker came back
+    return sizes
+
+
+def test_a_worker_makes_up_to_worker_tasks_posts(tmp_path, monkeypatch):
+    monkeypatch.setattr(batch, "WORKER_TASKS", 3)
+    names = [f"post-{i}" for i in range(7)]
+    results = _run_tasks(stand_in_tasks(tmp_path, names), 1, None, work=made_by)
+    assert [r[0].name for r in results] == names
+    assert pool_sizes(results) == [3, 3, 1]
+
+
+def test_workers_that_outgrow_their_memory_are_replaced(tmp_path, monkeypatch):
+    monkeypatch.setattr(batch, "WORKER_MEMORY_MB", 0)  # every worker is over it after its first post
+    monkeypatch.setattr(batch, "WORKER_MIN_TASKS", 2)
+    names = [f"post-{i}" for i in range(9)]
+    results = _run_tasks(stand_in_tasks(tmp_path, names), 1, None, work=made_by)
+    # Each made once, in order; each worker two posts, or three if it had started the third when told.
+    assert [r[0].name for r in results] == names and [r[0].status for r in results] == [MADE] * 9
+    sizes = pool_sizes(results)
+    assert len(sizes) >= 3 and all(2 <= size <= 3 for size in sizes[:-1]), sizes
 
 
 # --- killing a batch ----------------------------------------------------------------------------
