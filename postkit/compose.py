@@ -108,7 +108,7 @@ class Painter:
         while True:
             column = Image.new("L", (1, height), 0)
             column.putdata([_alpha(y, top, ramp, strength) for y in range(height)])
-            mask = column.resize(plan.size)
+            mask = column.resize(plan.size, Image.Resampling.NEAREST)  # a column repeated: no filter needed
             worst = min(
                 (
                     worst_contrast(
@@ -179,6 +179,7 @@ def draw_line(image: Image.Image, draw: ImageDraw.ImageDraw, line: Line) -> None
 
 
 _tiles: dict[tuple[TextFace, str, float, tuple[int, ...]], Image.Image] = {}
+_MAX_TILES = 32  # a post draws a few labels; a batch's running heads (each post's title) would pile up
 
 
 def _tracked_tile(face: TextFace, text: str, tracking: float, fill: tuple[int, int, int]) -> Image.Image:
@@ -197,6 +198,8 @@ def _tracked_tile(face: TextFace, text: str, tracking: float, fill: tuple[int, i
         for k, cluster in enumerate(clusters(text)):
             face.draw(tile, draw, (measure(face, done) + tracking * k, 0), cluster, (*fill, 255))
             done += cluster
+        if len(_tiles) >= _MAX_TILES:
+            del _tiles[next(iter(_tiles))]  # the oldest
         _tiles[key] = tile
     return tile
 

@@ -112,11 +112,11 @@ def detect_language(text: str) -> str | None:
     sample = _NOT_PROSE.sub(" ", text[:_SAMPLE])
     scripts: Counter[str] = Counter()
     letters: dict[str, Counter[str]] = {}
-    for char in sample.lower():
+    for char, count in Counter(sample.lower()).items():  # each distinct character once
         script = _script(char)
         if script:
-            scripts[script] += 1
-            letters.setdefault(script, Counter())[char] += 1
+            scripts[script] += count
+            letters.setdefault(script, Counter())[char] = count
     if not scripts:
         return None
     kana = scripts["HIRAGANA"] + scripts["KATAKANA"]
