@@ -66,8 +66,18 @@ def resolve_font(name: str, search: Sequence[Path] = ()) -> FontFile:
             if path.is_file():
                 return FontFile(path, index)
     places = ", ".join(str(s) for s in [*search, data_dir("fonts")])
-    msg = f"font '{name}' was not found in {places}; check the font name in theme.toml"
+    renamed = _RENAMED.get(name.replace("\\", "/"))
+    fix = f"the bundled font is now '{renamed}'" if renamed else "check the font name in theme.toml"
+    msg = f"font '{name}' was not found in {places}; {fix}"
     raise FontError(msg)
+
+
+# Bundled fonts renamed since an earlier release (Playfair Display's licence reserves its name for the
+# unmodified font; see fonts/README.md), so a theme naming the old file is told the new one.
+_RENAMED = {
+    "playfair-display/PlayfairDisplay-Bold.ttf": "postkit-display/PostkitDisplay-Bold.ttf",
+    "playfair-display/PlayfairDisplay-Italic.ttf": "postkit-display/PostkitDisplay-Italic.ttf",
+}
 
 
 @lru_cache(maxsize=256)

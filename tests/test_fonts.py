@@ -137,3 +137,12 @@ def test_emphasis_markers_switch_faces_and_survive_cutting(theme):
     italic = face(chains[1], 48)
     assert styled.getlength(marked) != face(chains[0], 48).getlength("the cruiser Aurora fired")
     assert styled.getlength(mark_emphasis("Aurora", ((0, 6, "italic"),))) == italic.getlength("Aurora")
+
+
+def test_a_theme_naming_playfair_display_is_told_its_new_name():
+    from postkit.errors import FontError
+    from postkit.fonts import resolve_font
+
+    with pytest.raises(FontError, match=r"the bundled font is now 'postkit-display/PostkitDisplay-Bold.ttf'$"):
+        resolve_font("playfair-display/PlayfairDisplay-Bold.ttf")
+    assert resolve_font("postkit-display/PostkitDisplay-Bold.ttf").path.is_file()
