@@ -16,7 +16,9 @@ from postkit.segment import (
     line_break_units,
     uax14_units,
 )
-from tests.conftest import EXAMPLE
+from tests.conftest import EXAMPLE, ROOT
+
+CORPUS = ROOT / "tests" / "corpus"
 
 NBSP = "\u00a0"
 
@@ -204,6 +206,28 @@ ASCII_WORDS = st.lists(
 def test_fast_path_agrees_with_uniseg_on_random_ascii_prose(words):
     text = "".join(word + punct + space for word, punct, space in words)
     assert line_break_units(text) == uax14_units(text)
+
+
+# Ideographs and kana with the characters that change breaks around them: closing and opening
+# brackets, small kana and the prolonged sound mark (NS), iteration marks, full stops, quotes, digits,
+# spaces, marks, joiners, emoji and regional indicators.
+CJK_MIX = list("王政復古の大号令武昌起义辛亥年、。「」（）『』ー々ぁァ〜！？・…—１２3a b,.\"'“”") + [
+    "\u3000", "\u200b", "\u0301", "\u2060", "\u00a0", "\U0001f600", "\U0001f1ef", "\U0001f1f5", "\u200d",
+]  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from(CJK_MIX), min_size=16, max_size=80))
+def test_cutting_between_ideographs_agrees_with_uniseg(text):
+    assert line_break_units(text) == uax14_units(text)
+
+
+@pytest.mark.parametrize("name", ["ja-osei-fukko.txt", "zh-wuchang-qiyi.md"])
+def test_chinese_and_japanese_articles_break_as_uniseg_breaks_them(name):
+    from postkit.article import read_article
+
+    for paragraph in read_article(CORPUS / name).paragraphs:
+        assert line_break_units(paragraph.text) == uax14_units(paragraph.text)
 
 
 def test_fast_path_agrees_with_uniseg_on_the_example():
