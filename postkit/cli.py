@@ -845,19 +845,22 @@ def fonts() -> None:
 @fonts.command("check")
 @click.argument("folder", metavar="DIR", type=click.Path(exists=True, file_okay=False, path_type=Path))
 def fonts_check(folder: Path) -> None:
-    """Say which font files in DIR FreeType would draw slowly, and why.
+    """Say which font files in DIR FreeType would draw slowly, and which are damaged.
 
-    FreeType draws a TrueType glyph that carries the overlap flag (OVERLAP_SIMPLE or OVERLAP_COMPOUND)
-    with 4x4 oversampling, so text in that font takes 2-4x as long to draw; static fonts cut from
-    variable ones (Google Fonts' among them) often set the flag on every glyph. postkit draws the
-    fonts you give it as they are. To speed one up, merge its overlapping contours and clear the
-    flags: fontTools' removeOverlaps (pip install 'fonttools[pathops]') merges them but leaves the
-    flag on each glyph it did not need to change; fonts/build_fonts.py in postkit's source does both.
+    FreeType draws a TrueType glyph that carries the overlap flag (OVERLAP_SIMPLE on a simple glyph,
+    OVERLAP_COMPOUND on a composite glyph's first component) with 4x4 oversampling, so text in that
+    font takes 2-9 times as long to draw, more at larger sizes; static fonts cut from variable ones
+    (Google Fonts' among them) often set the flag on every glyph. postkit draws the fonts you give it
+    as they are. To speed one up, remove its overlaps and clear the flags: fontTools' removeOverlaps
+    (pip install 'fonttools[pathops]') merges the contours but leaves the flag on each glyph it did
+    not need to change, so clear OVERLAP_SIMPLE and OVERLAP_COMPOUND on every glyph too. A font with
+    glyphs whose data cannot be read is damaged: FreeType draws them blank or fails; replace it.
 
     Only DIR's own files are read: not its sub-folders, nor a symbolic link out of DIR; the first 256
-    font files by name, as --font-dir uses them. Exits 0 when every font file would be drawn at full
-    speed, 1 when one would be drawn slowly or cannot be read (or DIR holds no font file), 2 when DIR
-    is not a folder.
+    font files by name, as --font-dir uses them, and no more than 20,000,000 glyph records in all
+    (font files past that are named as not checked). Exits 0 when every font file was checked and
+    would be drawn at full speed, 1 when one would be drawn slowly, is damaged, cannot be read or was
+    not checked (or DIR holds no font file), 2 when DIR is not a folder.
 
     \b
     Example:
@@ -867,9 +870,8 @@ def fonts_check(folder: Path) -> None:
     from postkit.fontcheck import check_font_folder
 
     checked = check_font_folder(folder)
-    for file in checked.files:
-        for line in file.lines():
-            click.echo(line)
+    for line in checked.lines():
+        click.echo(line)
     if not checked.ok:
         raise click.ClickException(checked.summary())
     click.echo(checked.summary())

@@ -232,7 +232,7 @@ def test_fonts_check_passes_the_bundled_fonts(runner):
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0].startswith("Inter-ExtraBold.ttf: fast: none of its ")
-    assert "OFL.txt: skipped: not named .ttf, .otf, .ttc or .otc" in lines
+    assert "skipped 1 file(s) not named .ttf, .otf, .ttc or .otc: OFL.txt" in lines
     assert lines[-1] == f"{folder}: 4 font file(s), all drawn at full speed"
 
 

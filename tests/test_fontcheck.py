@@ -1,8 +1,9 @@
-"""Which fonts FreeType draws slowly: overlap flags counted per face, bad files named, the bundled fonts fast."""
+"""Which fonts FreeType draws slowly: overlap flags counted per face, damaged and bad files named, ours fast."""
 
 from __future__ import annotations
 
 import shutil
+import struct
 from pathlib import Path
 
 import pytest
@@ -12,10 +13,14 @@ from fontTools.ttLib import TTCollection, TTFont
 
 from postkit.errors import FontError
 from postkit.fontcheck import (
+    DAMAGED_FIX,
+    MAX_FOLDER_RECORDS,
     MAX_RECORDS,
     OVERLAP_COMPOUND,
     OVERLAP_SIMPLE,
+    SLOW_FIX,
     FaceCheck,
+    RecordBudget,
     check_font_file,
     check_font_folder,
 )
@@ -54,12 +59,23 @@ def counted(font: TTFont) -> tuple[int, int, int, int]:
         len(simple),
         sum(bool(g.flags[0] & OVERLAP_SIMPLE) for g in simple),
         len(composite),
-        sum(any(c.flags & OVERLAP_COMPOUND for c in g.components) for g in composite),
+        sum(bool(g.components[0].flags & OVERLAP_COMPOUND) for g in composite),  # FreeType reads the first only
     )
 
 
 def as_counts(face: FaceCheck) -> tuple[int, int, int, int]:
     return face.simple, face.simple_flagged, face.composite, face.composite_flagged
+
+
+def table_length(data: bytes, tag: bytes, length: int) -> bytes:
+    """Return a font's bytes with table ``tag``'s length in the table directory set to ``length``."""
+    out = bytearray(data)
+    for index in range(struct.unpack_from(">H", data, 4)[0]):
+        record = 12 + 16 * index
+        if data[record : record + 4] == tag:
+            struct.pack_into(">I", out, record + 12, length)
+            return bytes(out)
+    raise AssertionError(tag)
 
 
 def cff_font(path: Path) -> None:
@@ -107,9 +123,37 @@ def test_an_upstream_font_with_every_glyph_flagged_is_slow(tmp_path):
     assert simple_flagged == simple > 1000 and composite_flagged == composite > 1000
     assert face.describe() == (
         f"Upstream-Regular.ttf: slow: {simple:,} of {simple:,} simple and {composite:,} of {composite:,} composite "
-        "glyphs carry TrueType's overlap flag, so FreeType draws them with 4x4 oversampling (2-4x slower); "
-        "remove the overlaps and clear the flags (see postkit fonts check --help)"
+        "glyphs carry the overlap flag"
     )
+    assert len(face.describe()) <= 120
+
+
+def test_the_explanation_comes_once_after_the_list(tmp_path):
+    flag(INTER, tmp_path / "A.ttf")
+    flag(INTER, tmp_path / "B.ttf")
+    lines = check_font_folder(tmp_path).lines()
+    assert [line.split(":")[1] for line in lines[:2]] == [" slow", " slow"]
+    assert lines[2:] == [SLOW_FIX]
+    # What a user can do without postkit's source: fontTools, then clear the flags; no build_fonts.py.
+    assert "removeOverlaps (pip install 'fonttools[pathops]')" in SLOW_FIX and "clear" in SLOW_FIX
+    assert "build_fonts" not in SLOW_FIX and "2-4" not in SLOW_FIX
+
+
+def composites(font: TTFont, least: int = 2) -> list[str]:
+    glyf = font["glyf"]
+    return [n for n in font.getGlyphOrder() if glyf[n].isComposite() and len(glyf[n].components) >= least]
+
+
+@pytest.mark.parametrize(("component", "slow"), [(0, True), (1, False)])
+def test_only_the_first_component_flag_counts(tmp_path, component, slow):
+    # FreeType reads OVERLAP_COMPOUND on the first component only (ttgload.c, subglyphs[0].flags).
+    font = TTFont(INTER)
+    name = composites(font)[0]
+    font["glyf"][name].components[component].flags |= OVERLAP_COMPOUND
+    font.save(tmp_path / "Second.ttf")
+    checked = check_font_file(tmp_path, "Second.ttf")
+    assert checked.verdict == ("slow" if slow else "fast")
+    assert checked.faces[0].composite_flagged == int(slow)
 
 
 @pytest.mark.parametrize(("simple", "composite"), [(True, False), (False, True)])
@@ -155,7 +199,7 @@ def test_a_file_that_is_not_a_font_gets_one_line(tmp_path, content, reason):
     assert checked.lines() == [f"bad.ttf: not read: {reason}"]
 
 
-def test_a_glyph_cut_short_is_counted_not_fatal(tmp_path):
+def test_a_glyph_cut_short_makes_the_font_damaged(tmp_path):
     font = TTFont(INTER)
     data = bytearray(INTER.read_bytes())
     # The last loca entry points past the end of the glyf table: the last glyph's data lies outside it.
@@ -164,8 +208,41 @@ def test_a_glyph_cut_short_is_counted_not_fatal(tmp_path):
     data[last : last + size] = b"\xff" * size
     (tmp_path / "Cut.ttf").write_bytes(bytes(data))
     checked = check_font_file(tmp_path, "Cut.ttf")
-    assert checked.verdict == "fast" and checked.faces[0].damaged == 1
-    assert checked.lines()[0].endswith("; 1 glyph(s) could not be read")
+    assert checked.verdict == "damaged" and checked.faces[0].damaged == 1
+    glyphs = font["maxp"].numGlyphs
+    assert checked.lines() == [f"Cut.ttf: damaged: 1 of {glyphs:,} glyphs cannot be read"]
+
+
+def test_a_glyf_table_cut_to_a_tenth_is_damaged_not_fast(tmp_path):
+    font = TTFont(INTER)
+    glyf = font.reader.tables["glyf"]
+    (tmp_path / "Cut.ttf").write_bytes(table_length(INTER.read_bytes(), b"glyf", glyf.length // 10))
+    checked = check_font_folder(tmp_path)
+    (file,) = checked.files
+    (face,) = file.faces
+    assert file.verdict == "damaged" and face.damaged > 1000 and face.glyphs == font["maxp"].numGlyphs
+    assert file.lines() == [f"Cut.ttf: damaged: {face.damaged:,} of {face.glyphs:,} glyphs cannot be read"]
+    assert not checked.ok
+    assert checked.lines() == [*file.lines(), DAMAGED_FIX]
+    assert checked.summary() == f"{tmp_path}: of 1 font file(s), 1 is damaged (replace it)"
+    assert "full speed" not in checked.summary()
+
+
+def test_a_face_whose_glyphs_all_lie_outside_glyf_says_only_damaged(tmp_path):
+    data = table_length(INTER.read_bytes(), b"glyf", 0)
+    (tmp_path / "Empty.ttf").write_bytes(data)
+    (line,) = check_font_file(tmp_path, "Empty.ttf").lines()
+    assert line.startswith("Empty.ttf: damaged: ") and "fast" not in line and "overlap" not in line
+
+
+def test_a_damaged_font_that_is_also_flagged_says_both(tmp_path):
+    flag(INTER, tmp_path / "Both.ttf")
+    data = (tmp_path / "Both.ttf").read_bytes()
+    (tmp_path / "Both.ttf").write_bytes(table_length(data, b"glyf", len(data) // 20))
+    checked = check_font_folder(tmp_path)
+    assert checked.files[0].verdict == "damaged"
+    assert checked.files[0].lines()[0].endswith(" readable outline glyphs carry the overlap flag")
+    assert checked.lines()[1:] == [SLOW_FIX, DAMAGED_FIX]
 
 
 def test_the_folder_lists_fonts_skips_others_and_counts_sub_folders(tmp_path):
@@ -174,6 +251,8 @@ def test_the_folder_lists_fonts_skips_others_and_counts_sub_folders(tmp_path):
     (tmp_path / "OFL.txt").write_text("licence", encoding="utf-8")
     (tmp_path / "junk.otf").write_bytes(b"junk")
     (tmp_path / "more").mkdir()
+    (tmp_path / "linked").symlink_to(tmp_path / "more")  # a link to a folder is a sub-folder
+    (tmp_path / "linked.ttf").symlink_to(tmp_path / "more")
     checked = check_font_folder(tmp_path)
     assert [(f.name, f.verdict) for f in checked.files] == [
         ("Inter-Regular.ttf", "fast"),
@@ -181,11 +260,49 @@ def test_the_folder_lists_fonts_skips_others_and_counts_sub_folders(tmp_path):
         ("Upstream.ttf", "slow"),
         ("junk.otf", "unreadable"),
     ]
-    assert not checked.ok and checked.subfolders == 1
+    assert not checked.ok and checked.subfolders == 3
+    assert checked.lines()[-2:] == ["skipped 1 file(s) not named .ttf, .otf, .ttc or .otc: OFL.txt", SLOW_FIX]
     assert checked.summary() == (
         f"{tmp_path}: of 3 font file(s), 1 would be drawn slowly (remove their overlaps, see postkit fonts check "
-        "--help) and 1 cannot be read (replace them or move them out) (1 sub-folder(s) not searched)"
+        "--help) and 1 cannot be read (replace them or move them out) (3 sub-folder(s) not searched)"
     )
+
+
+def test_skipped_files_are_one_line(tmp_path):
+    shutil.copy(INTER, tmp_path / "Inter-Regular.ttf")
+    for index in range(2000):
+        (tmp_path / f"{index:04}.txt").touch()
+    (tmp_path / "caf\xe9.txt").touch()
+    checked = check_font_folder(tmp_path)
+    assert checked.ok
+    assert checked.lines()[1:] == [
+        "skipped 2,001 file(s) not named .ttf, .otf, .ttc or .otc: 0000.txt, 0001.txt, 0002.txt and 1,998 more"
+    ]
+
+
+def test_the_folder_budget_leaves_the_rest_not_checked(tmp_path):
+    for name in ("A.ttf", "B.ttf", "C.ttf", "D.ttf"):
+        shutil.copy(INTER, tmp_path / name)
+    one = RecordBudget()
+    check_font_file(tmp_path, "A.ttf", one)
+    checked = check_font_folder(tmp_path, records=one.spent + 10)
+    assert [(f.name, f.verdict) for f in checked.files] == [
+        ("A.ttf", "fast"),
+        ("B.ttf", "not checked"),
+        ("C.ttf", "not checked"),
+        ("D.ttf", "not checked"),
+    ]
+    assert checked.records <= one.spent + MAX_RECORDS  # the file that ran over stopped there
+    assert not checked.ok
+    assert checked.lines()[1].startswith("not checked: 3 font file(s) (B.ttf, C.ttf, D.ttf): the files before them ")
+    assert checked.lines()[1].endswith("; check the rest in a folder of their own")
+    assert checked.summary() == (f"{tmp_path}: of 4 font file(s), 3 are not checked (check them in another folder)")
+
+
+def test_the_folder_budget_checks_256_of_the_largest_fonts():
+    # 65,535 glyphs is the most a font can have; postkit's Inter has 2,500 and DejaVu Sans 6,000 (11,777 records).
+    assert MAX_FOLDER_RECORDS >= 256 * (65_535 + 10_000)
+    assert MAX_FOLDER_RECORDS <= 40 * MAX_RECORDS  # under 10 s at 0.3 s per MAX_RECORDS
 
 
 def test_a_folder_without_fonts_is_not_ok(tmp_path):

@@ -12,14 +12,18 @@ ends with one `Error:` line and exit status 1.
 | link.ttf -> a font inside the folder | followed and checked |
 | a character device (mknod 1,5) named x.ttf | "is a character device, not a file" |
 | a folder named x.ttf | counted as a sub-folder, not searched |
+| x.ttf and fonts -> folders (/etc, a folder beside) | counted as sub-folders, not searched or opened |
 | a 2 GB sparse x.ttf | refused by its size, never mapped |
 | a 400 MB sparse font whose glyf table spans it | read through a map, or refused: one line, within the limit |
 | random bytes, text, WOFF, an empty file, a real font cut at 3,000 bytes | "not read: ..." with the reason |
 | a collection claiming 4,294,967,295 faces | the first 64 looked at: "claims ... faces" |
 | a table directory claiming 65,535 tables | "claims 65,535 tables, more than any font has" |
 | 32,767 glyphs sharing one glyph of 700,000 components (a work bomb) | stops at 1,000,000 records, under 5 s |
-| loca offsets past the glyf table; contour counts past their glyph | counted as damaged; the rest checked |
-| names with a newline, an escape, a bidi override, bytes that are not UTF-8 | escaped, one line each |
+| a collection of 64 faces sharing one glyf table, claiming different glyph counts | stops at 1,000,000 records |
+| that collection and 255 links to it (85 s unbounded) | stops at the folder's 20,000,000 records, under 15 s |
+| loca offsets past the glyf table; contour counts past their glyph | "damaged: 2 of 3 glyphs cannot be read", exit 1 |
+| names with a newline, an escape, a bidi override, bytes that are not UTF-8 | escaped (\\xe9), one line each |
+| a folder of 9,999 text files and a font | one "skipped" line naming three of them |
 | a folder of 10,001 entries | one `Error:` line: "holds more than 10,000 entries" |
 """
 
@@ -33,6 +37,7 @@ from pathlib import Path
 
 import pytest
 
+from postkit.fontcheck import MAX_FOLDER_RECORDS, MAX_RECORDS
 from postkit.resources import data_dir
 
 from .conftest import bounded_postkit, snapshot
@@ -104,6 +109,22 @@ def test_a_symlink_inside_the_folder_is_followed(tmp_path):
     (tmp_path / "link.ttf").symlink_to("real.ttf")
     code, lines = fonts_check(tmp_path)
     assert code == 0 and lines[0].startswith("link.ttf: fast: none of its")
+
+
+def test_links_to_folders_are_sub_folders(tmp_path):
+    beside = tmp_path / "beside"
+    (beside / "inner.ttf").parent.mkdir()
+    (beside / "inner.ttf").write_bytes(b"never read")
+    folder = tmp_path / "fonts"
+    folder.mkdir()
+    (folder / "x.ttf").symlink_to("/etc")
+    (folder / "fonts").symlink_to(beside)
+    code, lines = fonts_check(folder)
+    assert code == 1
+    assert lines == [
+        f"Error: {folder} has no .ttf, .otf, .ttc or .otc file at its top level (2 sub-folder(s) not searched); "
+        "pass the folder that holds the font files themselves"
+    ]
 
 
 def test_a_character_device_is_not_opened(tmp_path):
@@ -219,6 +240,55 @@ def test_a_work_bomb_of_components_stops_at_the_budget(tmp_path):
     assert time.monotonic() - started < 5
 
 
+def shared_glyf_collection(faces: int = 64, glyphs: int = 65535) -> bytes:
+    """A collection whose faces share one loca and glyf table of simple glyphs, each claiming a different count."""
+    glyph = struct.pack(">hhhhh", 1, 0, 0, 100, 100) + struct.pack(">HH", 0, 0) + bytes([0x41, 0, 0]) + bytes(1)
+    shared = {
+        b"glyf": glyph * glyphs,
+        b"head": head(),
+        b"loca": loca([index * len(glyph) for index in range(glyphs + 1)]),
+    }
+    directory = 12 + 16 * (len(shared) + 1)
+    maxps = 12 + 4 * faces + faces * directory  # then each face's maxp (8 bytes), then the shared tables
+    where, at = {}, maxps + 8 * faces
+    for tag, table in shared.items():
+        where[tag], at = (at, len(table)), at + len(table)
+    data = b"ttcf\0\1\0\0" + struct.pack(f">I{faces}I", faces, *(12 + 4 * faces + i * directory for i in range(faces)))
+    for index in range(faces):
+        tables = {**where, b"maxp": (maxps + 8 * index, 6)}
+        data += struct.pack(">4sHHHH", b"\0\1\0\0", len(tables), 0, 0, 0)
+        data += b"".join(struct.pack(">4sIII", tag, 0, *tables[tag]) for tag in sorted(tables))
+    data += b"".join(maxp(glyphs - index) + bytes(2) for index in range(faces))
+    return data + b"".join(shared.values())
+
+
+def test_faces_sharing_a_glyf_table_stop_at_the_file_limit(tmp_path):
+    (tmp_path / "shared.ttc").write_bytes(shared_glyf_collection())
+    refused(
+        tmp_path,
+        "shared.ttc: not read: holds more than 1,000,000 glyph records in its first 16 faces, more than any font",
+    )
+
+
+def test_256_links_to_that_collection_stop_at_the_folder_budget(tmp_path):
+    (tmp_path / "shared.ttc").write_bytes(shared_glyf_collection())
+    for index in range(255):
+        (tmp_path / f"link{index:03}.ttc").symlink_to("shared.ttc")
+    started = time.monotonic()
+    code, lines = fonts_check(tmp_path)
+    elapsed = time.monotonic() - started
+    assert code == 1
+    read = [line for line in lines if ": not read: holds more than 1,000,000 glyph records" in line]
+    assert len(read) <= MAX_FOLDER_RECORDS // MAX_RECORDS + 1  # the work: at most 21 files' worth of records
+    (note,) = [line for line in lines if line.startswith("not checked: ")]
+    assert note.startswith(f"not checked: {256 - len(read)} font file(s) (")
+    assert lines[-1] == (
+        f"Error: {tmp_path}: of 256 font file(s), {len(read)} cannot be read (replace them or move them out) and "
+        f"{256 - len(read)} are not checked (check them in another folder)"
+    )
+    assert elapsed < 15, elapsed  # about 6 s on a 2-core machine; 85 s without the folder's budget
+
+
 def test_glyphs_outside_their_table_are_counted_as_damaged(tmp_path):
     simple = struct.pack(">hhhhh", 1, 0, 0, 100, 100) + struct.pack(">HH", 2, 0) + bytes([0x41, 1, 1]) + bytes(6)
     overlong = struct.pack(">hhhhh", 30000, 0, 0, 100, 100)  # 30,000 contours in a 12-byte glyph
@@ -230,10 +300,9 @@ def test_glyphs_outside_their_table_are_counted_as_damaged(tmp_path):
     code, lines = fonts_check(tmp_path)
     assert code == 1
     assert lines[0] == (
-        "damaged.ttf: slow: 1 of 1 simple and 0 of 0 composite glyphs carry TrueType's overlap flag, so FreeType "
-        "draws them with 4x4 oversampling (2-4x slower); 2 glyph(s) could not be read; remove the overlaps and "
-        "clear the flags (see postkit fonts check --help)"
+        "damaged.ttf: damaged: 2 of 3 glyphs cannot be read; 1 of its 1 readable outline glyphs carry the overlap flag"
     )
+    assert lines[-1] == f"Error: {tmp_path}: of 1 font file(s), 1 is damaged (replace it)"
 
 
 def test_odd_file_names_stay_on_one_line(tmp_path):
@@ -244,11 +313,23 @@ def test_odd_file_names_stay_on_one_line(tmp_path):
     assert code == 1
     assert lines[:4] == [
         "bidi\\u202eftt.otf: not read: is 4 bytes long, too short to be a font",
-        "caf\\udce9.ttf: not read: is 0 bytes long, too short to be a font",
+        "caf\\xe9.ttf: not read: is 0 bytes long, too short to be a font",
         "esc\\x1b[31m.ttf: not read: is 4 bytes long, too short to be a font",
         "new\\nline.ttf: not read: is 4 bytes long, too short to be a font",
     ]
     assert len(lines) == 5
+
+
+def test_9999_other_files_are_one_line(tmp_path):
+    (tmp_path / "Inter-Regular.ttf").write_bytes(INTER.read_bytes())
+    for index in range(9_999):
+        (tmp_path / f"{index}.txt").touch()
+    code, lines = fonts_check(tmp_path)
+    assert code == 0
+    assert lines[1:] == [
+        "skipped 9,999 file(s) not named .ttf, .otf, .ttc or .otc: 0.txt, 1.txt, 10.txt and 9,996 more",
+        f"{tmp_path}: 1 font file(s), all drawn at full speed",
+    ]
 
 
 def test_a_folder_of_10001_entries_is_one_error(tmp_path):
