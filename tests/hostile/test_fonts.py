@@ -1,6 +1,7 @@
 """Hostile font folders given to `postkit fonts check`: one line per file, in bounded time and memory.
 
-Every attempt runs the real command in a subprocess with a 20 s timeout and a 512 MiB address-space
+Every attempt runs the real command in a subprocess with a 20 s timeout (180 s for the 256 links,
+whose bound is the work counted: about 6 s, slower under coverage) and a 512 MiB address-space
 limit; the folder is byte-for-byte the same afterwards (the check never writes), and no traceback or
 "unexpected" error appears. A file postkit cannot read is named on a line of its own, and the run
 ends with one `Error:` line and exit status 1.
@@ -32,7 +33,6 @@ from __future__ import annotations
 import os
 import stat
 import struct
-import time
 from pathlib import Path
 
 import pytest
@@ -47,10 +47,10 @@ MEMORY = 512 * 1024 * 1024
 INTER = data_dir("fonts") / "inter" / "Inter-Regular.ttf"
 
 
-def fonts_check(folder: Path) -> tuple[int, list[str]]:
+def fonts_check(folder: Path, timeout: float = TIMEOUT) -> tuple[int, list[str]]:
     """Run `postkit fonts check` on ``folder``; return the exit status and every line it printed."""
     before = snapshot(folder)
-    result = bounded_postkit("fonts", "check", folder, timeout=TIMEOUT, memory=MEMORY)
+    result = bounded_postkit("fonts", "check", folder, timeout=timeout, memory=MEMORY)
     assert snapshot(folder) == before, "the check changed the folder"
     assert "Traceback" not in result.stderr and "unexpected" not in result.stderr, result.stderr
     return result.returncode, (result.stdout + result.stderr).splitlines()
@@ -218,9 +218,7 @@ def test_a_collection_claiming_4_billion_faces_is_cut_at_64(tmp_path):
         start = struct.unpack(">I", font[record + 8 : record + 12])[0]
         shifted[record + 8 : record + 12] = struct.pack(">I", start + offsets_end)
     (tmp_path / "many.ttc").write_bytes(data + bytes(shifted))
-    started = time.monotonic()
-    code, lines = fonts_check(tmp_path)
-    assert time.monotonic() - started < TIMEOUT
+    code, lines = fonts_check(tmp_path)  # within TIMEOUT, or it fails
     assert code == 0, lines
     assert "many.ttc: claims 4,294,967,295 faces; the first 64 were checked" in lines
     assert sum(out.startswith("many.ttc") and ": fast: " in out for out in lines) == 64
@@ -235,9 +233,7 @@ def test_a_work_bomb_of_components_stops_at_the_budget(tmp_path):
     (tmp_path / "bomb.ttf").write_bytes(
         sfnt({b"head": head(), b"maxp": maxp(glyphs), b"loca": loca(offsets), b"glyf": glyf})
     )
-    started = time.monotonic()
     refused(tmp_path, "bomb.ttf: not read: holds more than 1,000,000 glyph records, more than any font")
-    assert time.monotonic() - started < 5
 
 
 def shared_glyf_collection(faces: int = 64, glyphs: int = 65535) -> bytes:
@@ -274,9 +270,9 @@ def test_256_links_to_that_collection_stop_at_the_folder_budget(tmp_path):
     (tmp_path / "shared.ttc").write_bytes(shared_glyf_collection())
     for index in range(255):
         (tmp_path / f"link{index:03}.ttc").symlink_to("shared.ttc")
-    started = time.monotonic()
-    code, lines = fonts_check(tmp_path)
-    elapsed = time.monotonic() - started
+    # The bound is the work, counted below: about 6 s here (85 s without the folder's budget), several
+    # times that under coverage's tracing, hence the long time limit.
+    code, lines = fonts_check(tmp_path, timeout=180)
     assert code == 1
     read = [line for line in lines if ": not read: holds more than 1,000,000 glyph records" in line]
     assert len(read) <= MAX_FOLDER_RECORDS // MAX_RECORDS + 1  # the work: at most 21 files' worth of records
@@ -286,7 +282,6 @@ def test_256_links_to_that_collection_stop_at_the_folder_budget(tmp_path):
         f"Error: {tmp_path}: of 256 font file(s), {len(read)} cannot be read (replace them or move them out) and "
         f"{256 - len(read)} are not checked (check them in another folder)"
     )
-    assert elapsed < 15, elapsed  # about 6 s on a 2-core machine; 85 s without the folder's budget
 
 
 def test_glyphs_outside_their_table_are_counted_as_damaged(tmp_path):
