@@ -11,6 +11,7 @@ not look right, costs the work again and is never an error. ``POSTKIT_CACHE_DIR=
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
 import sys
@@ -83,3 +84,18 @@ def store(kind: str, name: str, value: Any) -> None:
             raise
     except OSError:
         pass
+
+
+def package_folder(name: str) -> Path | None:
+    """Return where the installed package ``name`` lives, without importing it (None if it is not installed).
+
+    An entry that depends on a library (a detector, a language model) names the library's files in its
+    key, so that an upgrade is a miss; finding them must not cost the import the cache saves.
+    """
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations)))

@@ -9,11 +9,9 @@ picture's most detailed region instead.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 from collections.abc import Sequence
 from functools import lru_cache
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PIL import Image
@@ -43,14 +41,10 @@ def available() -> bool:
 @lru_cache(maxsize=1)
 def _cascade_files() -> tuple[str, str] | None:
     # Found without importing OpenCV (70 ms): a picture whose faces are cached never needs it.
-    try:
-        spec = importlib.util.find_spec("cv2")
-    except (ImportError, ValueError):
+    package = cache.package_folder("cv2")
+    if package is None:
         return None
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    folder = Path(next(iter(spec.submodule_search_locations))) / "data"
-    files = tuple(str(folder / name) for name in _CASCADES)
+    files = tuple(str(package / "data" / name) for name in _CASCADES)
     return (files[0], files[1]) if all(os.path.isfile(f) for f in files) else None
 
 

@@ -14,7 +14,6 @@ Detection goes from cheap to dear, so that most articles load no statistical mod
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import re
 import unicodedata
@@ -197,14 +196,11 @@ def _lingua(candidates: tuple[str, ...], text: str) -> str | None:
 @lru_cache(maxsize=1)
 def _lingua_identity() -> str | None:
     """Name the installed lingua (its files' names, sizes and times) without importing it."""
-    try:
-        spec = importlib.util.find_spec("lingua")
-    except (ImportError, ValueError):
-        return None
-    if spec is None or not spec.submodule_search_locations:
+    package = cache.package_folder("lingua")
+    if package is None:
         return None
     try:
-        with os.scandir(next(iter(spec.submodule_search_locations))) as entries:
+        with os.scandir(package) as entries:
             files = sorted((e.name, e.stat().st_size, e.stat().st_mtime_ns) for e in entries if e.is_file())
     except OSError:
         return None

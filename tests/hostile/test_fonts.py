@@ -56,6 +56,16 @@ def fonts_check(folder: Path, timeout: float = TIMEOUT) -> tuple[int, list[str]]
     return result.returncode, (result.stdout + result.stderr).splitlines()
 
 
+def no_font_files(folder: Path, subfolders: int) -> None:
+    """Assert that the check found no font file in ``folder``, only ``subfolders`` sub-folders it did not search."""
+    code, lines = fonts_check(folder)
+    assert code == 1
+    assert lines == [
+        f"Error: {folder} has no .ttf, .otf, .ttc or .otc file at its top level ({subfolders} sub-folder(s) not "
+        "searched); pass the folder that holds the font files themselves"
+    ]
+
+
 def refused(folder: Path, line: str) -> list[str]:
     """Assert that the check prints ``line`` and fails with one Error line naming unreadable files."""
     code, lines = fonts_check(folder)
@@ -119,12 +129,7 @@ def test_links_to_folders_are_sub_folders(tmp_path):
     folder.mkdir()
     (folder / "x.ttf").symlink_to("/etc")
     (folder / "fonts").symlink_to(beside)
-    code, lines = fonts_check(folder)
-    assert code == 1
-    assert lines == [
-        f"Error: {folder} has no .ttf, .otf, .ttc or .otc file at its top level (2 sub-folder(s) not searched); "
-        "pass the folder that holds the font files themselves"
-    ]
+    no_font_files(folder, subfolders=2)
 
 
 def test_a_character_device_is_not_opened(tmp_path):
@@ -138,12 +143,7 @@ def test_a_character_device_is_not_opened(tmp_path):
 def test_a_folder_named_like_a_font_is_not_searched(tmp_path):
     (tmp_path / "x.ttf").mkdir()
     (tmp_path / "x.ttf" / "inner.ttf").write_bytes(b"never read")
-    code, lines = fonts_check(tmp_path)
-    assert code == 1
-    assert lines == [
-        f"Error: {tmp_path} has no .ttf, .otf, .ttc or .otc file at its top level (1 sub-folder(s) not searched); "
-        "pass the folder that holds the font files themselves"
-    ]
+    no_font_files(tmp_path, subfolders=1)
 
 
 # --- sizes ----------------------------------------------------------------------------------------
