@@ -14,12 +14,17 @@ import hashlib
 import importlib.util
 import json
 import os
+import stat
 import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
 _MAX_ENTRY = 64 * 1024  # bytes: our entries are a few hundred; a bigger file is not ours
+_O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+_O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+_O_BINARY = getattr(os, "O_BINARY", 0)
 
 
 def cache_dir() -> Path | None:
@@ -57,13 +62,27 @@ def load(kind: str, name: str) -> Any:
     if path is None:
         return None
     try:
-        with path.open("rb") as file:
+        # Never through a link, never a FIFO or a device (opening a FIFO would wait for a writer).
+        fd = os.open(path, os.O_RDONLY | _O_NONBLOCK | _O_NOFOLLOW | _O_CLOEXEC | _O_BINARY)
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as file:
             data = file.read(_MAX_ENTRY + 1)
         if len(data) > _MAX_ENTRY:
             return None
-        return json.loads(data.decode("utf-8"))
+        return json.loads(data.decode("utf-8"), parse_constant=_no_constant)
     except (OSError, ValueError):
         return None
+    finally:
+        os.close(fd)
+
+
+def _no_constant(name: str) -> None:
+    msg = f"{name} is not a value postkit writes"
+    raise ValueError(msg)
 
 
 def store(kind: str, name: str, value: Any) -> None:

@@ -84,3 +84,25 @@ def test_found_faces_are_cached_and_a_forged_entry_is_refused(tmp_path, monkeypa
     for forged in ("[[0.5, 0.1, 0.2, 0.6]]", "[[0, 0, 2, 1]]", '{"a": 1}', "[[true, 0, 1, 1]]", '[["0", 0, 1, 1]]'):
         entry.write_text(forged)
         assert faces.find_faces(picture) == []
+
+
+def test_a_fifo_a_device_or_a_link_is_never_read(tmp_path, monkeypatch):
+    monkeypatch.setenv("POSTKIT_CACHE_DIR", str(tmp_path))
+    folder = tmp_path / "faces"
+    folder.mkdir()
+    os.mkfifo(folder / "fifo.json")  # opening it for reading would wait for a writer forever
+    (folder / "zero.json").symlink_to("/dev/zero")
+    (folder / "real.json").write_text("[]")
+    (folder / "link.json").symlink_to(folder / "real.json")
+    for name in ("fifo", "zero", "link"):
+        assert cache.load("faces", name) is None
+    assert cache.load("faces", "real") == []
+
+
+def test_nan_and_infinity_are_not_values(tmp_path, monkeypatch):
+    monkeypatch.setenv("POSTKIT_CACHE_DIR", str(tmp_path))
+    (tmp_path / "faces").mkdir()
+    (tmp_path / "faces" / "x.json").write_text("[[NaN, 0, 1, 1]]")
+    (tmp_path / "faces" / "y.json").write_text("[[0, 0, Infinity, 1]]")
+    assert cache.load("faces", "x") is None
+    assert cache.load("faces", "y") is None
