@@ -59,9 +59,11 @@ DEFAULT_TIMEOUT = 300.0  # seconds one article's post (or series) may take befor
 # A worker process is replaced by a fresh one (forked warm, see _warm_fork_server) after WORKER_TASKS
 # posts, or sooner once its peak resident memory passes WORKER_MEMORY_MB after a post: the font,
 # measurement, shaping and label caches grow with every new text (0.4-0.6 MB a post), OpenCV adds
-# about 35 MB to a worker that looks for faces, and this keeps every worker under 150 MB. Not before
-# WORKER_MIN_TASKS posts each, so that articles that need more memory than that do not cost a new
-# pool every post or two. See benchmarks/README.md (Batch).
+# about 35 MB to a worker that looks for faces. This keeps the workers of the benchmark's year
+# (English articles) under 150 MB; it cannot bound a single post: one in Chinese or Japanese (a CJK
+# font of 20 MB mapped and shaped), or OpenCV's first detection, takes a worker to 150-210 MB within
+# that post. Not before WORKER_MIN_TASKS posts each, so that articles that need more memory than
+# that do not cost a new pool every post or two. See benchmarks/README.md (Batch).
 WORKER_TASKS = 100
 WORKER_MEMORY_MB = 140
 WORKER_MIN_TASKS = 10
@@ -1349,12 +1351,20 @@ def write_index(folder: str | os.PathLike[str], *, force: bool = False) -> Path:
 
 # Preloaded by the fork server (see _pool_context): tie it to the main process there, and only there.
 def _in_fork_server() -> bool:
+    """Tell whether this module is being preloaded by a fork server (not imported by a process it forked).
+
+    A process the fork server forks runs inside the server's ``main`` too, under ``_serve_one``: one
+    that imports this module later (another program's pool worker) must be left as it is.
+    """
     frame: FrameType | None = sys._getframe()
+    in_main = False
     while frame is not None:
-        if frame.f_code.co_name == "main" and frame.f_globals.get("__name__") == "multiprocessing.forkserver":
-            return True
+        if frame.f_globals.get("__name__") == "multiprocessing.forkserver":
+            if frame.f_code.co_name == "_serve_one":
+                return False
+            in_main = in_main or frame.f_code.co_name == "main"
         frame = frame.f_back
-    return False
+    return in_main
 
 
 if _in_fork_server():

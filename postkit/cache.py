@@ -74,7 +74,7 @@ def load(kind: str, name: str) -> Any:
         if len(data) > _MAX_ENTRY:
             return None
         return json.loads(data.decode("utf-8"), parse_constant=_no_constant)
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):  # RecursionError: JSON nested deeper than Python recurses
         return None
     finally:
         os.close(fd)

@@ -184,8 +184,9 @@ def _lingua(candidates: tuple[str, ...], text: str) -> str | None:
     name = cache.key("language", identity, repr(candidates), text) if identity else None
     if name is not None:
         hit = cache.load("language", name)
-        if isinstance(hit, dict) and (hit.get("lang") is None or hit.get("lang") in candidates):
-            return hit.get("lang")
+        if isinstance(hit, dict) and "lang" in hit and (hit["lang"] is None or hit["lang"] in candidates):
+            cached: str | None = hit["lang"]
+            return cached
     language = _detector(candidates).detect_language_of(text)
     code = language.iso_code_639_1.name.lower() if language is not None else None
     if name is not None:

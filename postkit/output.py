@@ -612,6 +612,19 @@ class PostWriter:
 
     def write_bytes(self, name: str, data: bytes) -> Path:
         """Write ``data`` to ``name`` in the staging folder; each name only once."""
+        path = self.claim(name)
+        try:
+            _write_file(path, data, sync=False)
+        except OSError as exc:
+            msg = f"cannot write {self.target / name} ({_reason(exc)}); {_FIX}"
+            raise OutputError(msg) from exc
+        return path
+
+    def claim(self, name: str) -> Path:
+        """Return where ``name`` goes in the staging folder (its folder made), for the caller to write.
+
+        Each name only once; the file is flushed to disk with the others when it replaces a post.
+        """
         if self._committed:
             msg = f"cannot write {name}: the post was already committed"
             raise RuntimeError(msg)
@@ -627,7 +640,6 @@ class PostWriter:
         self._written.add(key)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            _write_file(path, data, sync=False)
         except OSError as exc:
             msg = f"cannot write {self.target / name} ({_reason(exc)}); {_FIX}"
             raise OutputError(msg) from exc

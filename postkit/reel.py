@@ -212,7 +212,7 @@ def make_reel(  # noqa: PLR0913 (the command's options, keyword-only, each with 
     from postkit.output import PostWriter, dumps_json, encode_jpeg
 
     with PostWriter(target, force=force, own_file=MANIFEST, kind="Reel") as writer:
-        encode_video(av, writer.staging / VIDEO_FILE, cards, shots, audio_path, progress)
+        encode_video(av, writer.claim(VIDEO_FILE), cards, shots, audio_path, progress)
         writer.write_bytes(COVER_FILE, encode_jpeg(cards.images[0]))
         writer.write_text(CAPTION_FILE, cards.caption)
         writer.write_text(MANIFEST, dumps_json(_manifest(cards, shots, audio_path)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import multiprocessing
 import os
 import signal
 import subprocess
@@ -799,6 +800,13 @@ def test_carousel_posts_carry_the_inputs_hash(example_dir, tmp_path):
     assert other.inputs_sha256 != digest and other.status == "dry-run" and not (tmp_path / "c").exists()
     unchanged = build_post(example_dir / "article.txt", out=tmp_path / "a", skip_unchanged=True)
     assert unchanged.status == "unchanged" and unchanged.slide_count == first.slide_count
+    # A slide left empty or cut short (a power cut after a new post's rename) is not a whole post.
+    slide = first.folder / "02.jpg"
+    whole = slide.read_bytes()
+    for torn in (b"", whole[: len(whole) // 2]):
+        slide.write_bytes(torn)
+        again = build_post(example_dir / "article.txt", out=tmp_path / "a", skip_unchanged=True, force=True)
+        assert again.status == "made" and slide.read_bytes() == whole
 
 
 def test_nothing_selected_says_so(library, tmp_path):
@@ -862,3 +870,29 @@ def test_an_index_of_many_languages_none_the_most_is_english(tmp_path):
         post.mkdir(parents=True)
         (post / "post.json").write_text(json.dumps({"title": name, "date": "1900-01-01", "lang": lang}))
     assert '<html lang="en" dir="ltr">' in write_index(tmp_path / "out").read_text(encoding="utf-8")
+
+
+_HOST_PROGRAM = """
+import gc, multiprocessing, os, signal
+from concurrent.futures import ProcessPoolExecutor
+
+def probe():
+    before = (os.getpgrp(), signal.getsignal(signal.SIGTTOU))
+    import postkit.batch  # first imported in another program's fork-server worker
+    return before == (os.getpgrp(), signal.getsignal(signal.SIGTTOU)), gc.get_freeze_count()
+
+if __name__ == "__main__":
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("forkserver")) as pool:
+        print(pool.submit(probe).result())
+"""
+
+
+@pytest.mark.skipif("forkserver" not in multiprocessing.get_all_start_methods(), reason="needs the fork server")
+def test_importing_the_batch_in_another_programs_worker_leaves_that_worker_alone(tmp_path):
+    # Only postkit's own fork server, which preloads this module, is moved to a process group of its
+    # own, tied to its parent and warmed up; a worker another program's fork server forked is not.
+    script = tmp_path / "host.py"
+    script.write_text(_HOST_PROGRAM)
+    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "(True, 0)"

@@ -106,3 +106,10 @@ def test_nan_and_infinity_are_not_values(tmp_path, monkeypatch):
     (tmp_path / "faces" / "y.json").write_text("[[0, 0, Infinity, 1]]")
     assert cache.load("faces", "x") is None
     assert cache.load("faces", "y") is None
+
+
+def test_json_nested_too_deep_is_a_miss(tmp_path, monkeypatch):
+    monkeypatch.setenv("POSTKIT_CACHE_DIR", str(tmp_path))
+    (tmp_path / "faces").mkdir()
+    (tmp_path / "faces" / "x.json").write_text("[" * 30_000 + "]" * 30_000)  # 60 KB, under the size limit
+    assert cache.load("faces", "x") is None

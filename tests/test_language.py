@@ -119,10 +119,11 @@ def test_a_detection_is_cached_between_processes(tmp_path):
 
     assert run() == "['en', 'uk'] 1 True"  # Ukrainian's letters alone say which it is
     assert run() == "['en', 'uk'] 0 False"  # the same answers, and lingua not even imported
-    # An entry naming a language that was not a candidate is not believed.
-    for entry in (tmp_path / "language").iterdir():
-        entry.write_text('{"lang": "xx"}')
-    assert run() == "['en', 'uk'] 1 True"
+    # An entry naming a language that was not a candidate, or none, is not believed.
+    for forged in ('{"lang": "xx"}', '{"unrelated": 1}'):
+        for entry in (tmp_path / "language").iterdir():
+            entry.write_text(forged)
+        assert run() == "['en', 'uk'] 1 True"
 
 
 @pytest.mark.parametrize(

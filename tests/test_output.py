@@ -341,10 +341,14 @@ def test_files_are_flushed_one_by_one_only_to_replace_a_post(
     with PostWriter(tmp_path / "post", force=True) as writer:
         for name in ("01.jpg", "02.jpg", "post.json"):
             writer.write_bytes(name, b"x")
+        writer.claim("reel.mp4").write_bytes(b"x")  # a file the caller writes itself (the Reel's video)
+        with pytest.raises(OutputError, match="written twice"):
+            writer.claim("reel.mp4")
         writer.commit()
-    files = [p for p in flushed if Path(p).name in {"01.jpg", "02.jpg", "post.json"}]
-    assert len(files) == (3 if replacing else 0), flushed
-    assert [(tmp_path / "post" / name).read_bytes() for name in ("01.jpg", "02.jpg", "post.json")] == [b"x"] * 3
+    names = ("01.jpg", "02.jpg", "post.json", "reel.mp4")
+    files = [p for p in flushed if Path(p).name in names]
+    assert len(files) == (4 if replacing else 0), flushed
+    assert [(tmp_path / "post" / name).read_bytes() for name in names] == [b"x"] * 4
 
 
 def test_staging_outside_with_block_is_an_error(tmp_path: Path) -> None:
