@@ -80,6 +80,29 @@ def machine() -> dict:
     }
 
 
+def alternate(
+    commands: dict[str, list[str]], runs: int, envs: dict[str, dict[str, str]], warmups: int = WARMUPS
+) -> dict[str, list[float]]:
+    """Run the commands in turn, ``warmups`` rounds untimed then ``runs`` timed; return each one's seconds.
+
+    Alternating, rather than all runs of one then all of the next, spreads the machine's changing load
+    over every command alike.
+    """
+    for _ in range(warmups):
+        for name, command in commands.items():
+            run_once(command, envs[name])
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(runs):
+        for name, command in commands.items():
+            times[name].append(run_once(command, envs[name]))
+    return times
+
+
+def spread(times: list[float], digits: int = 3) -> str:
+    """Say the median and the range of ``times``: "median 0.499 s  (min 0.493, max 0.523)"."""
+    return f"median {statistics.median(times):.{digits}f} s  (min {min(times):.{digits}f}, max {max(times):.{digits}f})"
+
+
 def summary(times: list[float]) -> dict:
     return {"median": statistics.median(times), "min": min(times), "max": max(times), "runs": times}
 
@@ -152,13 +175,7 @@ def main() -> None:
         # "cold" is postkit meeting the picture and the article for the first time: faces and language
         # are found again, as in a batch of new articles; "postkit" is the same post made again.
         envs = {name: env for name in commands} | {"cold": {**env, "POSTKIT_CACHE_DIR": "off"}}
-        for _ in range(WARMUPS):
-            for name, command in commands.items():
-                run_once(command, envs[name])
-        times: dict[str, list[float]] = {name: [] for name in commands}
-        for _ in range(args.runs):
-            for name, command in commands.items():
-                times[name].append(run_once(command, envs[name]))
+        times = alternate(commands, args.runs, envs)
         os.environ["POSTKIT_CACHE_DIR"] = env["POSTKIT_CACHE_DIR"]  # the profiled post: made again, like "postkit"
         profile = stages(ARTICLE, Path(tmp) / "profile")
 

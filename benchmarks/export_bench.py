@@ -22,12 +22,9 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench import child_env, cpu_model, run_once  # noqa: E402 (the benchmark folder is not a package)
+from bench import ARTICLE, alternate, child_env, cpu_model, spread  # noqa: E402 (the benchmark folder is not a package)
 
-ROOT = Path(__file__).resolve().parents[1]
-ARTICLE = ROOT / "examples" / "october-revolution" / "article.txt"
 HANDLES = ["--network-handle", "bluesky=themagickalearth.bsky.social", "--network-handle", "x=magickalearth"]
-WARMUPS = 2
 
 
 def main() -> None:
@@ -40,17 +37,12 @@ def main() -> None:
         post = str(Path(tmp) / "post")
         make = [postkit, "carousel", str(ARTICLE), "--out", post, "--force", "-q"]
         export = [postkit, "export", post, "--for", "all", "--force", "-q", *HANDLES]
-        for _ in range(WARMUPS):
-            run_once(make, env)
-            run_once(export, env)
-        made, exported = [], []
-        for _ in range(args.runs):
-            made.append(run_once(make, env))
-            exported.append(run_once(export, env))
+        times = alternate({"make": make, "export": export}, args.runs, {"make": env, "export": env})
+    made, exported = times["make"], times["export"]
     ratios = [e / m for e, m in zip(exported, made, strict=True)]
     print(f"machine: {cpu_model()}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
-    for name, times in (("make the post (carousel)", made), ("export for all 7 networks", exported)):
-        print(f"{name:28} median {statistics.median(times):.3f} s  (min {min(times):.3f}, max {max(times):.3f})")
+    for name, seconds in (("make the post (carousel)", made), ("export for all 7 networks", exported)):
+        print(f"{name:28} {spread(seconds)}")
     print(
         f"export / make, median of {args.runs} pairs: {statistics.median(ratios):.2f}x "
         f"(min {min(ratios):.2f}, max {max(ratios):.2f}); goal under 1.5x"

@@ -23,10 +23,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench import child_env, cpu_model, run_once  # noqa: E402 (the benchmark folder is not a package)
-
-ROOT = Path(__file__).resolve().parents[1]
-ARTICLE = ROOT / "examples" / "october-revolution" / "article.txt"
+from bench import ARTICLE, alternate, child_env, cpu_model, spread  # noqa: E402 (the benchmark folder is not a package)
 
 
 def main() -> None:
@@ -39,18 +36,14 @@ def main() -> None:
         reel_dir = str(Path(tmp) / "example.reel")
         reel = [postkit, "reel", str(ARTICLE), "--out", reel_dir, "--force", "-q"]
         carousel = [postkit, "carousel", str(ARTICLE), "--out", str(Path(tmp) / "post"), "--force", "-q"]
-        run_once(reel, env)
-        run_once(carousel, env)
-        reels, carousels = [], []
-        for _ in range(args.runs):
-            reels.append(run_once(reel, env))
-            carousels.append(run_once(carousel, env))
+        times = alternate({"reel": reel, "carousel": carousel}, args.runs, {"reel": env, "carousel": env}, warmups=1)
+        reels, carousels = times["reel"], times["carousel"]
         manifest = json.loads((Path(reel_dir) / "reel.json").read_text(encoding="utf-8"))
     running = manifest["seconds"]
     print(f"machine: {cpu_model()}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
     print(f"the Reel: {len(manifest['shots'])} cards, {manifest['frames']} frames, {running:.1f} s of video")
-    for name, times in (("postkit reel", reels), ("postkit carousel", carousels)):
-        print(f"{name:18} median {statistics.median(times):.2f} s  (min {min(times):.2f}, max {max(times):.2f})")
+    for name, seconds in (("postkit reel", reels), ("postkit carousel", carousels)):
+        print(f"{name:18} {spread(seconds, 2)}")
     speeds = [running / t for t in reels]
     print(
         f"the Reel renders {statistics.median(speeds):.2f}x faster than it plays "

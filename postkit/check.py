@@ -35,7 +35,7 @@ _IMAGE_SUFFIXES = frozenset(
 _PREVIEW_FILES = frozenset({"preview.html", "contact.png"})
 CAPTION_FILE = "caption.txt"
 MANIFEST_FILE = "post.json"
-_JPEG_EOI = b"\xff\xd9"
+_JPEG_SOI, _JPEG_EOI = b"\xff\xd8", b"\xff\xd9"
 # What check and preview read of a post's text files: far more than a real one needs (a caption is at
 # most 2,200 characters, under 9 KB in UTF-8; postkit's post.json is a few KB), small enough that a
 # huge or endless file costs nothing.
@@ -98,7 +98,7 @@ def check_post(folder: str | os.PathLike[str]) -> list[Violation]:
     except OSError as exc:
         msg = f"cannot list {printable(str(root))} ({exc.strerror or exc}); check its permissions"
         return [Violation(ERROR, ".", msg)]
-    manifest, manifest_problem = _read_manifest(root)
+    manifest, manifest_problem = read_manifest(root)
     story = isinstance(manifest, dict) and manifest.get("format") == "story"
     if not story:
         _check_count(len(names), found)
@@ -386,6 +386,20 @@ def image_header(file: BinaryIO) -> tuple[str | None, str, tuple[int, int], byte
             return im.format, im.mode, im.size, im.info.get("icc_profile")
 
 
+def whole_jpeg(folder: Path, name: str) -> bool:
+    """Tell whether ``folder/name`` is a regular file inside the folder that starts and ends as a JPEG does."""
+    try:
+        file, _ = open_inside(folder, name)
+    except (OSError, ValueError):  # UnsafeFileError is an OSError
+        return False
+    with file:
+        try:
+            head = file.read(len(_JPEG_SOI))
+        except OSError:
+            return False
+        return head == _JPEG_SOI and _tail(file) == _JPEG_EOI
+
+
 def _tail(file: BinaryIO) -> bytes:
     try:
         file.seek(0, os.SEEK_END)
@@ -508,21 +522,27 @@ def _check_caption(root: Path, found: list[Violation]) -> str | None:
     return caption
 
 
-def _read_manifest(root: Path) -> tuple[Any, str | None]:
-    """Read and parse post.json: (its data, None), or (None, the problem and its fix)."""
+def read_manifest(
+    root: Path,
+    name: str = MANIFEST_FILE,
+    redo: str = "regenerate the post with postkit",
+    again: str = "regenerate the post",
+) -> tuple[Any, str | None]:
+    """Read and parse a folder's manifest (post.json, an export's manifest.json): (its data, None), or
+    (None, the problem and its fix). ``redo`` and ``again`` say how the folder is made anew."""
     try:
-        return parse_manifest(read_inside(root, MANIFEST_FILE, MANIFEST_MAX_BYTES)), None
+        return parse_manifest(read_inside(root, name, MANIFEST_MAX_BYTES)), None
     except FileNotFoundError:
-        return None, "is missing; regenerate the post with postkit"
+        return None, f"is missing; {redo}"
     except FileTooLargeError as exc:
         return None, (
-            f"is {exc.size:,} bytes; postkit reads at most {describe_bytes(MANIFEST_MAX_BYTES)} of post.json "
-            "(its own are a few KB); regenerate the post"
+            f"is {exc.size:,} bytes; postkit reads at most {describe_bytes(MANIFEST_MAX_BYTES)} of {name} "
+            f"(its own are a few KB); {again}"
         )
     except UnsafeFileError as exc:
-        return None, f"{exc.reason}; regenerate the post with postkit"
-    except ValueError as exc:
-        return None, f"{exc}; regenerate the post"
+        return None, f"{exc.reason}; {redo}"
+    except ValueError as exc:  # parse_manifest's words are about post.json; the rule is the same
+        return None, f"{str(exc).replace(MANIFEST_FILE, name)}; {again}"
     except OSError as exc:
         return None, f"cannot be read ({exc.strerror or exc}); check the file"
 

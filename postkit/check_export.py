@@ -19,14 +19,12 @@ from postkit.check import (
     _IMAGE_SUFFIXES,
     _JPEG_EOI,
     ERROR,
-    MANIFEST_FILE,
-    MANIFEST_MAX_BYTES,
     WARNING,
     Violation,
     _short,
     _tail,
     image_header,
-    parse_manifest,
+    read_manifest,
     show_value,
 )
 from postkit.illustration import BOMB_PIXELS, DECODE_ERRORS
@@ -39,7 +37,7 @@ from postkit.limits import (
     NetworkLimits,
 )
 from postkit.networks import text_length
-from postkit.safeio import FileTooLargeError, UnsafeFileError, describe_bytes, open_inside, printable, read_inside
+from postkit.safeio import UnsafeFileError, describe_bytes, open_inside, printable
 
 EXPORT_MANIFEST = "manifest.json"
 
@@ -74,7 +72,9 @@ def check_export(folder: str | os.PathLike[str]) -> list[Violation]:
         return [Violation(ERROR, ".", msg)]
 
     found: list[Violation] = []
-    manifest, problem = _read_export_manifest(root)
+    manifest, problem = read_manifest(
+        root, EXPORT_MANIFEST, "re-export the post with postkit export", "re-export the post"
+    )
     if problem is not None:
         found.append(Violation(ERROR, EXPORT_MANIFEST, problem))
         return found
@@ -89,25 +89,6 @@ def check_export(folder: str | os.PathLike[str]) -> list[Violation]:
     _check_unlisted(root, {*listed, *([document] if document else [])}, found)
     # Stable sort: errors first, each level in the order the files were checked.
     return sorted(found, key=lambda v: v.level != ERROR)
-
-
-def _read_export_manifest(root: Path) -> tuple[Any, str | None]:
-    """Read and parse manifest.json: (its data, None), or (None, the problem and its fix)."""
-    try:
-        return parse_manifest(read_inside(root, EXPORT_MANIFEST, MANIFEST_MAX_BYTES)), None
-    except FileNotFoundError:
-        return None, "is missing; re-export the post with postkit export"
-    except FileTooLargeError as exc:
-        return None, (
-            f"is {exc.size:,} bytes; postkit reads at most {describe_bytes(MANIFEST_MAX_BYTES)} of "
-            f"{EXPORT_MANIFEST} (its own are a few KB); re-export the post"
-        )
-    except UnsafeFileError as exc:
-        return None, f"{exc.reason}; re-export the post with postkit export"
-    except ValueError as exc:  # parse_manifest's words are about post.json; the rule is the same
-        return None, f"{str(exc).replace(MANIFEST_FILE, EXPORT_MANIFEST)}; re-export the post"
-    except OSError as exc:
-        return None, f"cannot be read ({exc.strerror or exc}); check the file"
 
 
 def _network(manifest: dict[str, Any], found: list[Violation]) -> str | None:

@@ -126,6 +126,12 @@ def settings_options(*names: str, **helps: str) -> Callable[[_Command], _Command
     return decorate
 
 
+def quiet_verbose_options(command: _Command) -> _Command:
+    """Add -q/--quiet and -v/--verbose to a command (the batch words its own)."""
+    command = click.option("-v", "--verbose", is_flag=True, help="Print more about what happens.")(command)
+    return click.option("-q", "--quiet", is_flag=True, help="Print only errors.")(command)
+
+
 def flag_settings(values: dict[str, Any]) -> Settings:
     """Return the command line's settings (the options of settings_options), checked, as flags."""
     from postkit.settings import Layer, SettingsError, resolve_settings
@@ -190,8 +196,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
     help="The account's handle on a network, for --export (repeatable), e.g. bluesky=name.bsky.social.",
 )
 @click.option("--reel", "reel_", is_flag=True, help="Also make the post's Reel beside it (see postkit reel).")
-@click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
-@click.option("-v", "--verbose", is_flag=True, help="Print more about what happens.")
+@quiet_verbose_options
 def carousel(  # noqa: PLR0913 (a Click command: one parameter per option)
     article: Path,
     force: bool,
@@ -342,8 +347,7 @@ _REEL_SETTINGS += ("lang", "font_dir", "focus")
     help="The Reel's folder.  [default: POST_DIR.reel beside the post, or out/DATE-TITLE.reel]",
 )
 @click.option("--force", is_flag=True, help="Replace the Reel's folder if it exists.")
-@click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
-@click.option("-v", "--verbose", is_flag=True, help="Print more about what happens.")
+@quiet_verbose_options
 def reel(  # noqa: PLR0913 (a Click command: one parameter per option)
     source: Path,
     audio: Path | None,
@@ -431,8 +435,7 @@ def reel(  # noqa: PLR0913 (a Click command: one parameter per option)
     help="The folder to write the networks' folders in.  [default: beside the post]",
 )
 @click.option("--force", is_flag=True, help="Replace the networks' folders if they exist.")
-@click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
-@click.option("-v", "--verbose", is_flag=True, help="Print more about what happens.")
+@quiet_verbose_options
 def export(  # noqa: PLR0913 (a Click command: one parameter per option)
     folder: Path,
     networks: str,
@@ -520,8 +523,7 @@ def check(folder: Path, strict: bool) -> None:
         for name in ("image", *_POST_SETTINGS, "focus")
     },
 )
-@click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
-@click.option("-v", "--verbose", is_flag=True, help="Print more about what happens.")
+@quiet_verbose_options
 def preview(
     folder: Path,
     open_: bool,

@@ -7,7 +7,6 @@ import json
 import logging
 import os
 import re
-import stat
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, replace
@@ -19,7 +18,7 @@ from postkit import __version__
 from postkit.article import Article, read_article, slug
 from postkit.bidi import has_rtl
 from postkit.caption import CaptionFields, alt_text, check_caption, render_caption
-from postkit.check import SLIDE_NAME, check_post
+from postkit.check import SLIDE_NAME, check_post, whole_jpeg
 from postkit.design import Design, PostText, TextChains, plan_post, text_chains, text_style
 from postkit.errors import CheckError, FontError, LayoutError, PostkitError, ThemeError
 from postkit.fonts import face, layout_engine_name, mark_emphasis
@@ -686,33 +685,11 @@ def _existing_post(folder: Path, inputs: str) -> dict[str, Any] | None:
     if not isinstance(meta, dict) or meta.get("inputs_sha256") != inputs or not isinstance(meta.get("slides"), list):
         return None
     files = [s.get("file") if isinstance(s, dict) else None for s in meta["slides"]]
-    if not files or not all(isinstance(f, str) and SLIDE_NAME.fullmatch(f) and _whole_jpeg(folder / f) for f in files):
+    # A new post's files are flushed to disk with its folder, not one by one: after a power cut a slide
+    # may be left empty or cut short, and such a post is made again rather than kept as unchanged.
+    if not files or not all(isinstance(f, str) and SLIDE_NAME.fullmatch(f) and whole_jpeg(folder, f) for f in files):
         return None
     return meta if (folder / "caption.txt").is_file() else None
-
-
-def _whole_jpeg(path: Path) -> bool:
-    """Tell whether ``path`` is a regular file that starts and ends as a JPEG does (SOI ... EOI).
-
-    A new post's files are flushed to disk with its folder, not one by one: after a power cut a slide
-    may be left empty or cut short, and such a post is made again rather than kept as unchanged.
-    """
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
-    try:
-        fd = os.open(path, flags)
-    except OSError:
-        return False
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_size < 4:
-            return False
-        head = os.read(fd, 2)
-        os.lseek(fd, -2, os.SEEK_END)
-        return head == b"\xff\xd8" and os.read(fd, 2) == b"\xff\xd9"
-    except OSError:
-        return False
-    finally:
-        os.close(fd)
 
 
 def check_text_support(article: Article, source: object) -> None:

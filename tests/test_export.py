@@ -343,12 +343,17 @@ def test_a_damaged_post_is_not_exported(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["post"]
 
 
-def test_tiktok_needs_the_article_and_says_how_to_give_it(tmp_path):
+def _post_from_a_copy(tmp_path):
+    """Make the example's post from a copy of its article (in tmp_path/a/); return the copy and the post."""
     folder = tmp_path / "a"
     folder.mkdir()
     article = folder / "article.txt"
     shutil.copy(EXAMPLE, article)
-    post = make_post(article, out=tmp_path / "post")
+    return article, make_post(article, out=tmp_path / "post")
+
+
+def test_tiktok_needs_the_article_and_says_how_to_give_it(tmp_path):
+    article, post = _post_from_a_copy(tmp_path)
     article.unlink()
     done = _cli("export", str(post.folder), "--for", "bluesky,tiktok")
     assert done.returncode == 1
@@ -360,11 +365,7 @@ def test_tiktok_needs_the_article_and_says_how_to_give_it(tmp_path):
 
 
 def test_tiktok_refuses_an_article_that_is_not_the_posts(tmp_path):
-    folder = tmp_path / "a"
-    folder.mkdir()
-    article = folder / "article.txt"
-    shutil.copy(EXAMPLE, article)
-    post = make_post(article, out=tmp_path / "post")
+    article, post = _post_from_a_copy(tmp_path)
     article.write_text(EXAMPLE.read_text(encoding="utf-8").replace("Tsar", "Emperor"), encoding="utf-8")
     done = _cli("export", str(post.folder), "--for", "tiktok")
     assert "is not the article post was made from (it changed since, or is another)" in _error_line(done)
